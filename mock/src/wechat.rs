@@ -1,0 +1,150 @@
+//! The WeChat side: `POST /tcb/getfuncconfig?access_token=…` and the answers around it.
+//!
+//! Checks run in the order the real endpoint appears to apply them (method, token, body,
+//! parameters, lookup), so a request that is wrong in several ways gets the same errcode
+//! it would get from WeChat.
+
+use serde_json::Value;
+
+use crate::faults::{self, Plan};
+use crate::http::{object, query_param, Request, Response};
+use crate::store::{config_type, non_empty_str, Record, State, TokenStatus};
+
+pub const GETFUNCCONFIG: &str = "/tcb/getfuncconfig";
+
+/// errmsg texts as WeChat words them (the rid is appended separately).
+pub fn errmsg_for(errcode: i64) -> &'static str {
+    match errcode {
+        0 => "ok",
+        -1 => "system error",
+        -1000 => "system error",
+        40001 => "invalid credential, access_token is invalid or not latest",
+        40014 => "invalid access_token",
+        40066 => "invalid url",
+        40097 => "invalid args",
+        40101 => "missing parameter",
+        41001 => "access_token missing",
+        42001 => "access_token expired",
+        43002 => "require POST method",
+        44002 => "empty post data",
+        45009 => "reach max api daily quota limit",
+        45011 => "api minute-quota reach limit  mustslower  retry next minute",
+        47001 => "data format error",
+        48001 => "api unauthorized",
+        61004 => "access clientip is not registered",
+        61007 => "api is unauthorized to component",
+        85088 => "no such app, or cloud development is not enabled for it",
+        85089 => "config not found",
+        _ => "system error",
+    }
+}
+
+/// What was decided for one WeChat-side request.
+pub struct Outcome {
+    pub plan: Plan,
+    pub errcode: Option<i64>,
+    pub fault: Option<&'static str>,
+}
+
+/// Answers (and records) one WeChat-side request. Faults apply to the getfuncconfig path
+/// only, before any check, the way a broken network or gateway would.
+pub fn handle(state: &mut State, req: &Request) -> Outcome {
+    let head = &req.head;
+    let token = query_param(head.query.as_deref(), "access_token").filter(|t| !t.is_empty());
+    let json: Option<Value> = serde_json::from_slice(&req.body).ok();
+    let function_name = json
+        .as_ref()
+        .and_then(|v| v.get("function_name"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+
+    let (plan, errcode, fault) = if head.path != GETFUNCCONFIG {
+        let (code, resp) = error(state, 40066);
+        (Plan::Send(resp), Some(code), None)
+    } else {
+        let (code, normal) = answer(
+            state,
+            &head.method,
+            token.as_deref(),
+            &req.body,
+            json.as_ref(),
+        );
+        match faults::take(&mut state.faults, function_name.as_deref()) {
+            None => (Plan::Send(normal), Some(code), None),
+            Some(f) => {
+                let kind = f.kind();
+                let (plan, code) = f.plan(normal, code, || state.next_rid());
+                (plan, code, Some(kind))
+            }
+        }
+    };
+
+    state.record(Record {
+        seq: 0,
+        method: head.method.clone(),
+        path: head.path.clone(),
+        query: head.query.clone().unwrap_or_default(),
+        access_token: token,
+        body: String::from_utf8_lossy(&req.body).into_owned(),
+        function_name,
+        errcode,
+        fault,
+    });
+    Outcome {
+        plan,
+        errcode,
+        fault,
+    }
+}
+
+/// The normal getfuncconfig answer and its errcode.
+fn answer(
+    state: &mut State,
+    method: &str,
+    token: Option<&str>,
+    body: &[u8],
+    json: Option<&Value>,
+) -> (i64, Response) {
+    if method != "POST" {
+        return error(state, 43002);
+    }
+    let Some(token) = token else {
+        return error(state, 41001);
+    };
+    match state.store.token_status(token) {
+        TokenStatus::Expired => return error(state, 42001),
+        TokenStatus::Invalid => return error(state, 40014),
+        TokenStatus::Valid => {}
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return error(state, 44002);
+    }
+    let Some(obj) = json.and_then(Value::as_object) else {
+        return error(state, 47001);
+    };
+    let (Some(ty @ Value::Number(_)), Some(env), Some(name)) = (
+        obj.get("type"),
+        non_empty_str(obj.get("env")),
+        non_empty_str(obj.get("function_name")),
+    ) else {
+        return error(state, 40101);
+    };
+    match config_type(ty).and_then(|ty| state.store.config(env, name, ty)) {
+        Some(config) => {
+            let body = object(&[
+                ("errcode", 0.into()),
+                ("errmsg", "ok".into()),
+                ("config", config.into()),
+            ]);
+            (0, Response::json(200, body))
+        }
+        None => error(state, 85089),
+    }
+}
+
+/// `{"errcode":N,"errmsg":"… rid: …"}` with HTTP 200, as WeChat answers every error.
+fn error(state: &mut State, errcode: i64) -> (i64, Response) {
+    let msg = format!("{} rid: {}", errmsg_for(errcode), state.next_rid());
+    let body = object(&[("errcode", errcode.into()), ("errmsg", msg.into())]);
+    (errcode, Response::json(200, body))
+}
