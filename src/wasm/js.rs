@@ -1,0 +1,184 @@
+//! Conversions at the JavaScript edge: reading argument objects, building plain result
+//! objects, and turning [`Error`] into a JS `Error` with `name = "TcbError"` and a `code`.
+
+use js_sys::{Array, Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
+
+use crate::model::{Config, FuncConfig};
+use crate::request::{self, ConfigType, TYPE_RULE};
+use crate::response::JsonParser;
+use crate::Error;
+
+/// `JSON.parse` of the runtime, then serde over the JS values: no JSON parser in the module.
+pub struct JsJson;
+
+impl JsonParser for JsJson {
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
+        let value = js_sys::JSON::parse(text).map_err(|_| "invalid JSON".to_string())?;
+        if Array::is_array(&value) {
+            return Err("a JSON array where an object or string belongs".to_string());
+        }
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    // Setting a property on a fresh plain object or Error cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// The argument object itself, which must be an object.
+pub fn object<'a>(value: &'a JsValue, what: &str) -> Result<&'a JsValue, Error> {
+    if value.is_object() && !value.is_function() {
+        Ok(value)
+    } else {
+        Err(Error::invalid_argument(what, "must be an object"))
+    }
+}
+
+/// An optional string field: `undefined` and `null` are absent.
+pub fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        Ok(None)
+    } else {
+        v.as_string().map(Some).ok_or_else(|| Error::invalid_argument(key, "must be a string"))
+    }
+}
+
+/// A required string value, already read.
+pub fn required(value: Option<String>, key: &str) -> Result<String, Error> {
+    value.ok_or_else(|| Error::invalid_argument(key, "is required (a non-empty string)"))
+}
+
+/// A string argument passed positionally.
+pub fn string_arg(value: &JsValue, name: &str) -> Result<String, Error> {
+    match value.as_string() {
+        Some(s) => Ok(s),
+        None if value.is_undefined() || value.is_null() => Err(Error::invalid_argument(name, "is required (a non-empty string)")),
+        None => Err(Error::invalid_argument(name, "must be a string")),
+    }
+}
+
+/// `type`: 1, 2, 3 or the names `cloudCall`, `timerTrigger`, `environment`.
+pub fn config_type(obj: &JsValue) -> Result<ConfigType, Error> {
+    let v = get(obj, "type");
+    let t = if let Some(n) = v.as_f64() {
+        ConfigType::from_number(n)
+    } else {
+        v.as_string().and_then(|s| ConfigType::from_name(&s))
+    };
+    t.ok_or_else(|| Error::invalid_argument("type", TYPE_RULE))
+}
+
+/// `baseUrl`, validated, or WeChat's host.
+pub fn base_url(obj: &JsValue) -> Result<String, Error> {
+    match opt_string(obj, "baseUrl")? {
+        Some(url) => request::validate_base_url("baseUrl", &url).map(str::to_string),
+        None => Ok(request::DEFAULT_BASE_URL.to_string()),
+    }
+}
+
+/// `timeoutMs`, validated, or the default.
+pub fn timeout_ms(obj: &JsValue) -> Result<u32, Error> {
+    let v = get(obj, "timeoutMs");
+    if v.is_undefined() || v.is_null() {
+        return Ok(request::DEFAULT_TIMEOUT_MS);
+    }
+    let n = v.as_f64().ok_or_else(|| Error::invalid_argument("timeoutMs", "must be a number"))?;
+    request::validate_timeout_ms("timeoutMs", n)
+}
+
+/// `signal`: absent, or an `AbortSignal`.
+pub fn signal(obj: &JsValue) -> Result<Option<AbortSignal>, Error> {
+    let v = get(obj, "signal");
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| Error::invalid_argument("signal", "must be an AbortSignal"))
+}
+
+/// A typed config as a plain object (`JSON.stringify` round-trips it).
+pub fn config_to_js(c: &FuncConfig) -> JsValue {
+    let o: JsValue = Object::new().into();
+    let t = c.config.config_type();
+    set(&o, "kind", &t.name().into());
+    set(&o, "type", &f64::from(t.number()).into());
+    set(&o, "env", &c.env.as_str().into());
+    set(&o, "functionName", &c.function_name.as_str().into());
+    match &c.config {
+        Config::CloudCall(cc) => {
+            let list: Array = cc.openapi.iter().map(|s| JsValue::from_str(s)).collect();
+            set(&o, "openapi", &list);
+        }
+        Config::TimerTrigger(tt) => {
+            let list: Array = tt
+                .triggers
+                .iter()
+                .map(|t| {
+                    let item: JsValue = Object::new().into();
+                    set(&item, "name", &t.name.as_str().into());
+                    set(&item, "type", &t.trigger_type.as_str().into());
+                    set(&item, "config", &t.config.as_str().into());
+                    item
+                })
+                .collect();
+            set(&o, "triggers", &list);
+        }
+        Config::Environment(ec) => {
+            set(&o, "timeout", &f64::from(ec.timeout).into());
+            let list: Array = ec
+                .environment
+                .iter()
+                .map(|v| {
+                    let item: JsValue = Object::new().into();
+                    set(&item, "key", &v.key.as_str().into());
+                    set(&item, "value", &v.value.as_str().into());
+                    item
+                })
+                .collect();
+            set(&o, "environment", &list);
+        }
+    }
+    set(&o, "raw", &c.raw.as_str().into());
+    o
+}
+
+/// A JS `Error` named `TcbError` carrying the error's fields; absent fields are not set.
+pub fn error_to_js(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("TcbError");
+    let o: &JsValue = err.as_ref();
+    set(o, "code", &e.code().into());
+    if let Some(c) = e.errcode {
+        set(o, "errcode", &(c as f64).into());
+    }
+    if let Some(m) = &e.errmsg {
+        set(o, "errmsg", &m.as_str().into());
+    }
+    if let Some(s) = e.http_status {
+        set(o, "httpStatus", &f64::from(s).into());
+    }
+    set(o, "hint", &e.hint.as_str().into());
+    set(o, "retryable", &e.retryable.into());
+    if let Some(r) = &e.raw {
+        set(o, "raw", &r.as_str().into());
+    }
+    err.into()
+}
+
+/// Whether `value` is an error made by [`error_to_js`].
+pub fn is_tcb_error(value: &JsValue) -> bool {
+    value.dyn_ref::<js_sys::Error>().is_some_and(|e| {
+        e.name() == "TcbError" && get(value, "code").is_string() && get(value, "hint").is_string()
+    })
+}

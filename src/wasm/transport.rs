@@ -1,0 +1,107 @@
+//! One POST over `fetch` (through gloo-net), bounded by a deadline and the caller's signal.
+//!
+//! The caller's `AbortSignal` is never handed to `fetch` itself: a signal aborted with a
+//! non-Error reason would make `fetch` reject with that value, which gloo-net cannot convert.
+//! Instead an internal controller is aborted, always with an `Error` reason, when the caller
+//! aborts or the time runs out.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_net::http::Request;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, AbortSignal};
+
+use crate::Error;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+fn abort(controller: &AbortController, why: &str) {
+    controller.abort_with_reason(&js_sys::Error::new(why));
+}
+
+/// A time limit and the caller's signal, joined into one internal `AbortSignal`.
+/// Dropping it clears the timer and the listener.
+pub struct Deadline {
+    controller: AbortController,
+    timeout_ms: u32,
+    timer: JsValue,
+    timed_out: Rc<Cell<bool>>,
+    _on_timeout: Closure<dyn FnMut()>,
+    user: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+impl Deadline {
+    /// Starts the clock; an already-aborted signal fails at once.
+    pub fn start(timeout_ms: u32, user: Option<AbortSignal>) -> Result<Deadline, Error> {
+        if user.as_ref().is_some_and(|s| s.aborted()) {
+            return Err(Error::aborted());
+        }
+        let controller =
+            AbortController::new().map_err(|_| Error::network("AbortController is not available in this runtime"))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let on_timeout: Closure<dyn FnMut()> = {
+            let (c, t) = (controller.clone(), timed_out.clone());
+            Closure::new(move || {
+                t.set(true);
+                abort(&c, "timeout");
+            })
+        };
+        let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), timeout_ms as i32);
+        let user = user.map(|signal| {
+            let c = controller.clone();
+            let on_abort: Closure<dyn FnMut()> = Closure::new(move || abort(&c, "aborted"));
+            // An EventTarget always accepts a listener; nothing to do if it refuses.
+            let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            (signal, on_abort)
+        });
+        Ok(Deadline { controller, timeout_ms, timer, timed_out, _on_timeout: on_timeout, user })
+    }
+
+    /// Aborts whatever is still in flight under this deadline.
+    pub fn cancel(&self) {
+        abort(&self.controller, "cancelled");
+    }
+
+    /// The error for a failed transport step: the caller's abort or the deadline take
+    /// precedence over the runtime's own reason.
+    fn failure(&self, detail: &str) -> Error {
+        if self.user.as_ref().is_some_and(|(s, _)| s.aborted()) {
+            Error::aborted()
+        } else if self.timed_out.get() {
+            Error::timeout(self.timeout_ms)
+        } else {
+            Error::network(detail)
+        }
+    }
+
+    /// POSTs a JSON body and reads the whole answer as text: `(status, body)`.
+    pub async fn post_json(&self, url: &str, body: &str) -> Result<(u16, String), Error> {
+        let signal = self.controller.signal();
+        let request = Request::post(url)
+            .header("Content-Type", "application/json")
+            .abort_signal(Some(&signal))
+            .body(body)
+            .map_err(|e| self.failure(&e.to_string()))?;
+        let response = request.send().await.map_err(|e| self.failure(&e.to_string()))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| self.failure(&e.to_string()))?;
+        Ok((status, text))
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let Some((signal, on_abort)) = &self.user {
+            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! The JavaScript API, run as wasm in Node and in headless Chromium against the simulator.
+//!
+//! Built with `TCB_SIM_URL` pointing at a running `tcb-sim`; `make test` does both.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Reflect, JSON};
+use tcb_funcconfig::wasm::{get_func_config, is_tcb_error, TcbClient};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+const SIM: &str = match option_env!("TCB_SIM_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8787",
+};
+const TOKEN: &str = "sim-access-token";
+const ENV: &str = "test-777bb9";
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+fn prop(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(k)).unwrap()
+}
+
+fn prop_str(v: &JsValue, k: &str) -> String {
+    prop(v, k).as_string().unwrap_or_else(|| panic!("{k} is not a string"))
+}
+
+fn request(function_name: &str, t: JsValue) -> JsValue {
+    obj(&[("accessToken", s(TOKEN)), ("env", s(ENV)), ("functionName", s(function_name)), ("type", t), ("baseUrl", s(SIM))])
+}
+
+async fn http(method: &str, path: &str, body: Option<&str>) -> JsValue {
+    let url = format!("{SIM}{path}");
+    let req = match method {
+        "POST" => gloo_net::http::Request::post(&url).body(body.unwrap_or("{}")).unwrap(),
+        _ => gloo_net::http::Request::get(&url).build().unwrap(),
+    };
+    let text = req.send().await.unwrap().text().await.unwrap();
+    JSON::parse(&text).unwrap()
+}
+
+async fn fault(function_name: &str, fault: &str) {
+    http("POST", "/__sim/faults", Some(&format!(r#"{{"function_name":"{function_name}","times":1,"fault":{fault}}}"#))).await;
+}
+
+/// How many WeChat-side requests the simulator saw for this function.
+async fn sent(function_name: &str) -> u32 {
+    let list = http("GET", &format!("/__sim/requests?function_name={function_name}"), None).await;
+    list.dyn_into::<Array>().unwrap().length()
+}
+
+async fn expect_err(result: Result<JsValue, JsValue>, code: &str) -> JsValue {
+    let err = match result {
+        Ok(v) => panic!("expected a {code} error, got {}", String::from(JSON::stringify(&v).unwrap())),
+        Err(e) => e,
+    };
+    assert!(is_tcb_error(&err), "not a TcbError");
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(prop_str(&err, "name"), "TcbError");
+    assert_eq!(prop_str(&err, "code"), code, "message: {}", prop_str(&err, "message"));
+    assert!(!prop_str(&err, "hint").is_empty());
+    assert!(prop(&err, "retryable").as_bool().is_some());
+    assert_no_secret(&err, TOKEN);
+    err
+}
+
+/// Every own property of the error, its message and stack, and its JSON form are free of `secret`.
+fn assert_no_secret(err: &JsValue, secret: &str) {
+    let names = Object::get_own_property_names(err.unchecked_ref::<Object>());
+    let mut texts: Vec<String> = names
+        .iter()
+        .map(|k| {
+            let v = Reflect::get(err, &k).unwrap();
+            v.as_string().unwrap_or_else(|| JSON::stringify(&v).map(String::from).unwrap_or_default())
+        })
+        .collect();
+    texts.push(prop(err, "message").as_string().unwrap_or_default());
+    texts.push(prop(err, "stack").as_string().unwrap_or_default());
+    texts.push(JSON::stringify(err).map(String::from).unwrap_or_default());
+    for t in texts {
+        assert!(!t.contains(secret), "the secret leaked into an error: {t}");
+    }
+}
+
+async fn ok(result: Result<JsValue, JsValue>) -> JsValue {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("call failed: {} ({})", prop_str(&e, "message"), prop_str(&e, "hint")),
+    }
+}
+
+fn strings(v: &JsValue) -> Vec<String> {
+    v.clone().dyn_into::<Array>().unwrap().iter().map(|x| x.as_string().unwrap()).collect()
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let g = js_sys::global();
+        let set_timeout: js_sys::Function = Reflect::get(&g, &s("setTimeout")).unwrap().unchecked_into();
+        set_timeout.call2(&g, &resolve, &JsValue::from(ms)).unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+fn round_trips(v: &JsValue) {
+    let text = JSON::stringify(v).unwrap();
+    let again = JSON::stringify(&JSON::parse(&String::from(text.clone())).unwrap()).unwrap();
+    assert_eq!(String::from(text), String::from(again));
+    assert_eq!(Object::get_prototype_of(v), Object::get_prototype_of(&Object::new()), "a plain object");
+}
+
+#[wasm_bindgen_test]
+async fn type_1_is_the_documented_example() {
+    let c = ok(get_func_config(request("openapi", 1.into())).await).await;
+    assert_eq!(prop_str(&c, "kind"), "cloudCall");
+    assert_eq!(prop(&c, "type").as_f64(), Some(1.0));
+    assert_eq!(prop_str(&c, "env"), ENV);
+    assert_eq!(prop_str(&c, "functionName"), "openapi");
+    let names = strings(&prop(&c, "openapi"));
+    assert_eq!(names.len(), 8);
+    assert_eq!(names[0], "wxacode.get");
+    assert_eq!(names[7], "templateMessage.getTemplateLibraryList");
+    let raw = prop_str(&c, "raw");
+    assert!(raw.starts_with(r#"{"permissions":{"#), "{raw}");
+    round_trips(&c);
+}
+
+#[wasm_bindgen_test]
+async fn type_2_by_name() {
+    let c = ok(get_func_config(request("orderSync", s("timerTrigger"))).await).await;
+    assert_eq!(prop_str(&c, "kind"), "timerTrigger");
+    assert_eq!(prop(&c, "type").as_f64(), Some(2.0));
+    let triggers: Array = prop(&c, "triggers").dyn_into().unwrap();
+    assert_eq!(triggers.length(), 1);
+    let t = triggers.get(0);
+    assert_eq!(prop_str(&t, "name"), "nightlySync");
+    assert_eq!(prop_str(&t, "type"), "timer");
+    assert_eq!(prop_str(&t, "config"), "0 0 2 * * * *");
+    round_trips(&c);
+}
+
+#[wasm_bindgen_test]
+async fn type_3_environment() {
+    let c = ok(get_func_config(request("orderSync", 3.into())).await).await;
+    assert_eq!(prop_str(&c, "kind"), "environment");
+    assert_eq!(prop(&c, "timeout").as_f64(), Some(20.0));
+    let vars: Array = prop(&c, "environment").dyn_into().unwrap();
+    assert_eq!(vars.length(), 3);
+    assert_eq!(prop_str(&vars.get(1), "key"), "DB_PASSWORD");
+    assert_eq!(prop_str(&vars.get(1), "value"), "s3cr3t-pa55w0rd");
+    round_trips(&c);
+}
+
+#[wasm_bindgen_test]
+async fn not_configured_is_85089() {
+    let e = expect_err(get_func_config(request("hello", 1.into())).await, "api").await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(85089.0));
+    assert!(prop_str(&e, "hint").contains("not configured"));
+    assert_eq!(prop(&e, "retryable").as_bool(), Some(false));
+}
+
+#[wasm_bindgen_test]
+async fn wrong_kind_of_token_is_40014_with_its_hint() {
+    let token = "mini-program-own-token-XYZ";
+    let req = request("openapi", 1.into());
+    Reflect::set(&req, &s("accessToken"), &s(token)).unwrap();
+    let e = expect_err(get_func_config(req).await, "api").await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(40014.0));
+    assert!(prop_str(&e, "hint").contains("authorizer_access_token"));
+    assert!(prop_str(&e, "errmsg").contains("invalid access_token"));
+    assert_no_secret(&e, token);
+}
+
+#[wasm_bindgen_test]
+async fn expired_token_is_42001() {
+    let req = request("openapi", 1.into());
+    Reflect::set(&req, &s("accessToken"), &s("sim-expired-token")).unwrap();
+    let e = expect_err(get_func_config(req).await, "api").await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(42001.0));
+    assert_no_secret(&e, "sim-expired-token");
+}
+
+#[wasm_bindgen_test]
+async fn every_spec_errcode_is_classified() {
+    // (errcode, retryable) for every row of the spec's table.
+    let table: &[(i64, bool)] = &[
+        (-1, true), (-1000, true), (40001, false), (40014, false), (40097, false), (40101, false),
+        (41001, false), (42001, false), (43002, false), (44002, false), (47001, false), (45009, false),
+        (45011, false), (48001, false), (61007, false), (61004, false), (85088, false), (85089, false),
+        (99999, false),
+    ];
+    for &(code, retryable) in table {
+        let name = format!("errcode{}", code.unsigned_abs());
+        fault(&name, &format!(r#"{{"kind":"errcode","errcode":{code},"errmsg":"simulated {code}"}}"#)).await;
+        let e = expect_err(get_func_config(request(&name, 1.into())).await, "api").await;
+        assert_eq!(prop(&e, "errcode").as_f64(), Some(code as f64));
+        assert_eq!(prop_str(&e, "errmsg"), format!("simulated {code}"));
+        assert_eq!(prop(&e, "retryable").as_bool(), Some(retryable), "errcode {code}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn errcode_as_a_string_and_missing_errmsg_are_tolerated() {
+    fault("errStr", r#"{"kind":"errcode","errcode":45011,"errcodeAsString":true,"omitErrmsg":true}"#).await;
+    let e = expect_err(get_func_config(request("errStr", 1.into())).await, "api").await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(45011.0));
+    assert!(prop(&e, "errmsg").is_undefined());
+    assert!(prop_str(&e, "hint").contains("next minute"));
+}
+
+#[wasm_bindgen_test]
+async fn bad_input_is_refused_and_nothing_is_sent() {
+    let base = || request("badInput", 1.into());
+    let cases: Vec<(&str, &str, JsValue)> = vec![
+        ("accessToken", "accessToken", JsValue::UNDEFINED),
+        ("accessToken", "accessToken", s("")),
+        ("accessToken", "accessToken", s("tok en")),
+        ("accessToken", "accessToken", s("token\n")),
+        ("accessToken", "accessToken", s(&"a".repeat(513))),
+        ("accessToken", "accessToken", 5.into()),
+        ("env", "env", s("")),
+        ("env", "env", s("bad env")),
+        ("env", "env", s(&"e".repeat(65))),
+        ("env", "env", JsValue::NULL),
+        ("functionName", "functionName", s("")),
+        ("functionName", "functionName", s("1abc")),
+        ("functionName", "functionName", s(&"f".repeat(61))),
+        ("functionName", "functionName", s("a.b")),
+        ("type", "type", 0.into()),
+        ("type", "type", 4.into()),
+        ("type", "type", 1.5.into()),
+        ("type", "type", s("1")),
+        ("type", "type", s("config")),
+        ("type", "type", JsValue::UNDEFINED),
+        ("baseUrl", "baseUrl", s("api.weixin.qq.com")),
+        ("baseUrl", "baseUrl", s("ftp://x")),
+        ("baseUrl", "baseUrl", s("https://x.com?a=1")),
+        ("timeoutMs", "timeoutMs", 0.into()),
+        ("timeoutMs", "timeoutMs", 1.5.into()),
+        ("timeoutMs", "timeoutMs", 300001.into()),
+        ("timeoutMs", "timeoutMs", s("1000")),
+        ("signal", "signal", s("abort")),
+    ];
+    for (field, named, value) in cases {
+        let req = base();
+        Reflect::set(&req, &s(field), &value).unwrap();
+        let e = expect_err(get_func_config(req).await, "invalid_argument").await;
+        let msg = prop_str(&e, "message");
+        assert!(msg.contains(named), "{field}: {msg}");
+        if field == "type" {
+            assert!(msg.contains("cloudCall") && msg.contains("timerTrigger") && msg.contains("environment"), "{msg}");
+        }
+    }
+    for not_an_object in [JsValue::UNDEFINED, JsValue::NULL, s("x"), 1.into()] {
+        expect_err(get_func_config(not_an_object).await, "invalid_argument").await;
+    }
+    assert_eq!(sent("badInput").await, 0, "nothing reached the server");
+}
+
+#[wasm_bindgen_test]
+async fn the_token_is_percent_encoded_in_the_query() {
+    let token = "a+b/c=d&e%f";
+    http("POST", "/__sim/tokens", Some(&format!(r#"{{"valid":["{token}"]}}"#))).await;
+    let req = request("openapi", 1.into());
+    Reflect::set(&req, &s("accessToken"), &s(token)).unwrap();
+    ok(get_func_config(req).await).await;
+    let list: Array = http("GET", "/__sim/requests?function_name=openapi", None).await.dyn_into().unwrap();
+    let last = list.get(list.length() - 1);
+    assert!(prop_str(&last, "query").contains("access_token=a%2Bb%2Fc%3Dd%26e%25f"));
+    assert_eq!(prop_str(&last, "accessToken"), token);
+    let body = JSON::parse(&prop_str(&last, "body")).unwrap();
+    assert_eq!(prop(&body, "type").as_f64(), Some(1.0));
+    assert_eq!(prop_str(&body, "env"), ENV);
+    assert_eq!(prop_str(&body, "function_name"), "openapi");
+    assert!(prop(&body, "access_token").is_undefined(), "the token is never a body field");
+}
+
+#[wasm_bindgen_test]
+async fn timeout_bounds_the_call() {
+    fault("slowOne", r#"{"kind":"delay","ms":3000}"#).await;
+    let req = request("slowOne", 1.into());
+    Reflect::set(&req, &s("timeoutMs"), &300.into()).unwrap();
+    let start = now();
+    let e = expect_err(get_func_config(req).await, "timeout").await;
+    let took = now() - start;
+    assert!((250.0..=800.0).contains(&took), "settled after {took} ms");
+    assert_eq!(prop(&e, "retryable").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn a_stalled_body_also_times_out() {
+    fault("stallBody", r#"{"kind":"stall","ms":3000}"#).await;
+    let req = request("stallBody", 1.into());
+    Reflect::set(&req, &s("timeoutMs"), &300.into()).unwrap();
+    let start = now();
+    expect_err(get_func_config(req).await, "timeout").await;
+    assert!(now() - start <= 800.0);
+}
+
+#[wasm_bindgen_test]
+async fn abort_rejects_at_once() {
+    for reason in [None, Some(s("a string reason")), Some(JsValue::UNDEFINED)] {
+        fault("abortMe", r#"{"kind":"delay","ms":3000}"#).await;
+        let controller = web_sys::AbortController::new().unwrap();
+        let req = request("abortMe", 1.into());
+        Reflect::set(&req, &s("signal"), &controller.signal()).unwrap();
+        let start = now();
+        let pending = get_func_config(req);
+        let abort_later = async {
+            sleep(100).await;
+            match &reason {
+                Some(r) => controller.abort_with_reason(r),
+                None => controller.abort(),
+            }
+        };
+        let (result, ()) = futures_util::future::join(pending, abort_later).await;
+        expect_err(result, "aborted").await;
+        assert!(now() - start < 1000.0, "rejected at once");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_signal_sends_nothing() {
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let req = request("preAborted", 1.into());
+    Reflect::set(&req, &s("signal"), &controller.signal()).unwrap();
+    expect_err(get_func_config(req).await, "aborted").await;
+    assert_eq!(sent("preAborted").await, 0);
+}
+
+#[wasm_bindgen_test]
+async fn http_errors_carry_the_status() {
+    fault("html502", r#"{"kind":"http","status":502,"body":"<html><body>Bad Gateway</body></html>","contentType":"text/html"}"#).await;
+    let e = expect_err(get_func_config(request("html502", 1.into())).await, "http").await;
+    assert_eq!(prop(&e, "httpStatus").as_f64(), Some(502.0));
+    assert_eq!(prop(&e, "retryable").as_bool(), Some(true));
+    fault("html404", r#"{"kind":"http","status":404,"body":"nope","contentType":"text/plain"}"#).await;
+    let e = expect_err(get_func_config(request("html404", 1.into())).await, "http").await;
+    assert_eq!(prop(&e, "retryable").as_bool(), Some(false));
+}
+
+#[wasm_bindgen_test]
+async fn a_body_that_is_not_json_is_a_decode_error() {
+    fault("notJson", r#"{"kind":"body","body":"<html>oops</html>"}"#).await;
+    let e = expect_err(get_func_config(request("notJson", 1.into())).await, "decode").await;
+    assert_eq!(prop_str(&e, "raw"), "<html>oops</html>");
+    fault("emptyBody", r#"{"kind":"empty"}"#).await;
+    expect_err(get_func_config(request("emptyBody", 1.into())).await, "decode").await;
+    fault("noErrcode", r#"{"kind":"body","body":"{\"errmsg\":\"ok\"}"}"#).await;
+    expect_err(get_func_config(request("noErrcode", 1.into())).await, "decode").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_config_that_is_not_json_is_a_decode_error_with_raw() {
+    fault("badConfig", r#"{"kind":"config","config":"{permissions: nope"}"#).await;
+    let e = expect_err(get_func_config(request("badConfig", 1.into())).await, "decode").await;
+    assert_eq!(prop_str(&e, "raw"), "{permissions: nope");
+    fault("wrongShape", r#"{"kind":"config","config":"{\"timeout\":\"5\"}"}"#).await;
+    let e = expect_err(get_func_config(request("wrongShape", 3.into())).await, "decode").await;
+    assert_eq!(prop_str(&e, "raw"), r#"{"timeout":"5"}"#);
+    for config_json in ["null", "42", "{\"a\":1}"] {
+        fault("oddConfig", &format!(r#"{{"kind":"config","configJson":{config_json}}}"#)).await;
+        expect_err(get_func_config(request("oddConfig", 1.into())).await, "decode").await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn tolerant_reading() {
+    fault("tolerant", r#"{"kind":"config","config":"{\"permissions\":{\"Openapi\":[\"a.b\"],\"x\":1},\"y\":[]}"}"#).await;
+    let c = ok(get_func_config(request("tolerant", 1.into())).await).await;
+    assert_eq!(strings(&prop(&c, "openapi")), ["a.b"]);
+    fault("tolerant", r#"{"kind":"config","config":"{}"}"#).await;
+    let c = ok(get_func_config(request("tolerant", 3.into())).await).await;
+    assert_eq!(prop(&c, "timeout").as_f64(), Some(3.0));
+    assert_eq!(prop(&c, "environment").dyn_into::<Array>().unwrap().length(), 0);
+    fault("tolerant", r#"{"kind":"config","config":"{\"triggers\":[{\"name\":\"t\",\"config\":\"* * * * * * *\"}]}"}"#).await;
+    let c = ok(get_func_config(request("tolerant", 2.into())).await).await;
+    assert_eq!(prop_str(&prop(&c, "triggers").dyn_into::<Array>().unwrap().get(0), "type"), "timer");
+    // A config encoded twice is unwrapped once; `raw` stays what was sent.
+    fault("tolerant", r#"{"kind":"config","config":"\"{\\\"timeout\\\":9}\""}"#).await;
+    let c = ok(get_func_config(request("tolerant", 3.into())).await).await;
+    assert_eq!(prop(&c, "timeout").as_f64(), Some(9.0));
+    assert_eq!(prop_str(&c, "raw"), r#""{\"timeout\":9}""#);
+}
+
+#[wasm_bindgen_test]
+async fn connection_refused_is_a_network_error_and_the_client_recovers() {
+    let client = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s("http://127.0.0.1:9"))])).unwrap();
+    let r = JsFuture::from(client.get_func_config(obj(&[("env", s(ENV)), ("functionName", s("openapi")), ("type", 1.into())]))).await;
+    let e = expect_err(r, "network").await;
+    assert_eq!(prop(&e, "retryable").as_bool(), Some(true));
+    // A dropped connection mid-call, then a normal call on the same client.
+    let client = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s(SIM))])).unwrap();
+    // Every attempt is reset: a browser silently retries a request whose reused connection dropped.
+    http("POST", "/__sim/faults", Some(r#"{"function_name":"resetMe","times":0,"fault":{"kind":"reset"}}"#)).await;
+    let r = JsFuture::from(client.get_func_config(obj(&[("env", s(ENV)), ("functionName", s("resetMe")), ("type", 1.into())]))).await;
+    let code = prop_str(&r.expect_err("a reset fails"), "code");
+    assert!(code == "network" || code == "decode", "{code}");
+    let r = JsFuture::from(client.get_func_config(obj(&[("env", s(ENV)), ("functionName", s("openapi")), ("type", 1.into())]))).await;
+    ok(r).await;
+}
+
+#[wasm_bindgen_test]
+async fn client_get_all_configs() {
+    let client = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s(SIM)), ("timeoutMs", 5000.into())])).unwrap();
+    let before = sent("orderSync").await;
+    let all = ok(JsFuture::from(client.get_all_configs(s(ENV), s("orderSync"), JsValue::UNDEFINED)).await).await;
+    assert_eq!(prop_str(&prop(&all, "cloudCall"), "kind"), "cloudCall");
+    assert_eq!(prop_str(&prop(&all, "timerTrigger"), "kind"), "timerTrigger");
+    assert_eq!(prop_str(&prop(&all, "environment"), "kind"), "environment");
+    round_trips(&all);
+    let only_one = ok(JsFuture::from(client.get_all_configs(s(ENV), s("openapi"), JsValue::UNDEFINED)).await).await;
+    assert_eq!(prop_str(&prop(&only_one, "cloudCall"), "kind"), "cloudCall");
+    assert!(prop(&only_one, "timerTrigger").is_null());
+    assert!(prop(&only_one, "environment").is_null());
+    assert_eq!(sent("orderSync").await - before, 3, "one request per type");
+    // Any error other than 85089 rejects the whole call.
+    let bad = TcbClient::new(obj(&[("accessToken", s("not-a-known-token")), ("baseUrl", s(SIM))])).unwrap();
+    let e = expect_err(JsFuture::from(bad.get_all_configs(s(ENV), s("orderSync"), JsValue::UNDEFINED)).await, "api").await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(40014.0));
+    assert_no_secret(&e, "not-a-known-token");
+    expect_err(JsFuture::from(client.get_all_configs(s("bad env"), s("orderSync"), JsValue::UNDEFINED)).await, "invalid_argument").await;
+    expect_err(JsFuture::from(client.get_all_configs(s(ENV), JsValue::UNDEFINED, JsValue::UNDEFINED)).await, "invalid_argument").await;
+}
+
+#[wasm_bindgen_test]
+fn client_options_are_validated_when_constructed() {
+    for options in [
+        JsValue::UNDEFINED,
+        obj(&[]),
+        obj(&[("accessToken", s(""))]),
+        obj(&[("accessToken", s("t")), ("baseUrl", s("nope"))]),
+        obj(&[("accessToken", s("t")), ("timeoutMs", (-1).into())]),
+    ] {
+        let e = TcbClient::new(options).err().expect("refused");
+        assert!(is_tcb_error(&e));
+        assert_eq!(prop_str(&e, "code"), "invalid_argument");
+    }
+    let client = TcbClient::new(obj(&[("accessToken", s("secret-token-in-client"))])).unwrap();
+    let shown = String::from(JSON::stringify(&JsValue::from(client)).unwrap());
+    assert!(!shown.contains("secret-token-in-client"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+fn is_tcb_error_recognises_only_its_own() {
+    assert!(!is_tcb_error(&js_sys::Error::new("x").into()));
+    assert!(!is_tcb_error(&JsValue::NULL));
+    assert!(!is_tcb_error(&obj(&[("name", s("TcbError")), ("code", s("api")), ("hint", s("h"))])));
+}
