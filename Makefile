@@ -1,0 +1,17 @@
+# The two front doors: `make demo` and `make test`. Every target installs what it needs.
+.PHONY: build demo test sim clean
+
+build:
+	scripts/build.sh
+
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+sim:
+	cargo run --release -p tcb-sim -- --port 8787
+
+clean:
+	rm -rf build pkg target

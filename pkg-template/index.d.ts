@@ -1,0 +1,172 @@
+/**
+ * Typed client for the configuration of WeChat cloud functions (`POST /tcb/getfuncconfig`).
+ *
+ * Every call resolves to a plain object (safe for `JSON.stringify`) or rejects with a
+ * {@link TcbError}. Arguments are validated before anything is sent.
+ */
+
+/** A configuration type: WeChat's number, or the name used in results (`kind`). */
+export type ConfigTypeArg = 1 | 2 | 3 | "cloudCall" | "timerTrigger" | "environment";
+
+/** Fields shared by the three typed configurations. */
+interface FuncConfigBase {
+  /** Environment id the config was read from. */
+  env: string;
+  /** Cloud function name. */
+  functionName: string;
+  /** The `config` string exactly as the server sent it (unknown fields stay here). */
+  raw: string;
+}
+
+/** Type 1: the cloud-call (云调用) APIs the function may call. */
+export interface CloudCallConfig extends FuncConfigBase {
+  kind: "cloudCall";
+  type: 1;
+  /** API names of the form `<category>.<method>`, e.g. `wxacode.getUnlimited`. */
+  openapi: string[];
+}
+
+/** One timer trigger (定时触发器). */
+export interface TimerTrigger {
+  /** The trigger's name. */
+  name: string;
+  /** Always `"timer"` today (assumed when the server leaves it out). */
+  type: string;
+  /** A 7-field cron expression in UTC+8: `second minute hour day month weekday year`. */
+  config: string;
+}
+
+/** Type 2: the function's timer triggers (WeChat allows at most one). */
+export interface TimerTriggerConfig extends FuncConfigBase {
+  kind: "timerTrigger";
+  type: 2;
+  triggers: TimerTrigger[];
+}
+
+/** One environment variable. Values are often secrets: do not log them. */
+export interface EnvVar {
+  key: string;
+  value: string;
+}
+
+/** Type 3: the function's timeout and environment variables (环境配置). */
+export interface EnvironmentConfig extends FuncConfigBase {
+  kind: "environment";
+  type: 3;
+  /** Maximum run time in whole seconds (1–300; 3 when the server leaves it out). */
+  timeout: number;
+  environment: EnvVar[];
+}
+
+/** Any typed configuration; narrow it on `kind`. */
+export type FuncConfig = CloudCallConfig | TimerTriggerConfig | EnvironmentConfig;
+
+/** The three configurations of one function; a type it does not have (errcode 85089) is `null`. */
+export interface AllConfigs {
+  cloudCall: CloudCallConfig | null;
+  timerTrigger: TimerTriggerConfig | null;
+  environment: EnvironmentConfig | null;
+}
+
+/** The result type for a given `type` argument. */
+export type ConfigFor<T extends ConfigTypeArg> = T extends 1 | "cloudCall"
+  ? CloudCallConfig
+  : T extends 2 | "timerTrigger"
+    ? TimerTriggerConfig
+    : T extends 3 | "environment"
+      ? EnvironmentConfig
+      : FuncConfig;
+
+/** What kind of failure a {@link TcbError} is. */
+export type TcbErrorCode =
+  /** An argument failed validation; nothing was sent. */
+  | "invalid_argument"
+  /** WeChat answered with a non-zero `errcode`. */
+  | "api"
+  /** An HTTP status outside 2xx (a proxy or gateway, usually). */
+  | "http"
+  /** The request did not complete (connection refused or reset, DNS, CORS). */
+  | "network"
+  /** The whole call took longer than `timeoutMs`. */
+  | "timeout"
+  /** The caller's `signal` aborted the call. */
+  | "aborted"
+  /** The answer was not in the documented shape; see `raw`. */
+  | "decode";
+
+/**
+ * Every rejection is an `Error` of this shape. No property ever contains the access token.
+ */
+export interface TcbError extends Error {
+  name: "TcbError";
+  code: TcbErrorCode;
+  /** WeChat's error code, when `code` is `"api"` (e.g. 40014, 85089). */
+  errcode?: number;
+  /** WeChat's error message, when `code` is `"api"` and the server sent one. */
+  errmsg?: string;
+  /** The HTTP status, when `code` is `"http"`. */
+  httpStatus?: number;
+  /** One line: what to do about it. */
+  hint: string;
+  /** Whether the same call may succeed later without changes. */
+  retryable: boolean;
+  /** The text that could not be decoded, when `code` is `"decode"`. */
+  raw?: string;
+}
+
+/** Options shared by every call. */
+export interface CallOptions {
+  /** WeChat's host or a relay in front of it. Default `"https://api.weixin.qq.com"`. */
+  baseUrl?: string;
+  /** Limit for the whole call in milliseconds (1–300000). Default 10000; then code `"timeout"`. */
+  timeoutMs?: number;
+}
+
+/** One `getFuncConfig` request. */
+export interface GetFuncConfigRequest<T extends ConfigTypeArg = ConfigTypeArg> extends CallOptions {
+  /**
+   * The access token. getfuncconfig needs a third-party platform's `authorizer_access_token`;
+   * a mini program's own token is refused with errcode 40014.
+   */
+  accessToken: string;
+  /** Environment id: 1–64 letters, digits, `-`, `_`. */
+  env: string;
+  /** Cloud function name: 1–60 letters, digits, `-`, `_`, starting with a letter. */
+  functionName: string;
+  /** Which configuration: 1 / `"cloudCall"`, 2 / `"timerTrigger"`, 3 / `"environment"`. */
+  type: T;
+  /** Aborting rejects at once with code `"aborted"`. */
+  signal?: AbortSignal;
+}
+
+/** Fetches one configuration of one cloud function. */
+export function getFuncConfig<T extends ConfigTypeArg>(request: GetFuncConfigRequest<T>): Promise<ConfigFor<T>>;
+
+/** Options of a {@link TcbClient}. */
+export interface TcbClientOptions extends CallOptions {
+  /** The access token used for every call (see {@link GetFuncConfigRequest.accessToken}). */
+  accessToken: string;
+}
+
+/** A client holding the access token and limits for many calls. */
+export class TcbClient {
+  /** Throws a {@link TcbError} (`invalid_argument`) on bad options. */
+  constructor(options: TcbClientOptions);
+  /** Fetches one configuration of one cloud function. */
+  getFuncConfig<T extends ConfigTypeArg>(request: {
+    env: string;
+    functionName: string;
+    type: T;
+    signal?: AbortSignal;
+  }): Promise<ConfigFor<T>>;
+  /**
+   * Fetches the three configurations concurrently under one `timeoutMs`. A type answered with
+   * errcode 85089 (not configured) is `null`; any other error rejects the whole call.
+   */
+  getAllConfigs(env: string, functionName: string, options?: { signal?: AbortSignal }): Promise<AllConfigs>;
+  /** Releases the client's memory in the wasm module (optional; it is also garbage-collected). */
+  free(): void;
+}
+
+/** Whether `value` is a {@link TcbError} from this package. */
+export function isTcbError(value: unknown): value is TcbError;

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds pkg/: the npm package, from one wasm-bindgen `web` build optimized with wasm-opt.
+source "$(dirname "$0")/lib.sh"
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_npm_tools
+
+say "compiling the crate to wasm32"
+cargo build --release -q --target wasm32-unknown-unknown -p tcb-funcconfig
+
+say "generating the JS glue (wasm-bindgen --target web)"
+rm -rf "$BUILD/bindgen"
+wasm-bindgen --target web --no-typescript --out-dir "$BUILD/bindgen" \
+  "$ROOT/target/wasm32-unknown-unknown/release/tcb_funcconfig.wasm"
+
+say "optimizing with wasm-opt -Oz (binaryen 132)"
+wasm-opt -Oz "$BUILD/bindgen/tcb_funcconfig_bg.wasm" -o "$BUILD/bindgen/opt.wasm"
+
+say "assembling pkg/"
+rm -rf "$ROOT/pkg"
+mkdir -p "$ROOT/pkg"
+cp -R "$ROOT/pkg-template/." "$ROOT/pkg/"
+cp "$BUILD/bindgen/tcb_funcconfig.js" "$ROOT/pkg/"
+cp "$BUILD/bindgen/opt.wasm" "$ROOT/pkg/tcb_funcconfig_bg.wasm"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1)
+node -e '
+  const fs = require("fs"); const p = process.argv[1];
+  const pkg = JSON.parse(fs.readFileSync(p, "utf8")); pkg.version = process.argv[2];
+  fs.writeFileSync(p, JSON.stringify(pkg, null, 2) + "\n");' "$ROOT/pkg/package.json" "$version"
+
+raw=$(stat -c %s "$ROOT/pkg/tcb_funcconfig_bg.wasm")
+gz=$(gzip -9 -c "$ROOT/pkg/tcb_funcconfig_bg.wasm" | wc -c)
+say "pkg/ ready: tcb_funcconfig_bg.wasm $raw bytes raw, $gz gzipped"

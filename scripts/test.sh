@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs every test layer and fails on any failure:
+#   native cargo tests (core + simulator), wasm tests in Node and in headless Chromium,
+#   the packed package in Node and in workerd, the TypeScript consumer check, publint and
+#   the size budget.
+source "$(dirname "$0")/lib.sh"
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_npm_tools
+ensure_chromium
+mkdir -p "$BUILD"
+
+SIZE_BUDGET_GZIP=65536
+SUMMARY=()
+TOTAL=0
+SIM_PID=
+
+cleanup() { [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Adds a layer's count (from its log) to the summary; a layer that ran no test fails the run.
+record() {
+  local layer=$1 n=$2
+  if [ "${n:-0}" -eq 0 ]; then
+    echo "layer '$layer' ran no test" >&2
+    exit 1
+  fi
+  SUMMARY+=("$(printf '%-34s %5d passed' "$layer" "$n")")
+  TOTAL=$((TOTAL + n))
+}
+cargo_count() { grep -E '^test result: ok' "$1" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}'; }
+node_count() { grep -E '^# pass ' "$1" | awk '{s+=$3} END {print s+0}'; }
+
+say "native: cargo test --workspace (pure core and simulator)"
+cargo test --workspace 2>&1 | tee "$BUILD/native.log"
+record "native (cargo test)" "$(cargo_count "$BUILD/native.log")"
+
+build_sim
+start_sim
+say "simulator at $SIM_URL"
+reset_sim() { node -e 'fetch(process.argv[1], { method: "POST" }).then((r) => process.exit(r.ok ? 0 : 1))' "$SIM_URL/__sim/reset"; }
+
+export TCB_SIM_URL="$SIM_URL"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+
+say "wasm: wasm-bindgen-test in Node"
+reset_sim
+cargo test --target wasm32-unknown-unknown --test wasm 2>&1 | tee "$BUILD/wasm-node.log"
+record "wasm in Node (wasm-bindgen-test)" "$(cargo_count "$BUILD/wasm-node.log")"
+
+say "wasm: wasm-bindgen-test in headless Chromium"
+reset_sim
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
+  cargo test --target wasm32-unknown-unknown --test wasm 2>&1 | tee "$BUILD/wasm-chromium.log"
+record "wasm in Chromium (wasm-bindgen-test)" "$(cargo_count "$BUILD/wasm-chromium.log")"
+
+"$ROOT/scripts/build.sh"
+
+say "packing the package and installing it into a scratch consumer"
+rm -rf "$BUILD/pack" "$BUILD/consumer"
+mkdir -p "$BUILD/pack" "$BUILD/consumer"
+tarball=$(cd "$ROOT/pkg" && npm pack --silent --pack-destination "$BUILD/pack")
+cp -R "$ROOT/tests/node" "$ROOT/tests/workerd" "$ROOT/tests/types" "$BUILD/consumer/"
+cat >"$BUILD/consumer/package.json" <<JSON
+{ "name": "consumer", "private": true, "type": "module",
+  "dependencies": { "tcb-funcconfig": "file:../pack/$tarball" } }
+JSON
+(cd "$BUILD/consumer" && npm install --no-audit --no-fund --silent)
+
+say "package: Node 20 ($(node --version)), imported by name"
+reset_sim
+(cd "$BUILD/consumer" && node --test node/) 2>&1 | tee "$BUILD/node.log"
+record "package in Node (node --test)" "$(node_count "$BUILD/node.log")"
+
+say "package: workerd through wrangler dev"
+reset_sim
+(cd "$BUILD/consumer" && WRANGLER="$ROOT/node_modules/.bin/wrangler" node --test workerd/) 2>&1 | tee "$BUILD/workerd.log"
+record "package in workerd (node --test)" "$(node_count "$BUILD/workerd.log")"
+
+say "types: tsc --noEmit --strict on a consumer"
+(cd "$BUILD/consumer" && "$ROOT/node_modules/.bin/tsc" -p types/tsconfig.json)
+record "types (tsc --strict)" 1
+
+say "package lint: publint"
+publint "$ROOT/pkg"
+record "package lint (publint)" 1
+
+say "size budget: the .wasm gzipped must stay within $SIZE_BUDGET_GZIP bytes"
+raw=$(stat -c %s "$ROOT/pkg/tcb_funcconfig_bg.wasm")
+gz=$(gzip -9 -c "$ROOT/pkg/tcb_funcconfig_bg.wasm" | wc -c)
+tar_size=$(stat -c %s "$BUILD/pack/$tarball")
+echo "tcb_funcconfig_bg.wasm: $raw bytes raw, $gz bytes gzipped; packed tarball $tar_size bytes"
+[ "$gz" -le "$SIZE_BUDGET_GZIP" ] || { echo "over the size budget" >&2; exit 1; }
+record "size budget" 1
+
+echo
+echo "Test layers:"
+printf '  %s\n' "${SUMMARY[@]}"
+echo "wasm: $raw bytes raw, $gz bytes gzipped; tarball $tar_size bytes"
+echo "make test: $TOTAL passed, 0 failed"
