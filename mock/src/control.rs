@@ -9,14 +9,8 @@ use crate::faults::PendingFault;
 use crate::http::{error_json, object, query_param, Request, Response};
 use crate::store::{config_type, non_empty_str, string_list, State};
 
-const ROUTES: [&str; 6] = [
-    "/__sim/health",
-    "/__sim/requests",
-    "/__sim/reset",
-    "/__sim/configs",
-    "/__sim/tokens",
-    "/__sim/faults",
-];
+const ROUTES: [&str; 6] =
+    ["/__sim/health", "/__sim/requests", "/__sim/reset", "/__sim/configs", "/__sim/tokens", "/__sim/faults"];
 
 /// Whether a path belongs to the control API rather than the WeChat side.
 pub fn is_control(path: &str) -> bool {
@@ -36,10 +30,7 @@ pub fn handle(state: &mut State, req: &Request) -> Response {
         ("POST", "/__sim/tokens") => with_json(req, |v| add_tokens(state, v)),
         ("POST", "/__sim/faults") => with_json(req, |v| {
             state.faults.push(PendingFault::parse(v)?);
-            Ok(object(&[
-                ("ok", true.into()),
-                ("pending", state.faults.len().into()),
-            ]))
+            Ok(object(&[("ok", true.into()), ("pending", state.faults.len().into())]))
         }),
         ("DELETE", "/__sim/faults") => {
             state.faults.clear();
@@ -65,9 +56,8 @@ fn ok() -> Response {
 
 /// Parses the body as JSON and runs `f`, turning either failure into a 400.
 fn with_json(req: &Request, f: impl FnOnce(&Value) -> Result<String, String>) -> Response {
-    let result = serde_json::from_slice::<Value>(&req.body)
-        .map_err(|e| format!("body is not JSON: {e}"))
-        .and_then(|v| f(&v));
+    let result =
+        serde_json::from_slice::<Value>(&req.body).map_err(|e| format!("body is not JSON: {e}")).and_then(|v| f(&v));
     match result {
         Ok(body) => Response::json(200, body),
         Err(msg) => Response::json(400, error_json(&msg)),
@@ -94,15 +84,9 @@ fn requests(state: &State, query: Option<&str>) -> Response {
 fn set_config(state: &mut State, v: &Value) -> Result<String, String> {
     let obj = v.as_object().ok_or("body must be a JSON object")?;
     let env = non_empty_str(obj.get("env")).ok_or("env must be a non-empty string")?;
-    let name = non_empty_str(obj.get("function_name"))
-        .ok_or("function_name must be a non-empty string")?;
-    let ty = obj
-        .get("type")
-        .and_then(config_type)
-        .ok_or("type must be 1, 2 or 3")?;
-    let config = obj
-        .get("config")
-        .ok_or("config is required (null removes)")?;
+    let name = non_empty_str(obj.get("function_name")).ok_or("function_name must be a non-empty string")?;
+    let ty = obj.get("type").and_then(config_type).ok_or("type must be 1, 2 or 3")?;
+    let config = obj.get("config").ok_or("config is required (null removes)")?;
     state.store.set_config(env, name, ty, config);
     Ok(object(&[("ok", true.into())]))
 }

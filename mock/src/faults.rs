@@ -19,22 +19,13 @@ pub enum Fault {
     /// Sleep, then answer normally.
     Delay(Duration),
     /// Any status and body, e.g. a gateway's HTML error page.
-    Http {
-        status: u16,
-        content_type: String,
-        body: Vec<u8>,
-    },
+    Http { status: u16, content_type: String, body: Vec<u8> },
     /// A 200 JSON response with exactly these bytes (`body` or `bytesHex`).
     Raw { kind: &'static str, body: Vec<u8> },
     /// errcode 0 with this value as `config` (a string normally, anything for `configJson`).
     Config { kind: &'static str, config: Value },
     /// A WeChat error answer.
-    Errcode {
-        errcode: i64,
-        errmsg: Option<String>,
-        omit_errmsg: bool,
-        as_string: bool,
-    },
+    Errcode { errcode: i64, errmsg: Option<String>, omit_errmsg: bool, as_string: bool },
     /// Close the connection without answering.
     Reset,
     /// Announce the full body, send half, close.
@@ -75,19 +66,13 @@ impl PendingFault {
             },
         };
         let fault = Fault::parse(obj.get("fault").ok_or("fault is required")?)?;
-        Ok(PendingFault {
-            function_name,
-            remaining,
-            fault,
-        })
+        Ok(PendingFault { function_name, remaining, fault })
     }
 }
 
 /// Takes the first queued fault that matches, in the order they were added.
 pub fn take(queue: &mut Vec<PendingFault>, function_name: Option<&str>) -> Option<Fault> {
-    let i = queue
-        .iter()
-        .position(|p| p.function_name.is_none() || p.function_name.as_deref() == function_name)?;
+    let i = queue.iter().position(|p| p.function_name.is_none() || p.function_name.as_deref() == function_name)?;
     let fault = queue[i].fault.clone();
     match &mut queue[i].remaining {
         None => {}
@@ -106,10 +91,7 @@ fn ms(obj: &serde_json::Map<String, Value>) -> Result<Duration, String> {
         .ok_or_else(|| "ms must be a whole number of milliseconds".to_string())
 }
 
-fn opt_str<'a>(
-    obj: &'a serde_json::Map<String, Value>,
-    key: &str,
-) -> Result<Option<&'a str>, String> {
+fn opt_str<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Result<Option<&'a str>, String> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -126,10 +108,7 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u32> = s
         .chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| {
-            c.to_digit(16)
-                .ok_or(format!("hex: {c:?} is not a hex digit"))
-        })
+        .map(|c| c.to_digit(16).ok_or(format!("hex: {c:?} is not a hex digit")))
         .collect::<Result<_, _>>()?;
     if digits.len() & 1 == 1 {
         return Err("hex: odd number of digits".into());
@@ -140,10 +119,7 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
 impl Fault {
     pub fn parse(v: &Value) -> Result<Fault, String> {
         let obj = v.as_object().ok_or("fault must be a JSON object")?;
-        let kind = obj
-            .get("kind")
-            .and_then(Value::as_str)
-            .ok_or("fault.kind must be a string")?;
+        let kind = obj.get("kind").and_then(Value::as_str).ok_or("fault.kind must be a string")?;
         Ok(match kind {
             "delay" => Fault::Delay(ms(obj)?),
             "stall" => Fault::Stall(ms(obj)?),
@@ -153,63 +129,37 @@ impl Fault {
                     Some(s) => s
                         .as_u64()
                         .filter(|s| (200..=599).contains(s))
-                        .ok_or("status must be a number from 200 to 599")?
-                        as u16,
+                        .ok_or("status must be a number from 200 to 599")? as u16,
                 };
-                let content_type = opt_str(obj, "contentType")?
-                    .unwrap_or("text/html")
-                    .to_string();
+                let content_type = opt_str(obj, "contentType")?.unwrap_or("text/html").to_string();
                 let body = match opt_str(obj, "body")? {
                     Some(b) => b.as_bytes().to_vec(),
                     None => format!("<html><body><h1>{status}</h1></body></html>").into_bytes(),
                 };
-                Fault::Http {
-                    status,
-                    content_type,
-                    body,
-                }
+                Fault::Http { status, content_type, body }
             }
-            "body" => Fault::Raw {
-                kind: "body",
-                body: opt_str(obj, "body")?
-                    .ok_or("body is required")?
-                    .as_bytes()
-                    .to_vec(),
-            },
-            "bytesHex" => Fault::Raw {
-                kind: "bytesHex",
-                body: parse_hex(opt_str(obj, "hex")?.ok_or("hex is required")?)?,
-            },
+            "body" => {
+                Fault::Raw { kind: "body", body: opt_str(obj, "body")?.ok_or("body is required")?.as_bytes().to_vec() }
+            }
+            "bytesHex" => {
+                Fault::Raw { kind: "bytesHex", body: parse_hex(opt_str(obj, "hex")?.ok_or("hex is required")?)? }
+            }
             "config" => match obj.get("configJson") {
-                Some(v) => Fault::Config {
-                    kind: "config",
-                    config: v.clone(),
-                },
+                Some(v) => Fault::Config { kind: "config", config: v.clone() },
                 None => {
-                    let c = opt_str(obj, "config")?
-                        .ok_or("config (a string) or configJson is required")?;
-                    Fault::Config {
-                        kind: "config",
-                        config: Value::from(c),
-                    }
+                    let c = opt_str(obj, "config")?.ok_or("config (a string) or configJson is required")?;
+                    Fault::Config { kind: "config", config: Value::from(c) }
                 }
             },
             "errcode" => Fault::Errcode {
-                errcode: obj
-                    .get("errcode")
-                    .and_then(Value::as_i64)
-                    .ok_or("errcode must be an integer")?,
+                errcode: obj.get("errcode").and_then(Value::as_i64).ok_or("errcode must be an integer")?,
                 errmsg: opt_str(obj, "errmsg")?.map(str::to_string),
                 omit_errmsg: flag(obj, "omitErrmsg"),
                 as_string: flag(obj, "errcodeAsString"),
             },
             "reset" => Fault::Reset,
             "truncate" => Fault::Truncate,
-            "huge" => Fault::Huge(
-                obj.get("bytes")
-                    .and_then(Value::as_u64)
-                    .ok_or("bytes must be a whole number")?,
-            ),
+            "huge" => Fault::Huge(obj.get("bytes").and_then(Value::as_u64).ok_or("bytes must be a whole number")?),
             "empty" => Fault::Empty,
             other => return Err(format!("unknown fault kind {other:?}")),
         })
@@ -233,67 +183,29 @@ impl Fault {
     /// Turns the fault into what to send, given the normal answer it replaces. Returns the
     /// errcode the client will see, if the answer carries one. `rid` is only called when a
     /// default errmsg is needed.
-    pub fn plan(
-        self,
-        normal: Response,
-        normal_errcode: i64,
-        rid: impl FnOnce() -> String,
-    ) -> (Plan, Option<i64>) {
+    pub fn plan(self, normal: Response, normal_errcode: i64, rid: impl FnOnce() -> String) -> (Plan, Option<i64>) {
         match self {
             Fault::Delay(d) => (Plan::Delay(d, normal), Some(normal_errcode)),
             Fault::Stall(d) => (Plan::Stall(d, normal), Some(normal_errcode)),
-            Fault::Http {
-                status,
-                content_type,
-                body,
-            } => (
-                Plan::Send(Response {
-                    status,
-                    content_type: Some(content_type),
-                    headers: Vec::new(),
-                    body,
-                }),
-                None,
-            ),
-            Fault::Raw { body, .. } => (
-                Plan::Send(Response {
-                    body,
-                    ..Response::json(200, String::new())
-                }),
-                None,
-            ),
+            Fault::Http { status, content_type, body } => {
+                (Plan::Send(Response { status, content_type: Some(content_type), headers: Vec::new(), body }), None)
+            }
+            Fault::Raw { body, .. } => (Plan::Send(Response { body, ..Response::json(200, String::new()) }), None),
             Fault::Config { config, .. } => (
                 Plan::Send(Response::json(
                     200,
-                    object(&[
-                        ("errcode", 0.into()),
-                        ("errmsg", "ok".into()),
-                        ("config", config),
-                    ]),
+                    object(&[("errcode", 0.into()), ("errmsg", "ok".into()), ("config", config)]),
                 )),
                 Some(0),
             ),
-            Fault::Errcode {
-                errcode,
-                errmsg,
-                omit_errmsg,
-                as_string,
-            } => {
-                let code = if as_string {
-                    Value::from(errcode.to_string())
-                } else {
-                    Value::from(errcode)
-                };
+            Fault::Errcode { errcode, errmsg, omit_errmsg, as_string } => {
+                let code = if as_string { Value::from(errcode.to_string()) } else { Value::from(errcode) };
                 let mut fields = vec![("errcode", code)];
                 if !omit_errmsg {
-                    let msg =
-                        errmsg.unwrap_or_else(|| format!("{} rid: {}", errmsg_for(errcode), rid()));
+                    let msg = errmsg.unwrap_or_else(|| format!("{} rid: {}", errmsg_for(errcode), rid()));
                     fields.push(("errmsg", msg.into()));
                 }
-                (
-                    Plan::Send(Response::json(200, object(&fields))),
-                    Some(errcode),
-                )
+                (Plan::Send(Response::json(200, object(&fields))), Some(errcode))
             }
             Fault::Reset => (Plan::Reset, None),
             Fault::Truncate => (Plan::Truncate(normal), None),
@@ -414,23 +326,14 @@ pub fn abort_on_close(stream: &TcpStream) {
         l_linger: i32,
     }
     extern "C" {
-        fn setsockopt(
-            fd: i32,
-            level: i32,
-            name: i32,
-            value: *const std::ffi::c_void,
-            len: u32,
-        ) -> i32;
+        fn setsockopt(fd: i32, level: i32, name: i32, value: *const std::ffi::c_void, len: u32) -> i32;
     }
     #[cfg(target_os = "linux")]
     const SOL_SOCKET_SO_LINGER: (i32, i32) = (1, 13);
     #[cfg(target_os = "macos")]
     const SOL_SOCKET_SO_LINGER: (i32, i32) = (0xffff, 0x80);
 
-    let linger = Linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
+    let linger = Linger { l_onoff: 1, l_linger: 0 };
     // SAFETY: the fd is a live socket owned by `stream`, and `linger` is a properly laid
     // out `struct linger` that outlives the call; setsockopt only reads it.
     unsafe {

@@ -72,10 +72,7 @@ impl HttpError {
 impl Head {
     /// First value of a header, by lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// Comma-separated elements of every instance of a header, trimmed and lower-cased.
@@ -117,18 +114,14 @@ impl Head {
             return if te == ["chunked"] {
                 Ok(Framing::Chunked)
             } else {
-                Err(HttpError::Unsupported(
-                    "only chunked transfer coding is supported",
-                ))
+                Err(HttpError::Unsupported("only chunked transfer coding is supported"))
             };
         }
         if !has_cl {
             return Ok(Framing::None);
         }
         let values = self.tokens("content-length");
-        let first = values
-            .first()
-            .ok_or(HttpError::Bad("empty Content-Length"))?;
+        let first = values.first().ok_or(HttpError::Bad("empty Content-Length"))?;
         if values.iter().any(|v| v != first) {
             return Err(HttpError::Bad("conflicting Content-Length values"));
         }
@@ -140,11 +133,7 @@ impl Head {
         if n > MAX_BODY as u64 {
             return Err(HttpError::BodyTooLarge);
         }
-        Ok(if n == 0 {
-            Framing::None
-        } else {
-            Framing::Length(n as usize)
-        })
+        Ok(if n == 0 { Framing::None } else { Framing::Length(n as usize) })
     }
 }
 
@@ -163,11 +152,7 @@ fn read_line<R: BufRead>(
             Err(_) => return Err(HttpError::Closed),
         };
         if buf.is_empty() {
-            return if line.is_empty() {
-                Ok(None)
-            } else {
-                Err(HttpError::Closed)
-            };
+            return if line.is_empty() { Ok(None) } else { Err(HttpError::Closed) };
         }
         let (take, done) = match buf.iter().position(|&b| b == b'\n') {
             Some(i) => (i + 1, true),
@@ -206,8 +191,7 @@ pub fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Head>, HttpError> {
             Some(l) => break l,
         }
     };
-    let line =
-        std::str::from_utf8(&line).map_err(|_| HttpError::Bad("request line is not ASCII"))?;
+    let line = std::str::from_utf8(&line).map_err(|_| HttpError::Bad("request line is not ASCII"))?;
     let mut parts = line.split(' ');
     let (method, target, version) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(m), Some(t), Some(v), None) => (m, t, v),
@@ -238,10 +222,7 @@ pub fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Head>, HttpError> {
         if line[0] == b' ' || line[0] == b'\t' {
             return Err(HttpError::Bad("obsolete header line folding"));
         }
-        let colon = line
-            .iter()
-            .position(|&b| b == b':')
-            .ok_or(HttpError::Bad("header without colon"))?;
+        let colon = line.iter().position(|&b| b == b':').ok_or(HttpError::Bad("header without colon"))?;
         let (name, value) = (&line[..colon], &line[colon + 1..]);
         if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
             return Err(HttpError::Bad("malformed header name"));
@@ -249,18 +230,10 @@ pub fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Head>, HttpError> {
         if value.iter().any(|&b| (b < b' ' && b != b'\t') || b == 0x7f) {
             return Err(HttpError::Bad("control character in header value"));
         }
-        let value = String::from_utf8_lossy(value)
-            .trim_matches([' ', '\t'])
-            .to_string();
+        let value = String::from_utf8_lossy(value).trim_matches([' ', '\t']).to_string();
         headers.push((String::from_utf8_lossy(name).to_ascii_lowercase(), value));
     }
-    Ok(Some(Head {
-        method: method.to_string(),
-        path,
-        query,
-        headers,
-        http11,
-    }))
+    Ok(Some(Head { method: method.to_string(), path, query, headers, http11 }))
 }
 
 /// Splits a request target into path and raw query. Absolute-form (sent by proxies) is
@@ -270,10 +243,7 @@ fn split_target(method: &str, target: &str) -> Result<(String, Option<String>), 
         target
     } else if target == "*" && method == "OPTIONS" {
         return Ok(("*".to_string(), None));
-    } else if let Some(rest) = target
-        .strip_prefix("http://")
-        .or_else(|| target.strip_prefix("https://"))
-    {
+    } else if let Some(rest) = target.strip_prefix("http://").or_else(|| target.strip_prefix("https://")) {
         match rest.find(['/', '?']) {
             Some(i) if rest.as_bytes()[i] == b'/' => &rest[i..],
             Some(i) => return Ok(("/".to_string(), Some(rest[i + 1..].to_string()))),
@@ -306,17 +276,11 @@ fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     loop {
         let mut budget = MAX_CHUNK_LINE;
-        let line = read_line(r, &mut budget, || {
-            HttpError::Bad("chunk size line too long")
-        })?
-        .ok_or(HttpError::Closed)?;
+        let line =
+            read_line(r, &mut budget, || HttpError::Bad("chunk size line too long"))?.ok_or(HttpError::Closed)?;
         let line = String::from_utf8_lossy(&line);
         // Chunk extensions (`;name=value`) carry nothing we need.
-        let size = line
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim_matches([' ', '\t']);
+        let size = line.split(';').next().unwrap_or_default().trim_matches([' ', '\t']);
         if size.is_empty() || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(HttpError::Bad("malformed chunk size"));
         }
@@ -329,12 +293,9 @@ fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, HttpError> {
         }
         let start = body.len();
         body.resize(start + size, 0);
-        r.read_exact(&mut body[start..])
-            .map_err(|_| HttpError::Closed)?;
+        r.read_exact(&mut body[start..]).map_err(|_| HttpError::Closed)?;
         let mut budget = 2;
-        match read_line(r, &mut budget, || {
-            HttpError::Bad("chunk data longer than its size")
-        })? {
+        match read_line(r, &mut budget, || HttpError::Bad("chunk data longer than its size"))? {
             Some(l) if l.is_empty() => {}
             Some(_) => return Err(HttpError::Bad("chunk data longer than its size")),
             None => return Err(HttpError::Closed),
@@ -378,11 +339,7 @@ impl Response {
 
     /// Status line and headers, announcing `content_length` body bytes.
     pub fn head_bytes(&self, content_length: u64, keep_alive: bool) -> Vec<u8> {
-        let mut h = format!(
-            "HTTP/1.1 {} {}\r\nServer: tcb-sim\r\n",
-            self.status,
-            reason(self.status)
-        );
+        let mut h = format!("HTTP/1.1 {} {}\r\nServer: tcb-sim\r\n", self.status, reason(self.status));
         if let Some(ct) = &self.content_type {
             h.push_str(&format!("Content-Type: {ct}\r\n"));
         }
@@ -393,21 +350,12 @@ impl Response {
         for (n, v) in &self.headers {
             h.push_str(&format!("{n}: {v}\r\n"));
         }
-        h.push_str(if keep_alive {
-            "Connection: keep-alive\r\n\r\n"
-        } else {
-            "Connection: close\r\n\r\n"
-        });
+        h.push_str(if keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
         h.into_bytes()
     }
 
     /// Writes the whole response in one go; `head_only` answers a HEAD request.
-    pub fn write_to(
-        &self,
-        mut stream: &TcpStream,
-        keep_alive: bool,
-        head_only: bool,
-    ) -> io::Result<()> {
+    pub fn write_to(&self, mut stream: &TcpStream, keep_alive: bool, head_only: bool) -> io::Result<()> {
         let mut out = self.head_bytes(self.body.len() as u64, keep_alive);
         if !head_only && !self.bodiless() {
             out.extend_from_slice(&self.body);
@@ -472,10 +420,8 @@ pub fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         if bytes[i] == b'%' {
-            if let (Some(h), Some(l)) = (
-                bytes.get(i + 1).and_then(|&b| hex(b)),
-                bytes.get(i + 2).and_then(|&b| hex(b)),
-            ) {
+            if let (Some(h), Some(l)) = (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b)))
+            {
                 out.push((h * 16 + l) as u8);
                 i += 3;
                 continue;
@@ -542,76 +488,36 @@ mod tests {
 
     #[test]
     fn head_parsing() {
-        let h = head(b"\r\nPOST /p?q=1 HTTP/1.1\r\nX-A:  v \r\nconnection: close\r\n\r\n")
-            .ok()
-            .flatten()
-            .expect("head");
-        assert_eq!(
-            (h.method.as_str(), h.path.as_str(), h.query.as_deref()),
-            ("POST", "/p", Some("q=1"))
-        );
+        let h =
+            head(b"\r\nPOST /p?q=1 HTTP/1.1\r\nX-A:  v \r\nconnection: close\r\n\r\n").ok().flatten().expect("head");
+        assert_eq!((h.method.as_str(), h.path.as_str(), h.query.as_deref()), ("POST", "/p", Some("q=1")));
         assert_eq!(h.header("x-a"), Some("v"));
         assert!(!h.keep_alive());
         assert!(matches!(head(b""), Ok(None)));
-        assert!(matches!(
-            head(b"GET / HTTP/1.1\r\nHost: x"),
-            Err(HttpError::Closed)
-        ));
-        let h = head(b"GET https://example.com?x=1 HTTP/1.0\n\n")
-            .ok()
-            .flatten()
-            .expect("bare LF");
-        assert_eq!(
-            (h.path.as_str(), h.query.as_deref(), h.http11),
-            ("/", Some("x=1"), false)
-        );
+        assert!(matches!(head(b"GET / HTTP/1.1\r\nHost: x"), Err(HttpError::Closed)));
+        let h = head(b"GET https://example.com?x=1 HTTP/1.0\n\n").ok().flatten().expect("bare LF");
+        assert_eq!((h.path.as_str(), h.query.as_deref(), h.http11), ("/", Some("x=1"), false));
     }
 
     #[test]
     fn framing_rules() {
         let framing = |hdrs: &str| {
-            head(format!("POST / HTTP/1.1\r\n{hdrs}\r\n").as_bytes())
-                .ok()
-                .flatten()
-                .expect("head")
-                .framing()
+            head(format!("POST / HTTP/1.1\r\n{hdrs}\r\n").as_bytes()).ok().flatten().expect("head").framing()
         };
         assert_eq!(framing("").ok(), Some(Framing::None));
         assert_eq!(framing("Content-Length: 0\r\n").ok(), Some(Framing::None));
-        assert_eq!(
-            framing("Content-Length: 5, 5\r\n").ok(),
-            Some(Framing::Length(5))
-        );
-        assert_eq!(
-            framing("Transfer-Encoding: Chunked\r\n").ok(),
-            Some(Framing::Chunked)
-        );
-        assert!(matches!(
-            framing("Content-Length: 5, 6\r\n"),
-            Err(HttpError::Bad(_))
-        ));
-        assert!(matches!(
-            framing("Content-Length: +5\r\n"),
-            Err(HttpError::Bad(_))
-        ));
-        assert!(matches!(
-            framing("Content-Length: 1048577\r\n"),
-            Err(HttpError::BodyTooLarge)
-        ));
-        assert!(matches!(
-            framing("Transfer-Encoding: identity\r\n"),
-            Err(HttpError::Unsupported(_))
-        ));
+        assert_eq!(framing("Content-Length: 5, 5\r\n").ok(), Some(Framing::Length(5)));
+        assert_eq!(framing("Transfer-Encoding: Chunked\r\n").ok(), Some(Framing::Chunked));
+        assert!(matches!(framing("Content-Length: 5, 6\r\n"), Err(HttpError::Bad(_))));
+        assert!(matches!(framing("Content-Length: +5\r\n"), Err(HttpError::Bad(_))));
+        assert!(matches!(framing("Content-Length: 1048577\r\n"), Err(HttpError::BodyTooLarge)));
+        assert!(matches!(framing("Transfer-Encoding: identity\r\n"), Err(HttpError::Unsupported(_))));
     }
 
     #[test]
     fn chunked_decoding() {
-        let mut r =
-            io::BufReader::new(&b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\nT: 1\r\n\r\nNEXT"[..]);
-        assert_eq!(
-            read_body(&mut r, &Framing::Chunked).ok().as_deref(),
-            Some(&b"Wikipedia"[..])
-        );
+        let mut r = io::BufReader::new(&b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\nT: 1\r\n\r\nNEXT"[..]);
+        assert_eq!(read_body(&mut r, &Framing::Chunked).ok().as_deref(), Some(&b"Wikipedia"[..]));
         let mut rest = String::new();
         r.read_to_string(&mut rest).ok();
         assert_eq!(rest, "NEXT", "reading stops at the end of the body");
@@ -619,11 +525,7 @@ mod tests {
 
     #[test]
     fn ordered_objects() {
-        let s = object(&[
-            ("z", 1.into()),
-            ("a", "\"q\"".into()),
-            ("n", serde_json::Value::Null),
-        ]);
+        let s = object(&[("z", 1.into()), ("a", "\"q\"".into()), ("n", serde_json::Value::Null)]);
         assert_eq!(s, r#"{"z":1,"a":"\"q\"","n":null}"#);
     }
 }

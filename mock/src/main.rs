@@ -21,8 +21,7 @@ use store::{State, Store};
 /// The data served when no `--seed` is given.
 const DEFAULT_SEED: &str = include_str!("../seed.json");
 
-const USAGE: &str =
-    "usage: tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--quiet]";
+const USAGE: &str = "usage: tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--quiet]";
 
 struct Options {
     host: String,
@@ -33,13 +32,7 @@ struct Options {
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options {
-        host: "127.0.0.1".into(),
-        port: 0,
-        seed: None,
-        port_file: None,
-        quiet: false,
-    };
+    let mut o = Options { host: "127.0.0.1".into(), port: 0, seed: None, port_file: None, quiet: false };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         // Both `--flag value` and `--flag=value` are accepted.
@@ -47,19 +40,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or(format!("{flag} needs a value"))
-        };
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
             "--host" => o.host = value()?,
             "--port" => {
                 let v = value()?;
-                o.port = v
-                    .parse()
-                    .map_err(|_| format!("--port: {v:?} is not a port number"))?;
+                o.port = v.parse().map_err(|_| format!("--port: {v:?} is not a port number"))?;
             }
             "--seed" => o.seed = Some(value()?.into()),
             "--port-file" => o.port_file = Some(value()?.into()),
@@ -134,10 +120,7 @@ fn main() -> ExitCode {
     let _ = writeln!(out, "tcb-sim listening on http://{addr}");
     let _ = out.flush();
 
-    let shared = Arc::new(server::Shared {
-        state: Mutex::new(State::new(seed)),
-        quiet: opts.quiet,
-    });
+    let shared = Arc::new(server::Shared { state: Mutex::new(State::new(seed)), quiet: opts.quiet });
     server::run(listener, shared);
     ExitCode::SUCCESS
 }

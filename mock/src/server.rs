@@ -79,22 +79,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
 
         let (plan, errcode, fault) = decide(shared, &req);
         let status = match &plan {
-            Plan::Send(r) | Plan::Delay(_, r) | Plan::Stall(_, r) | Plan::Truncate(r) => {
-                Some(r.status)
-            }
+            Plan::Send(r) | Plan::Delay(_, r) | Plan::Stall(_, r) | Plan::Truncate(r) => Some(r.status),
             Plan::Huge(_) => Some(200),
             Plan::Reset => None,
         };
         let next = plan.execute(reader.get_ref(), keep_alive, head_only);
-        log(
-            shared,
-            &req.head.method,
-            &req.head.path,
-            status,
-            errcode,
-            fault,
-            started,
-        );
+        log(shared, &req.head.method, &req.head.path, status, errcode, fault, started);
         match next {
             Next::KeepOpen => {}
             Next::Close => return http::linger_close(&mut reader),
@@ -119,56 +109,25 @@ fn decide(shared: &Shared, req: &Request) -> (Plan, Option<i64>, Option<&'static
 
 /// The CORS preflight answer: allow anything the browser asks for.
 fn preflight(head: &http::Head) -> Response {
-    let asked = head
-        .header("access-control-request-headers")
-        .filter(|h| !h.is_empty())
-        .unwrap_or("content-type");
+    let asked = head.header("access-control-request-headers").filter(|h| !h.is_empty()).unwrap_or("content-type");
     let mut headers = vec![
-        (
-            "Access-Control-Allow-Methods".to_string(),
-            "GET, POST, OPTIONS".to_string(),
-        ),
-        (
-            "Access-Control-Allow-Headers".to_string(),
-            asked.to_string(),
-        ),
+        ("Access-Control-Allow-Methods".to_string(), "GET, POST, OPTIONS".to_string()),
+        ("Access-Control-Allow-Headers".to_string(), asked.to_string()),
         ("Access-Control-Max-Age".to_string(), "600".to_string()),
     ];
     // Chromium asks before a page on a less private address may reach loopback.
     if head.header("access-control-request-private-network") == Some("true") {
-        headers.push((
-            "Access-Control-Allow-Private-Network".to_string(),
-            "true".to_string(),
-        ));
+        headers.push(("Access-Control-Allow-Private-Network".to_string(), "true".to_string()));
     }
-    Response {
-        status: 204,
-        content_type: None,
-        headers,
-        body: Vec::new(),
-    }
+    Response { status: 204, content_type: None, headers, body: Vec::new() }
 }
 
 /// Answers a request that could not be read, then closes: its framing is unknown, so
 /// nothing after it on the connection can be trusted.
-fn refuse(
-    reader: &mut BufReader<TcpStream>,
-    e: http::HttpError,
-    shared: &Shared,
-    method: &str,
-    path: &str,
-) {
+fn refuse(reader: &mut BufReader<TcpStream>, e: http::HttpError, shared: &Shared, method: &str, path: &str) {
     if let Some(resp) = e.response() {
         let _ = resp.write_to(reader.get_ref(), false, false);
-        log(
-            shared,
-            method,
-            path,
-            Some(resp.status),
-            None,
-            None,
-            Instant::now(),
-        );
+        log(shared, method, path, Some(resp.status), None, None, Instant::now());
         http::linger_close(reader);
     }
 }

@@ -38,8 +38,7 @@ impl Store {
     /// Builds a store from seed JSON (see `seed.json` for the format). Errors name the
     /// offending field so a broken seed file is quick to fix.
     pub fn from_seed(text: &str) -> Result<Store, String> {
-        let root: Value =
-            serde_json::from_str(text).map_err(|e| format!("seed is not JSON: {e}"))?;
+        let root: Value = serde_json::from_str(text).map_err(|e| format!("seed is not JSON: {e}"))?;
         let root = root.as_object().ok_or("seed must be a JSON object")?;
         let mut store = Store::default();
         let valid = string_list(root.get("tokens"), "tokens")?;
@@ -53,10 +52,8 @@ impl Store {
         };
         for (i, f) in functions.iter().enumerate() {
             let at = format!("seed: functions[{i}]");
-            let env = non_empty_str(f.get("env"))
-                .ok_or(format!("{at}.env must be a non-empty string"))?;
-            let name = non_empty_str(f.get("name"))
-                .ok_or(format!("{at}.name must be a non-empty string"))?;
+            let env = non_empty_str(f.get("env")).ok_or(format!("{at}.env must be a non-empty string"))?;
+            let name = non_empty_str(f.get("name")).ok_or(format!("{at}.name must be a non-empty string"))?;
             let configs = match f.get("configs") {
                 None | Some(Value::Null) => continue,
                 Some(Value::Object(m)) => m,
@@ -67,9 +64,7 @@ impl Store {
                     .parse::<u8>()
                     .ok()
                     .filter(|t| (1..=3).contains(t))
-                    .ok_or(format!(
-                        "{at}.configs: key {key:?} is not a config type (1, 2 or 3)"
-                    ))?;
+                    .ok_or(format!("{at}.configs: key {key:?} is not a config type (1, 2 or 3)"))?;
                 store.set_config(env, name, ty, value);
             }
         }
@@ -94,9 +89,7 @@ impl Store {
     }
 
     pub fn config(&self, env: &str, name: &str, ty: u8) -> Option<&str> {
-        self.configs
-            .get(&(env.to_string(), name.to_string(), ty))
-            .map(String::as_str)
+        self.configs.get(&(env.to_string(), name.to_string(), ty)).map(String::as_str)
     }
 
     /// Adds tokens. A token moves between the two sets rather than sitting in both, so a
@@ -127,14 +120,9 @@ impl Store {
 pub fn string_list(v: Option<&Value>, field: &str) -> Result<Vec<String>, String> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|t| {
-                t.as_str()
-                    .map(str::to_string)
-                    .ok_or(format!("{field} must hold strings only"))
-            })
-            .collect(),
+        Some(Value::Array(a)) => {
+            a.iter().map(|t| t.as_str().map(str::to_string).ok_or(format!("{field} must hold strings only"))).collect()
+        }
         Some(_) => Err(format!("{field} must be an array of strings")),
     }
 }
@@ -145,11 +133,8 @@ pub fn non_empty_str(v: Option<&Value>) -> Option<&str> {
 
 /// A config type from a JSON number. Only 1, 2 and 3 exist; `2.0` counts as 2.
 pub fn config_type(v: &Value) -> Option<u8> {
-    let n = v.as_u64().or_else(|| {
-        v.as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= 3.0)
-            .map(|f| f as u64)
-    })?;
+    let n =
+        v.as_u64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= 3.0).map(|f| f as u64))?;
     u8::try_from(n).ok().filter(|t| (1..=3).contains(t))
 }
 
@@ -198,10 +183,8 @@ pub struct State {
 impl State {
     pub fn new(seed: Store) -> State {
         // The start time makes request ids differ between runs, like WeChat's do.
-        let rid_prefix = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as u32)
-            .unwrap_or(0);
+        let rid_prefix =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0);
         State {
             store: seed.clone(),
             seed,

@@ -52,23 +52,13 @@ pub fn handle(state: &mut State, req: &Request) -> Outcome {
     let head = &req.head;
     let token = query_param(head.query.as_deref(), "access_token").filter(|t| !t.is_empty());
     let json: Option<Value> = serde_json::from_slice(&req.body).ok();
-    let function_name = json
-        .as_ref()
-        .and_then(|v| v.get("function_name"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let function_name = json.as_ref().and_then(|v| v.get("function_name")).and_then(Value::as_str).map(str::to_string);
 
     let (plan, errcode, fault) = if head.path != GETFUNCCONFIG {
         let (code, resp) = error(state, 40066);
         (Plan::Send(resp), Some(code), None)
     } else {
-        let (code, normal) = answer(
-            state,
-            &head.method,
-            token.as_deref(),
-            &req.body,
-            json.as_ref(),
-        );
+        let (code, normal) = answer(state, &head.method, token.as_deref(), &req.body, json.as_ref());
         match faults::take(&mut state.faults, function_name.as_deref()) {
             None => (Plan::Send(normal), Some(code), None),
             Some(f) => {
@@ -90,21 +80,11 @@ pub fn handle(state: &mut State, req: &Request) -> Outcome {
         errcode,
         fault,
     });
-    Outcome {
-        plan,
-        errcode,
-        fault,
-    }
+    Outcome { plan, errcode, fault }
 }
 
 /// The normal getfuncconfig answer and its errcode.
-fn answer(
-    state: &mut State,
-    method: &str,
-    token: Option<&str>,
-    body: &[u8],
-    json: Option<&Value>,
-) -> (i64, Response) {
+fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], json: Option<&Value>) -> (i64, Response) {
     if method != "POST" {
         return error(state, 43002);
     }
@@ -122,20 +102,14 @@ fn answer(
     let Some(obj) = json.and_then(Value::as_object) else {
         return error(state, 47001);
     };
-    let (Some(ty @ Value::Number(_)), Some(env), Some(name)) = (
-        obj.get("type"),
-        non_empty_str(obj.get("env")),
-        non_empty_str(obj.get("function_name")),
-    ) else {
+    let (Some(ty @ Value::Number(_)), Some(env), Some(name)) =
+        (obj.get("type"), non_empty_str(obj.get("env")), non_empty_str(obj.get("function_name")))
+    else {
         return error(state, 40101);
     };
     match config_type(ty).and_then(|ty| state.store.config(env, name, ty)) {
         Some(config) => {
-            let body = object(&[
-                ("errcode", 0.into()),
-                ("errmsg", "ok".into()),
-                ("config", config.into()),
-            ]);
+            let body = object(&[("errcode", 0.into()), ("errmsg", "ok".into()), ("config", config.into())]);
             (0, Response::json(200, body))
         }
         None => error(state, 85089),

@@ -19,11 +19,7 @@ fn health() {
 #[test]
 fn records_describe_each_wechat_request() {
     let sim = Sim::start();
-    sim.request(
-        "POST",
-        &format!("{PATH}?access_token=sim%2Daccess-token&x=1"),
-        OPENAPI.as_bytes(),
-    );
+    sim.request("POST", &format!("{PATH}?access_token=sim%2Daccess-token&x=1"), OPENAPI.as_bytes());
     sim.request("GET", PATH, b"");
     sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), b"not json");
     sim.request("GET", "/__sim/health", b"");
@@ -59,31 +55,18 @@ fn records_can_be_filtered() {
     sim.request("POST", "/tcb/other", OPENAPI.as_bytes());
 
     let openapi = sim.records("function_name=openapi");
-    assert_eq!(
-        openapi
-            .iter()
-            .map(|r| r["seq"].as_u64())
-            .collect::<Vec<_>>(),
-        [Some(1), Some(3), Some(4)]
-    );
+    assert_eq!(openapi.iter().map(|r| r["seq"].as_u64()).collect::<Vec<_>>(), [Some(1), Some(3), Some(4)]);
     assert_eq!(sim.records("function_name=hello").len(), 1);
     assert_eq!(sim.records("path=/tcb/getfuncconfig").len(), 3);
     assert_eq!(sim.records("path=%2Ftcb%2Fother").len(), 1);
-    assert_eq!(
-        sim.records("function_name=openapi&path=/tcb/getfuncconfig")
-            .len(),
-        2
-    );
+    assert_eq!(sim.records("function_name=openapi&path=/tcb/getfuncconfig").len(), 2);
     assert!(sim.records("function_name=nobody").is_empty());
 }
 
 #[test]
 fn reset_restores_the_seed_and_clears_records_and_faults() {
     let sim = Sim::start();
-    sim.control(
-        "/__sim/configs",
-        r#"{"env":"test-777bb9","function_name":"openapi","type":1,"config":null}"#,
-    );
+    sim.control("/__sim/configs", r#"{"env":"test-777bb9","function_name":"openapi","type":1,"config":null}"#);
     sim.control("/__sim/tokens", r#"{"expired":["sim-access-token"]}"#);
     sim.fault(r#"{"fault":{"kind":"empty"},"times":0}"#);
     assert_eq!(sim.records("").len(), 0);
@@ -92,10 +75,7 @@ fn reset_restores_the_seed_and_clears_records_and_faults() {
     assert_eq!(sim.control("/__sim/reset", ""), json!({"ok": true}));
     assert!(sim.records("").is_empty());
     let v = sim.get("openapi", 1);
-    assert_eq!(
-        v["errcode"], 0,
-        "seed restored, token valid again, fault gone: {v}"
-    );
+    assert_eq!(v["errcode"], 0, "seed restored, token valid again, fault gone: {v}");
     // Sequence numbers keep counting across a reset.
     assert_eq!(sim.records("")[0]["seq"], 2);
 }
@@ -104,41 +84,23 @@ fn reset_restores_the_seed_and_clears_records_and_faults() {
 fn configs_can_be_set_replaced_and_removed() {
     let sim = Sim::start();
     // A string is answered verbatim, even when it is not JSON.
-    sim.control(
-        "/__sim/configs",
-        r#"{"env":"test-777bb9","function_name":"openapi","type":1,"config":"not { json"}"#,
-    );
+    sim.control("/__sim/configs", r#"{"env":"test-777bb9","function_name":"openapi","type":1,"config":"not { json"}"#);
     assert_eq!(sim.get("openapi", 1)["config"], "not { json");
     // Any other value is stored as compact JSON.
-    sim.control("/__sim/configs", r#"{"env":"e2","function_name":"fresh","type":3,"config":{"timeout": 9, "environment": [ ]}}"#);
+    sim.control(
+        "/__sim/configs",
+        r#"{"env":"e2","function_name":"fresh","type":3,"config":{"timeout": 9, "environment": [ ]}}"#,
+    );
     let v = sim.call(TOKEN, r#"{"type":3,"env":"e2","function_name":"fresh"}"#);
     assert_eq!(v["config"], r#"{"environment":[],"timeout":9}"#);
-    sim.control(
-        "/__sim/configs",
-        r#"{"env":"e2","function_name":"fresh","type":2,"config":[1, 2]}"#,
-    );
-    assert_eq!(
-        sim.call(TOKEN, r#"{"type":2,"env":"e2","function_name":"fresh"}"#)["config"],
-        "[1,2]"
-    );
+    sim.control("/__sim/configs", r#"{"env":"e2","function_name":"fresh","type":2,"config":[1, 2]}"#);
+    assert_eq!(sim.call(TOKEN, r#"{"type":2,"env":"e2","function_name":"fresh"}"#)["config"], "[1,2]");
     // Empty string is a config too.
-    sim.control(
-        "/__sim/configs",
-        r#"{"env":"e2","function_name":"fresh","type":1,"config":""}"#,
-    );
-    assert_eq!(
-        sim.call(TOKEN, r#"{"type":1,"env":"e2","function_name":"fresh"}"#)["config"],
-        ""
-    );
+    sim.control("/__sim/configs", r#"{"env":"e2","function_name":"fresh","type":1,"config":""}"#);
+    assert_eq!(sim.call(TOKEN, r#"{"type":1,"env":"e2","function_name":"fresh"}"#)["config"], "");
     // null removes.
-    sim.control(
-        "/__sim/configs",
-        r#"{"env":"e2","function_name":"fresh","type":3,"config":null}"#,
-    );
-    assert_eq!(
-        sim.call(TOKEN, r#"{"type":3,"env":"e2","function_name":"fresh"}"#)["errcode"],
-        85089
-    );
+    sim.control("/__sim/configs", r#"{"env":"e2","function_name":"fresh","type":3,"config":null}"#);
+    assert_eq!(sim.call(TOKEN, r#"{"type":3,"env":"e2","function_name":"fresh"}"#)["errcode"], 85089);
 }
 
 #[test]
@@ -164,10 +126,7 @@ fn bad_config_requests_are_400() {
 #[test]
 fn tokens_can_be_added_and_moved() {
     let sim = Sim::start();
-    sim.control(
-        "/__sim/tokens",
-        r#"{"valid":["t-new"],"expired":["t-old"]}"#,
-    );
+    sim.control("/__sim/tokens", r#"{"valid":["t-new"],"expired":["t-old"]}"#);
     assert_eq!(sim.call("t-new", OPENAPI)["errcode"], 0);
     assert_eq!(sim.call("t-old", OPENAPI)["errcode"], 42001);
     // Expiring a valid token, and renewing an expired one.
@@ -179,33 +138,21 @@ fn tokens_can_be_added_and_moved() {
     assert_eq!(sim.call(TOKEN, OPENAPI)["errcode"], 0);
 
     for body in [r#"{"valid":"t"}"#, r#"{"valid":[1]}"#, "[]", "nope"] {
-        assert_eq!(
-            sim.request("POST", "/__sim/tokens", body.as_bytes()).status,
-            400,
-            "{body}"
-        );
+        assert_eq!(sim.request("POST", "/__sim/tokens", body.as_bytes()).status, 400, "{body}");
     }
 }
 
 #[test]
 fn unknown_paths_are_404_and_wrong_methods_405() {
     let sim = Sim::start();
-    for (method, path) in [
-        ("GET", "/__sim/nope"),
-        ("POST", "/__sim"),
-        ("GET", "/__sim/"),
-        ("GET", "/__sim/health/x"),
-    ] {
+    for (method, path) in [("GET", "/__sim/nope"), ("POST", "/__sim"), ("GET", "/__sim/"), ("GET", "/__sim/health/x")] {
         let resp = sim.request(method, path, b"");
         assert_eq!(resp.status, 404, "{method} {path}");
         assert!(resp.json()["error"].is_string());
     }
-    for (method, path) in [
-        ("POST", "/__sim/health"),
-        ("GET", "/__sim/reset"),
-        ("GET", "/__sim/configs"),
-        ("PUT", "/__sim/faults"),
-    ] {
+    for (method, path) in
+        [("POST", "/__sim/health"), ("GET", "/__sim/reset"), ("GET", "/__sim/configs"), ("PUT", "/__sim/faults")]
+    {
         let resp = sim.request(method, path, b"");
         assert_eq!(resp.status, 405, "{method} {path}");
         assert!(resp.header("allow").is_some());

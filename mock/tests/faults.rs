@@ -10,15 +10,11 @@ use serde_json::json;
 
 const OPENAPI: &str = r#"{"type":1,"env":"test-777bb9","function_name":"openapi"}"#;
 const HELLO: &str = r#"{"type":3,"env":"test-777bb9","function_name":"hello"}"#;
-const HELLO_ANSWER: &str =
-    r#"{"errcode":0,"errmsg":"ok","config":"{\"timeout\":3,\"environment\":[]}"}"#;
+const HELLO_ANSWER: &str = r#"{"errcode":0,"errmsg":"ok","config":"{\"timeout\":3,\"environment\":[]}"}"#;
 
 fn raw_request(body: &str) -> Vec<u8> {
-    format!(
-        "POST {PATH}?access_token={TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
+    format!("POST {PATH}?access_token={TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+        .into_bytes()
 }
 
 #[test]
@@ -30,15 +26,9 @@ fn delay_answers_normally_after_waiting() {
     assert!(started.elapsed() >= Duration::from_millis(1000));
     let started = Instant::now();
     sim.call(TOKEN, OPENAPI);
-    assert!(
-        started.elapsed() < Duration::from_millis(1000),
-        "used once only"
-    );
+    assert!(started.elapsed() < Duration::from_millis(1000), "used once only");
     let records = sim.records("");
-    assert_eq!(
-        (records[0]["fault"].as_str(), records[0]["errcode"].as_i64()),
-        (Some("delay"), Some(0))
-    );
+    assert_eq!((records[0]["fault"].as_str(), records[0]["errcode"].as_i64()), (Some("delay"), Some(0)));
     assert_eq!(records[1]["fault"], serde_json::Value::Null);
 }
 
@@ -54,11 +44,7 @@ fn delay_keeps_the_normal_error_answer() {
 fn http_fault_sends_any_status_and_body() {
     let sim = Sim::start();
     sim.fault(r#"{"fault":{"kind":"http","status":502,"body":"<html><body>Bad Gateway</body></html>","contentType":"text/html"}}"#);
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.status, 502);
     assert_eq!(resp.header("content-type"), Some("text/html"));
     assert_eq!(resp.header("access-control-allow-origin"), Some("*"));
@@ -66,24 +52,13 @@ fn http_fault_sends_any_status_and_body() {
 
     // Defaults: 502 with an HTML page.
     sim.fault(r#"{"fault":{"kind":"http"}}"#);
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.status, 502);
     assert!(resp.text().contains("502"));
 
     sim.fault(r#"{"fault":{"kind":"http","status":429,"body":"{\"message\":\"slow down\"}","contentType":"application/json"}}"#);
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
-    assert_eq!(
-        (resp.status, resp.text().as_str()),
-        (429, r#"{"message":"slow down"}"#)
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes());
+    assert_eq!((resp.status, resp.text().as_str()), (429, r#"{"message":"slow down"}"#));
 
     let records = sim.records("");
     assert_eq!(records[0]["fault"], "http");
@@ -95,22 +70,11 @@ fn body_and_bytes_hex_send_exact_bytes() {
     let sim = Sim::start();
     sim.fault(r#"{"fault":{"kind":"body","body":"{\"errcode\":0,\"errmsg\":\"ok\",\"config\":\"{broken"}}"#);
     sim.fault(r#"{"fault":{"kind":"bytesHex","hex":"ff fe 41\n00 7B"}}"#);
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.status, 200);
     assert_eq!(resp.header("content-type"), Some("application/json"));
-    assert_eq!(
-        resp.text(),
-        r#"{"errcode":0,"errmsg":"ok","config":"{broken"#
-    );
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
+    assert_eq!(resp.text(), r#"{"errcode":0,"errmsg":"ok","config":"{broken"#);
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.body, [0xff, 0xfe, 0x41, 0x00, 0x7b]);
     let faults: Vec<_> = sim.records("").iter().map(|r| r["fault"].clone()).collect();
     assert_eq!(faults, [json!("body"), json!("bytesHex")]);
@@ -119,9 +83,7 @@ fn body_and_bytes_hex_send_exact_bytes() {
 #[test]
 fn config_fault_replaces_the_config() {
     let sim = Sim::start();
-    sim.fault(
-        r#"{"fault":{"kind":"config","config":"{\"permissions\":{\"Openapi\":[\"a.b\"]}}"}}"#,
-    );
+    sim.fault(r#"{"fault":{"kind":"config","config":"{\"permissions\":{\"Openapi\":[\"a.b\"]}}"}}"#);
     sim.fault(r#"{"fault":{"kind":"config","configJson":null}}"#);
     sim.fault(r#"{"fault":{"kind":"config","configJson":{"already":"parsed"}}}"#);
     sim.fault(r#"{"fault":{"kind":"config","configJson":12}}"#);
@@ -130,65 +92,31 @@ fn config_fault_replaces_the_config() {
         sim.call(TOKEN, OPENAPI),
         json!({"errcode":0,"errmsg":"ok","config":"{\"permissions\":{\"Openapi\":[\"a.b\"]}}"})
     );
-    assert_eq!(
-        sim.call(TOKEN, OPENAPI),
-        json!({"errcode":0,"errmsg":"ok","config":null})
-    );
-    assert_eq!(
-        sim.call(TOKEN, OPENAPI),
-        json!({"errcode":0,"errmsg":"ok","config":{"already":"parsed"}})
-    );
-    assert_eq!(
-        sim.call(EXPIRED, OPENAPI),
-        json!({"errcode":0,"errmsg":"ok","config":12})
-    );
+    assert_eq!(sim.call(TOKEN, OPENAPI), json!({"errcode":0,"errmsg":"ok","config":null}));
+    assert_eq!(sim.call(TOKEN, OPENAPI), json!({"errcode":0,"errmsg":"ok","config":{"already":"parsed"}}));
+    assert_eq!(sim.call(EXPIRED, OPENAPI), json!({"errcode":0,"errmsg":"ok","config":12}));
     let records = sim.records("");
-    assert!(records
-        .iter()
-        .all(|r| r["fault"] == "config" && r["errcode"] == 0));
+    assert!(records.iter().all(|r| r["fault"] == "config" && r["errcode"] == 0));
 }
 
 #[test]
 fn errcode_fault_variants() {
     let sim = Sim::start();
-    sim.fault(
-        r#"{"fault":{"kind":"errcode","errcode":45011,"errmsg":"api minute-quota reach limit"}}"#,
-    );
+    sim.fault(r#"{"fault":{"kind":"errcode","errcode":45011,"errmsg":"api minute-quota reach limit"}}"#);
     sim.fault(r#"{"fault":{"kind":"errcode","errcode":-1}}"#);
     sim.fault(r#"{"fault":{"kind":"errcode","errcode":40001,"omitErrmsg":true}}"#);
-    sim.fault(
-        r#"{"fault":{"kind":"errcode","errcode":42001,"errmsg":"x","errcodeAsString":true}}"#,
-    );
+    sim.fault(r#"{"fault":{"kind":"errcode","errcode":42001,"errmsg":"x","errcodeAsString":true}}"#);
 
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.status, 200);
-    assert_eq!(
-        resp.text(),
-        r#"{"errcode":45011,"errmsg":"api minute-quota reach limit"}"#
-    );
+    assert_eq!(resp.text(), r#"{"errcode":45011,"errmsg":"api minute-quota reach limit"}"#);
     let v = sim.call(TOKEN, OPENAPI);
     assert_eq!(v["errcode"], -1);
-    assert!(
-        v["errmsg"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("system error rid: ")),
-        "{v}"
-    );
+    assert!(v["errmsg"].as_str().is_some_and(|m| m.starts_with("system error rid: ")), "{v}");
     assert_eq!(sim.call(TOKEN, OPENAPI), json!({"errcode": 40001}));
-    assert_eq!(
-        sim.call(TOKEN, OPENAPI),
-        json!({"errcode": "42001", "errmsg": "x"})
-    );
+    assert_eq!(sim.call(TOKEN, OPENAPI), json!({"errcode": "42001", "errmsg": "x"}));
 
-    let codes: Vec<_> = sim
-        .records("")
-        .iter()
-        .map(|r| r["errcode"].clone())
-        .collect();
+    let codes: Vec<_> = sim.records("").iter().map(|r| r["errcode"].clone()).collect();
     assert_eq!(codes, [json!(45011), json!(-1), json!(40001), json!(42001)]);
 }
 
@@ -204,13 +132,7 @@ fn reset_drops_the_connection_without_answering() {
         assert_eq!(err, Some(ErrorKind::ConnectionReset), "abortive close");
     }
     let records = sim.records("");
-    assert_eq!(
-        (
-            records[0]["fault"].as_str(),
-            records[0]["errcode"].is_null()
-        ),
-        (Some("reset"), true)
-    );
+    assert_eq!((records[0]["fault"].as_str(), records[0]["errcode"].is_null()), (Some("reset"), true));
     sim.assert_alive();
 }
 
@@ -222,11 +144,8 @@ fn truncate_sends_half_the_body_then_closes() {
     conn.send(&raw_request(HELLO));
     let (status, headers) = conn.read_head().expect("head");
     assert_eq!(status, 200);
-    let announced: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .expect("length");
+    let announced: usize =
+        headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).expect("length");
     assert_eq!(announced, HELLO_ANSWER.len());
     let (body, _) = conn.read_rest();
     assert_eq!(body, HELLO_ANSWER.as_bytes()[..announced / 2]);
@@ -263,17 +182,10 @@ fn huge_streams_the_announced_length() {
     let n = 5 * 1024 * 1024 + 7;
     sim.fault(&format!(r#"{{"fault":{{"kind":"huge","bytes":{n}}}}}"#));
     let mut conn = sim.conn();
-    let resp = conn.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        &[],
-        OPENAPI.as_bytes(),
-    );
+    let resp = conn.request("POST", &format!("{PATH}?access_token={TOKEN}"), &[], OPENAPI.as_bytes());
     assert_eq!(resp.header("content-length"), Some(n.to_string().as_str()));
     assert_eq!(resp.body.len(), n);
-    assert!(resp
-        .body
-        .starts_with(br#"{"errcode":0,"errmsg":"ok","config":""#));
+    assert!(resp.body.starts_with(br#"{"errcode":0,"errmsg":"ok","config":""#));
     let v: serde_json::Value = serde_json::from_slice(&resp.body).expect("valid JSON");
     assert_eq!(v["config"].as_str().map(str::len), Some(n - 39));
     assert_eq!(conn.request("GET", "/__sim/health", &[], b"").status, 200);
@@ -281,12 +193,7 @@ fn huge_streams_the_announced_length() {
     // Tiny sizes are cut from the same text.
     sim.fault(r#"{"fault":{"kind":"huge","bytes":10}}"#);
     assert_eq!(
-        sim.request(
-            "POST",
-            &format!("{PATH}?access_token={TOKEN}"),
-            OPENAPI.as_bytes()
-        )
-        .text(),
+        sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes()).text(),
         r#"{"errcode""#
     );
 }
@@ -310,15 +217,8 @@ fn huge_stops_quietly_when_the_client_leaves() {
 fn empty_fault_sends_no_body() {
     let sim = Sim::start();
     sim.fault(r#"{"fault":{"kind":"empty"}}"#);
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
-    assert_eq!(
-        (resp.status, resp.header("content-length"), resp.body.len()),
-        (200, Some("0"), 0)
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), OPENAPI.as_bytes());
+    assert_eq!((resp.status, resp.header("content-length"), resp.body.len()), (200, Some("0"), 0));
     assert_eq!(resp.header("content-type"), Some("application/json"));
 }
 
@@ -326,9 +226,7 @@ fn empty_fault_sends_no_body() {
 fn times_counts_uses_and_zero_means_forever() {
     let sim = Sim::start();
     sim.fault(r#"{"fault":{"kind":"errcode","errcode":-1},"times":2}"#);
-    let codes: Vec<_> = (0..3)
-        .map(|_| sim.call(TOKEN, OPENAPI)["errcode"].clone())
-        .collect();
+    let codes: Vec<_> = (0..3).map(|_| sim.call(TOKEN, OPENAPI)["errcode"].clone()).collect();
     assert_eq!(codes, [json!(-1), json!(-1), json!(0)]);
 
     sim.fault(r#"{"fault":{"kind":"errcode","errcode":45009},"times":0}"#);
@@ -356,21 +254,14 @@ fn faults_match_by_function_name_in_order_added() {
     sim.fault(r#"{"fault":{"kind":"errcode","errcode":4}}"#);
     assert_eq!(sim.call(TOKEN, "not json")["errcode"], 4);
     let faulted = sim.records("function_name=hello");
-    assert_eq!(
-        faulted.iter().filter(|r| r["fault"] == "errcode").count(),
-        2
-    );
+    assert_eq!(faulted.iter().filter(|r| r["fault"] == "errcode").count(), 2);
 }
 
 #[test]
 fn faults_only_touch_getfuncconfig() {
     let sim = Sim::start();
     sim.fault(r#"{"fault":{"kind":"reset"}}"#);
-    let resp = sim.request(
-        "POST",
-        &format!("/tcb/listfunctions?access_token={TOKEN}"),
-        OPENAPI.as_bytes(),
-    );
+    let resp = sim.request("POST", &format!("/tcb/listfunctions?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.json()["errcode"], 40066);
     assert_eq!(sim.request("GET", "/__sim/health", b"").status, 200);
     // Still pending for the next getfuncconfig.
@@ -382,15 +273,9 @@ fn faults_only_touch_getfuncconfig() {
 #[test]
 fn adding_a_fault_reports_the_queue_length() {
     let sim = Sim::start();
+    assert_eq!(sim.control("/__sim/faults", r#"{"fault":{"kind":"empty"}}"#), json!({"ok": true, "pending": 1}));
     assert_eq!(
-        sim.control("/__sim/faults", r#"{"fault":{"kind":"empty"}}"#),
-        json!({"ok": true, "pending": 1})
-    );
-    assert_eq!(
-        sim.control(
-            "/__sim/faults",
-            r#"{"fault":{"kind":"empty"},"function_name":null,"times":4}"#
-        )["pending"],
+        sim.control("/__sim/faults", r#"{"fault":{"kind":"empty"},"function_name":null,"times":4}"#)["pending"],
         2
     );
 }

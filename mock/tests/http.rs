@@ -20,12 +20,7 @@ fn keep_alive_serves_several_requests_on_one_connection() {
     let sim = Sim::start();
     let mut conn = sim.conn();
     for _ in 0..3 {
-        let resp = conn.request(
-            "POST",
-            &format!("{PATH}?access_token={TOKEN}"),
-            &[],
-            BODY.as_bytes(),
-        );
+        let resp = conn.request("POST", &format!("{PATH}?access_token={TOKEN}"), &[], BODY.as_bytes());
         assert_eq!(resp.status, 200);
         assert_eq!(resp.header("connection"), Some("keep-alive"));
         assert_eq!(resp.json()["errcode"], 0);
@@ -43,26 +38,16 @@ fn pipelined_requests_are_answered_in_order() {
     raw.extend(b"GET /__sim/health HTTP/1.1\r\nHost: x\r\n\r\n");
     conn.send(&raw);
     assert_eq!(conn.read_response().expect("first").json()["errcode"], 0);
-    assert_eq!(
-        conn.read_response().expect("second").json()["errcode"],
-        40101
-    );
-    assert_eq!(
-        conn.read_response().expect("third").json(),
-        json!({"ok": true})
-    );
+    assert_eq!(conn.read_response().expect("second").json()["errcode"], 40101);
+    assert_eq!(conn.read_response().expect("third").json(), json!({"ok": true}));
 }
 
 #[test]
 fn connection_close_is_honoured() {
     let sim = Sim::start();
     let mut conn = sim.conn();
-    let resp = conn.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        &[("Connection", "close")],
-        BODY.as_bytes(),
-    );
+    let resp =
+        conn.request("POST", &format!("{PATH}?access_token={TOKEN}"), &[("Connection", "close")], BODY.as_bytes());
     assert_eq!(resp.header("connection"), Some("close"));
     assert_eq!(resp.json()["errcode"], 0);
     assert!(conn.closed_by_server());
@@ -79,10 +64,7 @@ fn http10_closes_unless_asked_to_keep_alive() {
 
     let mut conn = sim.conn();
     conn.send(b"GET /__sim/health HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
-    assert_eq!(
-        conn.read_response().expect("first").header("connection"),
-        Some("keep-alive")
-    );
+    assert_eq!(conn.read_response().expect("first").header("connection"), Some("keep-alive"));
     conn.send(b"GET /__sim/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     assert_eq!(conn.read_response().expect("second").status, 200);
 }
@@ -110,17 +92,9 @@ fn chunked_body_is_decoded() {
 #[test]
 fn malformed_chunked_body_is_400() {
     let sim = Sim::start();
-    for chunks in [
-        "zz\r\nabc\r\n0\r\n\r\n",
-        "3\r\nabcdef\r\n0\r\n\r\n",
-        "+3\r\nabc\r\n0\r\n\r\n",
-        "\r\n",
-    ] {
+    for chunks in ["zz\r\nabc\r\n0\r\n\r\n", "3\r\nabcdef\r\n0\r\n\r\n", "+3\r\nabc\r\n0\r\n\r\n", "\r\n"] {
         let mut conn = sim.conn();
-        conn.send(
-            format!("POST {PATH} HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{chunks}")
-                .as_bytes(),
-        );
+        conn.send(format!("POST {PATH} HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{chunks}").as_bytes());
         let resp = conn.read_response().expect("response");
         assert_eq!(resp.status, 400, "{chunks:?}");
         assert!(conn.closed_by_server());
@@ -149,28 +123,27 @@ fn expect_100_continue_is_answered() {
 fn header_names_are_case_insensitive() {
     let sim = Sim::start();
     let mut conn = sim.conn();
-    let raw = format!("POST {PATH}?access_token={TOKEN} HTTP/1.1\r\nhOsT: x\r\nCONTENT-LENGTH: {}\r\nconnection: CLOSE\r\n\r\n{BODY}", BODY.len());
+    let raw = format!(
+        "POST {PATH}?access_token={TOKEN} HTTP/1.1\r\nhOsT: x\r\nCONTENT-LENGTH: {}\r\nconnection: CLOSE\r\n\r\n{BODY}",
+        BODY.len()
+    );
     conn.send(raw.as_bytes());
     assert_eq!(conn.read_response().expect("response").json()["errcode"], 0);
     assert!(conn.closed_by_server());
 
-    let resp = sim.conn().request(
-        "OPTIONS",
-        PATH,
-        &[("ACCESS-CONTROL-REQUEST-HEADERS", "X-Custom")],
-        b"",
-    );
-    assert_eq!(
-        resp.header("access-control-allow-headers"),
-        Some("X-Custom")
-    );
+    let resp = sim.conn().request("OPTIONS", PATH, &[("ACCESS-CONTROL-REQUEST-HEADERS", "X-Custom")], b"");
+    assert_eq!(resp.header("access-control-allow-headers"), Some("X-Custom"));
 }
 
 #[test]
 fn absolute_form_target_is_accepted() {
     let sim = Sim::start();
     let mut conn = sim.conn();
-    let raw = format!("POST http://127.0.0.1:{}{PATH}?access_token={TOKEN} HTTP/1.1\r\nContent-Length: {}\r\n\r\n{BODY}", sim.port, BODY.len());
+    let raw = format!(
+        "POST http://127.0.0.1:{}{PATH}?access_token={TOKEN} HTTP/1.1\r\nContent-Length: {}\r\n\r\n{BODY}",
+        sim.port,
+        BODY.len()
+    );
     conn.send(raw.as_bytes());
     assert_eq!(conn.read_response().expect("response").json()["errcode"], 0);
 }
@@ -201,9 +174,7 @@ fn malformed_requests_get_400_and_close() {
     for raw in bad {
         let mut conn = sim.conn();
         conn.send(raw);
-        let resp = conn
-            .read_response()
-            .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(raw)));
+        let resp = conn.read_response().unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(raw)));
         assert_eq!(resp.status, 400, "{:?}", String::from_utf8_lossy(raw));
         assert_eq!(resp.header("connection"), Some("close"));
         assert_eq!(resp.header("access-control-allow-origin"), Some("*"));
@@ -249,20 +220,11 @@ fn oversized_head_is_431() {
 fn oversized_body_is_413() {
     let sim = Sim::start();
     let mut conn = sim.conn();
-    conn.send(
-        format!(
-            "POST {PATH} HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
-            2 * 1024 * 1024
-        )
-        .as_bytes(),
-    );
+    conn.send(format!("POST {PATH} HTTP/1.1\r\nContent-Length: {}\r\n\r\n", 2 * 1024 * 1024).as_bytes());
     assert_eq!(conn.read_response().expect("response").status, 413);
 
     let mut conn = sim.conn();
-    conn.send(
-        format!("POST {PATH} HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n")
-            .as_bytes(),
-    );
+    conn.send(format!("POST {PATH} HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n").as_bytes());
     assert_eq!(conn.read_response().expect("response").status, 413);
 
     // Chunked bodies are bounded while they are decoded.
@@ -310,11 +272,7 @@ fn hostile_input_never_kills_the_server() {
 #[test]
 fn odd_percent_escapes_in_token_are_kept() {
     let sim = Sim::start();
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token=%zz%ff%"),
-        BODY.as_bytes(),
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token=%zz%ff%"), BODY.as_bytes());
     assert_eq!(resp.json()["errcode"], 40014);
     assert_eq!(sim.records("")[0]["accessToken"], "%zz\u{FFFD}%");
 }
@@ -328,45 +286,25 @@ fn options_preflight_allows_everything_and_is_not_recorded() {
         &[
             ("Origin", "http://localhost:8080"),
             ("Access-Control-Request-Method", "POST"),
-            (
-                "Access-Control-Request-Headers",
-                "content-type, x-requested-with",
-            ),
+            ("Access-Control-Request-Headers", "content-type, x-requested-with"),
         ],
         b"",
     );
     assert_eq!(resp.status, 204);
     assert_eq!(resp.header("access-control-allow-origin"), Some("*"));
-    assert_eq!(
-        resp.header("access-control-allow-methods"),
-        Some("GET, POST, OPTIONS")
-    );
-    assert_eq!(
-        resp.header("access-control-allow-headers"),
-        Some("content-type, x-requested-with")
-    );
+    assert_eq!(resp.header("access-control-allow-methods"), Some("GET, POST, OPTIONS"));
+    assert_eq!(resp.header("access-control-allow-headers"), Some("content-type, x-requested-with"));
     assert_eq!(resp.header("access-control-max-age"), Some("600"));
     assert!(resp.body.is_empty());
 
     // Without a header list, content-type is allowed; control paths preflight the same way.
     let resp = sim.conn().request("OPTIONS", "/__sim/faults", &[], b"");
     assert_eq!(resp.status, 204);
-    assert_eq!(
-        resp.header("access-control-allow-headers"),
-        Some("content-type")
-    );
+    assert_eq!(resp.header("access-control-allow-headers"), Some("content-type"));
     assert_eq!(resp.header("access-control-allow-private-network"), None);
-    let resp = sim.conn().request(
-        "OPTIONS",
-        "*",
-        &[("Access-Control-Request-Private-Network", "true")],
-        b"",
-    );
+    let resp = sim.conn().request("OPTIONS", "*", &[("Access-Control-Request-Private-Network", "true")], b"");
     assert_eq!(resp.status, 204);
-    assert_eq!(
-        resp.header("access-control-allow-private-network"),
-        Some("true")
-    );
+    assert_eq!(resp.header("access-control-allow-private-network"), Some("true"));
 
     assert!(sim.records("").is_empty());
 }
@@ -375,11 +313,7 @@ fn options_preflight_allows_everything_and_is_not_recorded() {
 fn every_answer_allows_any_origin() {
     let sim = Sim::start();
     let answers = [
-        sim.request(
-            "POST",
-            &format!("{PATH}?access_token={TOKEN}"),
-            BODY.as_bytes(),
-        ),
+        sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), BODY.as_bytes()),
         sim.request("GET", PATH, b""),
         sim.request("POST", "/elsewhere", b""),
         sim.request("GET", "/__sim/health", b""),
@@ -388,10 +322,6 @@ fn every_answer_allows_any_origin() {
         sim.request("POST", "/__sim/configs", b"not json"),
     ];
     for resp in answers {
-        assert_eq!(
-            resp.header("access-control-allow-origin"),
-            Some("*"),
-            "{resp:?}"
-        );
+        assert_eq!(resp.header("access-control-allow-origin"), Some("*"), "{resp:?}");
     }
 }

@@ -6,9 +6,7 @@ use common::*;
 use serde_json::{json, Value};
 
 fn errcode(v: &Value) -> i64 {
-    v["errcode"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no errcode in {v}"))
+    v["errcode"].as_i64().unwrap_or_else(|| panic!("no errcode in {v}"))
 }
 
 /// errmsg is the expected text plus ` rid: <hex>-<hex>`, as WeChat appends a request id.
@@ -19,10 +17,7 @@ fn assert_error(v: &Value, code: i64, msg: &str) {
         .strip_prefix(msg)
         .and_then(|r| r.strip_prefix(" rid: "))
         .unwrap_or_else(|| panic!("errmsg {errmsg:?} is not {msg:?} + rid"));
-    assert!(
-        !rid.is_empty() && rid.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
-        "rid {rid:?}"
-    );
+    assert!(!rid.is_empty() && rid.chars().all(|c| c.is_ascii_hexdigit() || c == '-'), "rid {rid:?}");
     assert!(v.get("config").is_none(), "error carries no config: {v}");
 }
 
@@ -40,11 +35,7 @@ fn seeded_configs_are_answered_verbatim() {
             1,
             r#"{"permissions":{"openapi":["subscribeMessage.send","wxacode.getUnlimited","security.msgSecCheck"]}}"#,
         ),
-        (
-            "orderSync",
-            2,
-            r#"{"triggers":[{"name":"nightlySync","type":"timer","config":"0 0 2 * * * *"}]}"#,
-        ),
+        ("orderSync", 2, r#"{"triggers":[{"name":"nightlySync","type":"timer","config":"0 0 2 * * * *"}]}"#),
         (
             "orderSync",
             3,
@@ -59,11 +50,7 @@ fn seeded_configs_are_answered_verbatim() {
     ];
     for (name, ty, config) in cases {
         let v = sim.get(name, ty);
-        assert_eq!(
-            v,
-            json!({"errcode": 0, "errmsg": "ok", "config": config}),
-            "{name} type {ty}"
-        );
+        assert_eq!(v, json!({"errcode": 0, "errmsg": "ok", "config": config}), "{name} type {ty}");
     }
 }
 
@@ -71,24 +58,14 @@ fn seeded_configs_are_answered_verbatim() {
 fn success_fields_come_in_wechat_order() {
     let sim = Sim::start();
     let body = r#"{"type":3,"env":"test-777bb9","function_name":"hello"}"#;
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        body.as_bytes(),
-    );
-    assert_eq!(
-        resp.text(),
-        r#"{"errcode":0,"errmsg":"ok","config":"{\"timeout\":3,\"environment\":[]}"}"#
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), body.as_bytes());
+    assert_eq!(resp.text(), r#"{"errcode":0,"errmsg":"ok","config":"{\"timeout\":3,\"environment\":[]}"}"#);
 }
 
 #[test]
 fn integral_float_type_is_accepted() {
     let sim = Sim::start();
-    let v = sim.call(
-        TOKEN,
-        r#"{"type":3.0,"env":"test-777bb9","function_name":"hello"}"#,
-    );
+    let v = sim.call(TOKEN, r#"{"type":3.0,"env":"test-777bb9","function_name":"hello"}"#);
     assert_eq!(errcode(&v), 0);
 }
 
@@ -113,12 +90,9 @@ fn non_post_methods_get_43002() {
 fn missing_token_gets_41001() {
     let sim = Sim::start();
     let body = br#"{"type":1,"env":"test-777bb9","function_name":"openapi"}"#;
-    for target in [
-        PATH.to_string(),
-        format!("{PATH}?"),
-        format!("{PATH}?access_token="),
-        format!("{PATH}?token={TOKEN}"),
-    ] {
+    for target in
+        [PATH.to_string(), format!("{PATH}?"), format!("{PATH}?access_token="), format!("{PATH}?token={TOKEN}")]
+    {
         let resp = sim.request("POST", &target, body);
         assert_error(&resp.json(), 41001, "access_token missing");
     }
@@ -129,24 +103,12 @@ fn expired_and_unknown_tokens() {
     let sim = Sim::start();
     let body = r#"{"type":1,"env":"test-777bb9","function_name":"openapi"}"#;
     assert_error(&sim.call(EXPIRED, body), 42001, "access_token expired");
-    assert_error(
-        &sim.call("not-a-token", body),
-        40014,
-        "invalid access_token",
-    );
+    assert_error(&sim.call("not-a-token", body), 40014, "invalid access_token");
     // The token is percent-decoded, and it is matched exactly.
     assert_eq!(errcode(&sim.call("sim%2Daccess%2dtoken", body)), 0);
-    assert_error(
-        &sim.call("SIM-ACCESS-TOKEN", body),
-        40014,
-        "invalid access_token",
-    );
+    assert_error(&sim.call("SIM-ACCESS-TOKEN", body), 40014, "invalid access_token");
     // Other parameters around it do not matter.
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?x=1&access_token={TOKEN}&y=2"),
-        body.as_bytes(),
-    );
+    let resp = sim.request("POST", &format!("{PATH}?x=1&access_token={TOKEN}&y=2"), body.as_bytes());
     assert_eq!(errcode(&resp.json()), 0);
 }
 
@@ -170,22 +132,10 @@ fn empty_body_gets_44002() {
 #[test]
 fn malformed_body_gets_47001() {
     let sim = Sim::start();
-    for body in [
-        "{",
-        "type=1&env=x",
-        "[1,2,3]",
-        "\"text\"",
-        "42",
-        "null",
-        "{\"type\":1}garbage",
-    ] {
+    for body in ["{", "type=1&env=x", "[1,2,3]", "\"text\"", "42", "null", "{\"type\":1}garbage"] {
         assert_error(&sim.call(TOKEN, body), 47001, "data format error");
     }
-    let resp = sim.request(
-        "POST",
-        &format!("{PATH}?access_token={TOKEN}"),
-        b"\xff\xfe{}",
-    );
+    let resp = sim.request("POST", &format!("{PATH}?access_token={TOKEN}"), b"\xff\xfe{}");
     assert_error(&resp.json(), 47001, "data format error");
 }
 
@@ -231,13 +181,7 @@ fn unknown_config_gets_85089() {
 fn other_wechat_paths_get_40066_and_are_recorded() {
     let sim = Sim::start();
     let body = br#"{"type":1,"env":"test-777bb9","function_name":"openapi"}"#;
-    for target in [
-        "/tcb/getFuntionConfig",
-        "/tcb/getFuncConfig",
-        "/tcb/getfuncconfig/",
-        "/cgi-bin/stable_token",
-        "/",
-    ] {
+    for target in ["/tcb/getFuntionConfig", "/tcb/getFuncConfig", "/tcb/getfuncconfig/", "/cgi-bin/stable_token", "/"] {
         let resp = sim.request("POST", &format!("{target}?access_token={TOKEN}"), body);
         assert_eq!(resp.status, 200);
         assert_error(&resp.json(), 40066, "invalid url");
@@ -253,38 +197,20 @@ fn other_wechat_paths_get_40066_and_are_recorded() {
 fn checks_run_in_wechat_order() {
     let sim = Sim::start();
     // Method before token.
-    assert_error(
-        &sim.request("GET", PATH, b"").json(),
-        43002,
-        "require POST method",
-    );
+    assert_error(&sim.request("GET", PATH, b"").json(), 43002, "require POST method");
     // Token before body.
-    assert_error(
-        &sim.request("POST", PATH, b"junk").json(),
-        41001,
-        "access_token missing",
-    );
+    assert_error(&sim.request("POST", PATH, b"junk").json(), 41001, "access_token missing");
     assert_error(&sim.call(EXPIRED, ""), 42001, "access_token expired");
     assert_error(&sim.call("bogus", "junk"), 40014, "invalid access_token");
     // Body shape before parameters, parameters before lookup.
     assert_error(&sim.call(TOKEN, "[]"), 47001, "data format error");
-    assert_error(
-        &sim.call(TOKEN, r#"{"type":"x","env":"nowhere","function_name":"x"}"#),
-        40101,
-        "missing parameter",
-    );
+    assert_error(&sim.call(TOKEN, r#"{"type":"x","env":"nowhere","function_name":"x"}"#), 40101, "missing parameter");
 }
 
 #[test]
 fn request_ids_differ_between_answers() {
     let sim = Sim::start();
-    let a = sim.call("bogus", "{}")["errmsg"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let b = sim.call("bogus", "{}")["errmsg"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let a = sim.call("bogus", "{}")["errmsg"].as_str().unwrap_or_default().to_string();
+    let b = sim.call("bogus", "{}")["errmsg"].as_str().unwrap_or_default().to_string();
     assert_ne!(a, b);
 }

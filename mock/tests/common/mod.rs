@@ -60,17 +60,11 @@ impl Sim {
             .stderr(File::create(dir.join("stderr")).expect("stderr file"))
             .spawn()
             .expect("spawn tcb-sim");
-        let mut sim = Sim {
-            child,
-            port: 0,
-            dir,
-        };
+        let mut sim = Sim { child, port: 0, dir };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(text) = std::fs::read_to_string(&port_file) {
-                sim.port = text
-                    .parse()
-                    .map_err(|_| format!("bad port file {text:?}"))?;
+                sim.port = text.parse().map_err(|_| format!("bad port file {text:?}"))?;
                 return Ok(sim);
             }
             if let Ok(Some(status)) = sim.child.try_wait() {
@@ -102,11 +96,7 @@ impl Sim {
 
     /// getfuncconfig with this token and body; returns the parsed answer.
     pub fn call(&self, token: &str, body: &str) -> Value {
-        let resp = self.request(
-            "POST",
-            &format!("{PATH}?access_token={token}"),
-            body.as_bytes(),
-        );
+        let resp = self.request("POST", &format!("{PATH}?access_token={token}"), body.as_bytes());
         assert_eq!(resp.status, 200);
         assert_eq!(resp.header("content-type"), Some("application/json"));
         resp.json()
@@ -114,22 +104,13 @@ impl Sim {
 
     /// getfuncconfig for (env, name, type) with the valid token.
     pub fn get(&self, name: &str, ty: u8) -> Value {
-        self.call(
-            TOKEN,
-            &format!(r#"{{"type":{ty},"env":"{ENV}","function_name":"{name}"}}"#),
-        )
+        self.call(TOKEN, &format!(r#"{{"type":{ty},"env":"{ENV}","function_name":"{name}"}}"#))
     }
 
     /// POSTs JSON to a control endpoint, asserting 200.
     pub fn control(&self, path: &str, body: &str) -> Value {
         let resp = self.request("POST", path, body.as_bytes());
-        assert_eq!(
-            resp.status,
-            200,
-            "{path} answered {}: {}",
-            resp.status,
-            resp.text()
-        );
+        assert_eq!(resp.status, 200, "{path} answered {}: {}", resp.status, resp.text());
         resp.json()
     }
 
@@ -138,11 +119,7 @@ impl Sim {
     }
 
     pub fn records(&self, query: &str) -> Vec<Value> {
-        let target = if query.is_empty() {
-            "/__sim/requests".to_string()
-        } else {
-            format!("/__sim/requests?{query}")
-        };
+        let target = if query.is_empty() { "/__sim/requests".to_string() } else { format!("/__sim/requests?{query}") };
         let resp = self.request("GET", &target, b"");
         assert_eq!(resp.status, 200);
         match resp.json() {
@@ -177,10 +154,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -188,8 +162,7 @@ impl Resp {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text()))
     }
 }
 
@@ -201,12 +174,8 @@ pub struct Conn {
 impl Conn {
     pub fn open(port: u16) -> Conn {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("timeout");
-        Conn {
-            reader: BufReader::new(stream),
-        }
+        stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+        Conn { reader: BufReader::new(stream) }
     }
 
     pub fn send(&mut self, raw: &[u8]) {
@@ -214,13 +183,7 @@ impl Conn {
     }
 
     /// Sends a request with Host and Content-Length set.
-    pub fn request(
-        &mut self,
-        method: &str,
-        target: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Resp {
+    pub fn request(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
         let mut raw = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (n, v) in headers {
             raw.push_str(&format!("{n}: {v}\r\n"));
@@ -254,9 +217,7 @@ impl Conn {
             if h.is_empty() {
                 break;
             }
-            let (n, v) = h
-                .split_once(':')
-                .ok_or_else(|| std::io::Error::other("bad header"))?;
+            let (n, v) = h.split_once(':').ok_or_else(|| std::io::Error::other("bad header"))?;
             headers.push((n.to_ascii_lowercase(), v.trim().to_string()));
         }
         Ok((status, headers))
@@ -269,10 +230,7 @@ impl Conn {
             if status < 200 {
                 continue;
             }
-            let len = headers
-                .iter()
-                .find(|(n, _)| n == "content-length")
-                .map(|(_, v)| v.parse::<usize>());
+            let len = headers.iter().find(|(n, _)| n == "content-length").map(|(_, v)| v.parse::<usize>());
             let body = match len {
                 Some(Ok(n)) => {
                     let mut b = vec![0; n];
@@ -287,11 +245,7 @@ impl Conn {
                     b
                 }
             };
-            return Ok(Resp {
-                status,
-                headers,
-                body,
-            });
+            return Ok(Resp { status, headers, body });
         }
     }
 
@@ -310,10 +264,7 @@ impl Conn {
 
     /// Whether the server closes the connection (within 5 s) without sending anything more.
     pub fn closed_by_server(&mut self) -> bool {
-        let _ = self
-            .reader
-            .get_ref()
-            .set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = self.reader.get_ref().set_read_timeout(Some(Duration::from_secs(5)));
         let (rest, err) = self.read_rest();
         rest.is_empty() && matches!(err, None | Some(std::io::ErrorKind::ConnectionReset))
     }
