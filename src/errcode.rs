@@ -24,8 +24,8 @@ const fn token(meaning: &'static str, hint: &'static str) -> ErrcodeInfo {
 
 /// Every code the spec documents, in its order.
 pub const KNOWN: &[i64] = &[
-    -1, -1000, 40001, 40014, 40066, 40097, 40101, 41001, 42001, 43002, 44002, 47001, 45009, 45011,
-    48001, 61007, 61004, 85088, 85089,
+    -1, -1000, 40001, 40014, 40066, 40097, 40101, 41001, 42001, 43002, 44002, 47001, 45009, 45011, 48001, 61007, 61004,
+    85088, 85089,
 ];
 
 /// Looks up a code; codes outside the table keep WeChat's own `errmsg` and are not retried.
@@ -62,11 +62,7 @@ pub fn lookup(errcode: i64) -> ErrcodeInfo {
             "the daily quota is used up: do not retry today; it resets daily (clear_quota can reset it)",
             false,
         ),
-        45011 => info(
-            "API call frequency limit",
-            "too many calls this minute; retry in the next minute",
-            false,
-        ),
+        45011 => info("API call frequency limit", "too many calls this minute; retry in the next minute", false),
         48001 => info(
             "API not authorised for this account",
             "grant the cloud development permission set (49 or 64) to this app",
@@ -82,21 +78,13 @@ pub fn lookup(errcode: i64) -> ErrcodeInfo {
             "edge egress IPs change: call through a fixed-IP relay (baseUrl) whose IP is whitelisted",
             false,
         ),
-        85088 => info(
-            "cloud development not enabled",
-            "enable cloud development for this mini program first",
-            false,
-        ),
+        85088 => info("cloud development not enabled", "enable cloud development for this mini program first", false),
         85089 => info(
             "config not found",
             "this function has no config of this type (not configured); check env and functionName",
             false,
         ),
-        _ => info(
-            "cloud development error",
-            "see errmsg and WeChat's cloud development error codes",
-            false,
-        ),
+        _ => info("cloud development error", "see errmsg and WeChat's cloud development error codes", false),
     }
 }
 

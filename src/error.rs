@@ -82,12 +82,7 @@ impl Error {
 
     /// An argument broke a rule: `field` names it as the caller wrote it.
     pub fn invalid_argument(field: &str, rule: &str) -> Self {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{field} {rule}"),
-            "fix the argument; nothing was sent",
-            false,
-        )
+        Error::new(ErrorKind::InvalidArgument, format!("{field} {rule}"), "fix the argument; nothing was sent", false)
     }
 
     /// WeChat answered `errcode` ≠ 0; the hint and retry class come from the errcode table.
@@ -115,12 +110,7 @@ impl Error {
         } else {
             "check baseUrl and any proxy in between; this status is not WeChat's own answer"
         };
-        let mut e = Error::new(
-            ErrorKind::Http,
-            format!("HTTP status {status} instead of 200"),
-            hint,
-            retryable,
-        );
+        let mut e = Error::new(ErrorKind::Http, format!("HTTP status {status} instead of 200"), hint, retryable);
         e.http_status = Some(status);
         e
     }

@@ -3,14 +3,17 @@
 //! The crate has two layers:
 //! - a pure core that knows nothing of JavaScript: request validation and building
 //!   ([`request`]), the errcode table ([`errcode`]), answer decoding ([`response`]), typed
-//!   configs ([`model`]) and the one error type ([`Error`]);
+//!   configs ([`model`]) read by a small JSON reader ([`json`]), WeChat's 7-field timer cron ([`cron`]) and the one error type
+//!   ([`Error`]);
 //! - on `wasm32`, a thin layer (`wasm`) that sends requests with `fetch`, exports the
 //!   JavaScript API (`getFuncConfig`, `TcbClient`, `isTcbError`) and turns errors into JS
 //!   `Error` objects with a `code`.
 #![deny(missing_docs)]
 
+pub mod cron;
 pub mod errcode;
 mod error;
+pub mod json;
 pub mod model;
 pub mod request;
 pub mod response;
@@ -21,4 +24,4 @@ pub mod wasm;
 pub use error::{Error, ErrorKind};
 pub use model::{CloudCallConfig, Config, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger};
 pub use request::{ConfigType, GetFuncConfig};
-pub use response::{decode_config, decode_envelope, decode_response, JsonParser};
+pub use response::{decode_config, decode_envelope, decode_response};

@@ -3,13 +3,8 @@
 //! Reading is tolerant: unknown fields are ignored (they stay in `raw`), type 1 accepts the key
 //! `openapi` in any letter case, a missing or `null` list is empty, a missing `timeout` is 3 and
 //! a missing trigger `type` is `"timer"`. A value of the wrong JSON type is an error.
-//! Each decoder accepts only a JSON object at its top, so the same rules hold for any
-//! self-describing serde format (serde_json natively, JS values inside wasm).
 
-use core::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
-
+use crate::json::Value;
 use crate::request::ConfigType;
 
 /// The documented default `timeout` (seconds) when the config leaves it out.
@@ -99,145 +94,106 @@ pub struct FuncConfig {
     pub raw: String,
 }
 
-/// Walks a JSON object, handing each key to `field`, which must consume the value through
-/// `FieldValue::take` or leave it to be skipped.
-fn visit_object<'de, A, F>(mut map: A, mut field: F) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    F: FnMut(&str, &mut FieldValue<'_, 'de, A>) -> Result<(), A::Error>,
-{
-    while let Some(key) = map.next_key::<String>()? {
-        let mut value = FieldValue { map: &mut map, taken: false, _de: core::marker::PhantomData };
-        field(&key, &mut value)?;
-        if !value.taken {
-            value.map.next_value::<IgnoredAny>()?;
-        }
-    }
-    Ok(())
+/// Reads a typed config from a parsed JSON value; errors name the path and the wrong type.
+pub(crate) trait Decode: Sized {
+    fn decode(v: &Value) -> Result<Self, String>;
 }
 
-/// The value of the key being visited.
-struct FieldValue<'m, 'de, A: MapAccess<'de>> {
-    map: &'m mut A,
-    taken: bool,
-    _de: core::marker::PhantomData<&'de ()>,
+fn wrong(path: &str, expected: &str, v: &Value) -> String {
+    format!("`{path}` is {}, expected {expected}", v.kind())
 }
 
-impl<'de, A: MapAccess<'de>> FieldValue<'_, 'de, A> {
-    fn take<T: Deserialize<'de>>(&mut self) -> Result<T, A::Error> {
-        self.taken = true;
-        self.map.next_value()
+/// A member that may be absent or `null`.
+fn member<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|m| **m != Value::Null)
+}
+
+fn string(v: &Value, path: &str) -> Result<String, String> {
+    match v {
+        Value::Str(s) => Ok(s.clone()),
+        other => Err(wrong(path, "a string", other)),
     }
 }
 
-/// Implements `Deserialize` for a type read from a JSON object by `visit_object`.
-macro_rules! object_decoder {
-    ($ty:ty, $expecting:literal, |$map:ident| $body:block) => {
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_map<A: MapAccess<'de>>(self, $map: A) -> Result<$ty, A::Error> $body
-                }
-                d.deserialize_map(V)
+fn list<T>(v: Option<&Value>, path: &str, item: impl Fn(&Value, &str) -> Result<T, String>) -> Result<Vec<T>, String> {
+    match v {
+        None => Ok(Vec::new()),
+        Some(Value::Arr(items)) => items.iter().enumerate().map(|(i, x)| item(x, &format!("{path}[{i}]"))).collect(),
+        Some(other) => Err(wrong(path, "an array", other)),
+    }
+}
+
+fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Value, String> {
+    match v {
+        Value::Obj(_) => Ok(v),
+        other => Err(wrong(path, "an object", other)),
+    }
+}
+
+impl Decode for CloudCallConfig {
+    fn decode(v: &Value) -> Result<Self, String> {
+        let Some(permissions) = member(object(v, "config")?, "permissions") else {
+            return Ok(CloudCallConfig::default());
+        };
+        let Value::Obj(members) = object(permissions, "permissions")? else {
+            return Ok(CloudCallConfig::default());
+        };
+        // The English doc prints `Openapi`, the Chinese original `openapi`: any letter case.
+        let openapi = members.iter().find(|(k, _)| k.eq_ignore_ascii_case("openapi")).map(|(_, v)| v);
+        let openapi = list(openapi.filter(|v| **v != Value::Null), "permissions.openapi", string)?;
+        Ok(CloudCallConfig { openapi })
+    }
+}
+
+impl Decode for TimerTriggerConfig {
+    fn decode(v: &Value) -> Result<Self, String> {
+        let triggers = list(member(object(v, "config")?, "triggers"), "triggers", |t, path| {
+            let t = object(t, path)?;
+            let field = |key: &str| -> Result<String, String> {
+                let path = format!("{path}.{key}");
+                member(t, key).ok_or_else(|| format!("`{path}` is missing")).and_then(|x| string(x, &path))
+            };
+            Ok(Trigger {
+                name: field("name")?,
+                trigger_type: match member(t, "type") {
+                    Some(x) => string(x, &format!("{path}.type"))?,
+                    None => "timer".to_string(),
+                },
+                config: field("config")?,
+            })
+        })?;
+        Ok(TimerTriggerConfig { triggers })
+    }
+}
+
+impl Decode for EnvironmentConfig {
+    fn decode(v: &Value) -> Result<Self, String> {
+        let v = object(v, "config")?;
+        let timeout = match member(v, "timeout") {
+            None => DEFAULT_TIMEOUT_SECS,
+            Some(Value::Int(n)) => {
+                u32::try_from(*n).map_err(|_| format!("`timeout` is {n}, expected whole seconds"))?
             }
-        }
-    };
+            Some(other) => return Err(wrong("timeout", "a whole number of seconds", other)),
+        };
+        let environment = list(member(v, "environment"), "environment", |e, path| {
+            let e = object(e, path)?;
+            let field = |key: &str| -> Result<String, String> {
+                let path = format!("{path}.{key}");
+                e.get(key).ok_or_else(|| format!("`{path}` is missing")).and_then(|x| string(x, &path))
+            };
+            Ok(EnvVar { key: field("key")?, value: field("value")? })
+        })?;
+        Ok(EnvironmentConfig { timeout, environment })
+    }
 }
-
-/// `permissions` of type 1: holds `openapi` under any letter case.
-struct Permissions(Vec<String>);
-
-object_decoder!(Permissions, "a `permissions` object", |map| {
-    let mut openapi: Option<Vec<String>> = None;
-    visit_object(map, |key, v| {
-        if openapi.is_none() && key.eq_ignore_ascii_case("openapi") {
-            openapi = v.take::<Option<Vec<String>>>()?;
-        }
-        Ok(())
-    })?;
-    Ok(Permissions(openapi.unwrap_or_default()))
-});
-
-object_decoder!(CloudCallConfig, "a cloud-call config object", |map| {
-    let mut openapi = Vec::new();
-    visit_object(map, |key, v| {
-        if key == "permissions" {
-            openapi = v.take::<Option<Permissions>>()?.map(|p| p.0).unwrap_or_default();
-        }
-        Ok(())
-    })?;
-    Ok(CloudCallConfig { openapi })
-});
-
-object_decoder!(Trigger, "a trigger object with `name` and `config`", |map| {
-    let (mut name, mut trigger_type, mut config) = (None, None, None);
-    visit_object(map, |key, v| {
-        match key {
-            "name" => name = Some(v.take::<String>()?),
-            "type" => trigger_type = v.take::<Option<String>>()?,
-            "config" => config = Some(v.take::<String>()?),
-            _ => {}
-        }
-        Ok(())
-    })?;
-    Ok(Trigger {
-        name: name.ok_or_else(|| de::Error::missing_field("name"))?,
-        trigger_type: trigger_type.unwrap_or_else(|| "timer".to_string()),
-        config: config.ok_or_else(|| de::Error::missing_field("config"))?,
-    })
-});
-
-object_decoder!(TimerTriggerConfig, "a timer-trigger config object", |map| {
-    let mut triggers = Vec::new();
-    visit_object(map, |key, v| {
-        if key == "triggers" {
-            triggers = v.take::<Option<Vec<Trigger>>>()?.unwrap_or_default();
-        }
-        Ok(())
-    })?;
-    Ok(TimerTriggerConfig { triggers })
-});
-
-object_decoder!(EnvVar, "an environment variable object with `key` and `value`", |map| {
-    let (mut key_, mut value) = (None, None);
-    visit_object(map, |key, v| {
-        match key {
-            "key" => key_ = Some(v.take::<String>()?),
-            "value" => value = Some(v.take::<String>()?),
-            _ => {}
-        }
-        Ok(())
-    })?;
-    Ok(EnvVar {
-        key: key_.ok_or_else(|| de::Error::missing_field("key"))?,
-        value: value.ok_or_else(|| de::Error::missing_field("value"))?,
-    })
-});
-
-object_decoder!(EnvironmentConfig, "an environment config object", |map| {
-    let mut c = EnvironmentConfig::default();
-    visit_object(map, |key, v| {
-        match key {
-            "timeout" => c.timeout = v.take::<Option<u32>>()?.unwrap_or(DEFAULT_TIMEOUT_SECS),
-            "environment" => c.environment = v.take::<Option<Vec<EnvVar>>>()?.unwrap_or_default(),
-            _ => {}
-        }
-        Ok(())
-    })?;
-    Ok(c)
-});
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn de<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_str(s)
+    fn de<T: Decode>(s: &str) -> Result<T, String> {
+        T::decode(&crate::json::parse(s).map_err(|e| e.to_string())?)
     }
 
     #[test]

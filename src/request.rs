@@ -23,13 +23,11 @@ pub enum ConfigType {
 }
 
 /// The rule for `type`, shown when a value is refused.
-pub const TYPE_RULE: &str =
-    "must be one of 1, 2, 3, \"cloudCall\", \"timerTrigger\", \"environment\"";
+pub const TYPE_RULE: &str = "must be one of 1, 2, 3, \"cloudCall\", \"timerTrigger\", \"environment\"";
 
 impl ConfigType {
     /// All three, in `type` order.
-    pub const ALL: [ConfigType; 3] =
-        [ConfigType::CloudCall, ConfigType::TimerTrigger, ConfigType::Environment];
+    pub const ALL: [ConfigType; 3] = [ConfigType::CloudCall, ConfigType::TimerTrigger, ConfigType::Environment];
 
     /// The number WeChat uses.
     pub fn number(self) -> u8 {
@@ -47,12 +45,7 @@ impl ConfigType {
 
     /// From WeChat's number; only exact integers 1, 2 and 3 are types.
     pub fn from_number(n: f64) -> Option<Self> {
-        match n {
-            x if x == 1.0 => Some(ConfigType::CloudCall),
-            x if x == 2.0 => Some(ConfigType::TimerTrigger),
-            x if x == 3.0 => Some(ConfigType::Environment),
-            _ => None,
-        }
+        ConfigType::ALL.into_iter().find(|t| f64::from(t.number()) == n)
     }
 
     /// From the name used in typed results.
@@ -90,10 +83,7 @@ pub fn validate_env(field: &str, env: &str) -> Result<(), Error> {
     }
     let ok = env.len() <= 64 && env.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
-        return Err(Error::invalid_argument(
-            field,
-            "must be 1-64 characters of letters, digits, '-' and '_'",
-        ));
+        return Err(Error::invalid_argument(field, "must be 1-64 characters of letters, digits, '-' and '_'"));
     }
     Ok(())
 }
@@ -269,10 +259,23 @@ mod tests {
     fn base_url_rules() {
         assert_eq!(validate_base_url("baseUrl", "https://api.weixin.qq.com/").unwrap(), "https://api.weixin.qq.com");
         assert_eq!(validate_base_url("baseUrl", "http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
-        assert_eq!(validate_base_url("baseUrl", "HTTPS://relay.example.com/wx").unwrap(), "HTTPS://relay.example.com/wx");
+        assert_eq!(
+            validate_base_url("baseUrl", "HTTPS://relay.example.com/wx").unwrap(),
+            "HTTPS://relay.example.com/wx"
+        );
         for bad in [
-            "", "api.weixin.qq.com", "ftp://x", "https://", "https:///path", "//x.com", "https://u:p@x.com",
-            "https://x.com?a=1", "https://x.com#f", "https://x .com", "https://x.com\n", "javascript:alert(1)",
+            "",
+            "api.weixin.qq.com",
+            "ftp://x",
+            "https://",
+            "https:///path",
+            "//x.com",
+            "https://u:p@x.com",
+            "https://x.com?a=1",
+            "https://x.com#f",
+            "https://x .com",
+            "https://x.com\n",
+            "javascript:alert(1)",
             "https://:80",
         ] {
             rejects(validate_base_url("baseUrl", bad), "baseUrl");

@@ -1,20 +1,10 @@
 //! The decoding pipeline natively, on fixtures shaped like the WeChat docs' own examples.
 #![cfg(not(target_arch = "wasm32"))]
 
-use serde::de::DeserializeOwned;
 use tcb_funcconfig::errcode;
 use tcb_funcconfig::{
-    decode_config, decode_envelope, decode_response, Config, ConfigType, EnvVar, Error, ErrorKind, GetFuncConfig,
-    JsonParser,
+    Config, ConfigType, EnvVar, Error, ErrorKind, GetFuncConfig, decode_config, decode_envelope, decode_response,
 };
-
-struct SerdeJson;
-
-impl JsonParser for SerdeJson {
-    fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    }
-}
 
 fn req(t: ConfigType) -> GetFuncConfig {
     GetFuncConfig::new("test-777bb9", "openapi", t, ("env", "functionName")).unwrap()
@@ -25,7 +15,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn decode(t: ConfigType, status: u16, body: &str) -> Result<Config, Error> {
-    decode_response(&SerdeJson, &req(t), status, body).map(|c| c.config)
+    decode_response(&req(t), status, body).map(|c| c.config)
 }
 
 fn err(t: ConfigType, status: u16, body: &str) -> Error {
@@ -35,7 +25,7 @@ fn err(t: ConfigType, status: u16, body: &str) -> Error {
 #[test]
 fn the_documented_type_1_example() {
     let body = fixture("getfuncconfig-type1-doc.json");
-    let c = decode_response(&SerdeJson, &req(ConfigType::CloudCall), 200, &body).unwrap();
+    let c = decode_response(&req(ConfigType::CloudCall), 200, &body).unwrap();
     let Config::CloudCall(cc) = &c.config else { panic!("{c:?}") };
     assert_eq!(cc.openapi.len(), 8);
     assert_eq!(cc.openapi[1], "wxacode.getUnlimited");
@@ -91,7 +81,9 @@ fn errcode_is_read_tolerantly() {
     assert_eq!(err(ConfigType::CloudCall, 200, r#"{"errcode":-1.0,"errmsg":"busy"}"#).errcode, Some(-1));
     let e = err(ConfigType::CloudCall, 200, r#"{"errcode":45009,"errmsg":7}"#);
     assert_eq!((e.errcode, e.errmsg), (Some(45009), None));
-    for bad in [r#"{"errcode":"x"}"#, r#"{"errcode":1.5}"#, r#"{"errcode":true}"#, r#"{"errmsg":"ok"}"#, r#"{"errcode":null}"#] {
+    for bad in
+        [r#"{"errcode":"x"}"#, r#"{"errcode":1.5}"#, r#"{"errcode":true}"#, r#"{"errmsg":"ok"}"#, r#"{"errcode":null}"#]
+    {
         assert_eq!(err(ConfigType::CloudCall, 200, bad).kind, ErrorKind::Decode, "{bad}");
     }
 }
@@ -141,7 +133,7 @@ fn a_config_that_does_not_decode_keeps_the_config_text() {
         (ConfigType::Environment, "[]"),
         (ConfigType::Environment, ""),
     ] {
-        let e = decode_config(&SerdeJson, &req(t), config.to_string()).expect_err(config);
+        let e = decode_config(&req(t), config.to_string()).expect_err(config);
         assert_eq!(e.kind, ErrorKind::Decode, "{config}");
         assert_eq!(e.raw.as_deref(), Some(config));
         assert!(e.message.contains(t.name()), "{}", e.message);
@@ -151,18 +143,17 @@ fn a_config_that_does_not_decode_keeps_the_config_text() {
 #[test]
 fn a_config_encoded_twice_is_unwrapped_once() {
     let raw = r#""{\"timeout\":9}""#.to_string();
-    let c = decode_config(&SerdeJson, &req(ConfigType::Environment), raw.clone()).unwrap();
+    let c = decode_config(&req(ConfigType::Environment), raw.clone()).unwrap();
     assert_eq!(c.raw, raw);
     assert!(matches!(c.config, Config::Environment(ref e) if e.timeout == 9));
     // Three levels deep is not the documented shape.
     let thrice = serde_json::to_string(&raw).unwrap();
-    assert!(decode_config(&SerdeJson, &req(ConfigType::Environment), thrice).is_err());
+    assert!(decode_config(&req(ConfigType::Environment), thrice).is_err());
 }
 
 #[test]
 fn envelope_ignores_unknown_fields() {
-    let raw = decode_envelope(&SerdeJson, 200, r#"{"extra":{"a":[1]},"errcode":0,"errmsg":"ok","config":"{}","x":null}"#)
-        .unwrap();
+    let raw = decode_envelope(200, r#"{"extra":{"a":[1]},"errcode":0,"errmsg":"ok","config":"{}","x":null}"#).unwrap();
     assert_eq!(raw, "{}");
 }
 
@@ -170,7 +161,7 @@ fn envelope_ignores_unknown_fields() {
 fn type_and_kind_match_for_every_type() {
     let bodies = [r#"{}"#, r#"{}"#, r#"{}"#];
     for (t, config) in ConfigType::ALL.into_iter().zip(bodies) {
-        let c = decode_config(&SerdeJson, &req(t), config.to_string()).unwrap();
+        let c = decode_config(&req(t), config.to_string()).unwrap();
         assert_eq!(c.config.config_type(), t);
     }
 }
@@ -179,7 +170,12 @@ fn type_and_kind_match_for_every_type() {
 fn no_input_panics_the_decoders() {
     // A small deterministic sweep of mangled bodies: every prefix and a byte-flipped variant of
     // each fixture, for every type. Decoding returns Ok or Err; it never panics.
-    let fixtures = ["getfuncconfig-type1-doc.json", "getfuncconfig-type2.json", "getfuncconfig-type3.json", "getfuncconfig-85089.json"];
+    let fixtures = [
+        "getfuncconfig-type1-doc.json",
+        "getfuncconfig-type2.json",
+        "getfuncconfig-type3.json",
+        "getfuncconfig-85089.json",
+    ];
     for name in fixtures {
         let body = fixture(name);
         let bytes = body.as_bytes();

@@ -2,34 +2,19 @@
 //! objects, and turning [`Error`] into a JS `Error` with `name = "TcbError"` and a `code`.
 
 use js_sys::{Array, Object, Reflect};
-use serde::de::DeserializeOwned;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use crate::Error;
 use crate::model::{Config, FuncConfig};
 use crate::request::{self, ConfigType, TYPE_RULE};
-use crate::response::JsonParser;
-use crate::Error;
-
-/// `JSON.parse` of the runtime, then serde over the JS values: no JSON parser in the module.
-pub struct JsJson;
-
-impl JsonParser for JsJson {
-    fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
-        let value = js_sys::JSON::parse(text).map_err(|_| "invalid JSON".to_string())?;
-        if Array::is_array(&value) {
-            return Err("a JSON array where an object or string belongs".to_string());
-        }
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
-    }
-}
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn set(obj: &JsValue, key: &str, value: &JsValue) {
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object or Error cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -62,7 +47,9 @@ pub fn required(value: Option<String>, key: &str) -> Result<String, Error> {
 pub fn string_arg(value: &JsValue, name: &str) -> Result<String, Error> {
     match value.as_string() {
         Some(s) => Ok(s),
-        None if value.is_undefined() || value.is_null() => Err(Error::invalid_argument(name, "is required (a non-empty string)")),
+        None if value.is_undefined() || value.is_null() => {
+            Err(Error::invalid_argument(name, "is required (a non-empty string)"))
+        }
         None => Err(Error::invalid_argument(name, "must be a string")),
     }
 }
@@ -96,15 +83,46 @@ pub fn timeout_ms(obj: &JsValue) -> Result<u32, Error> {
     request::validate_timeout_ms("timeoutMs", n)
 }
 
+/// An instant: a `Date` or an ISO 8601 string, as Unix seconds; `None` when absent.
+pub fn instant(obj: &JsValue, key: &str) -> Result<Option<i64>, Error> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    const RULE: &str = "must be a valid Date or an ISO 8601 string such as \"2026-11-28T10:00:00+08:00\"";
+    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        let ms = d.get_time();
+        return if ms.is_finite() {
+            Ok(Some((ms / 1000.0).floor() as i64))
+        } else {
+            Err(Error::invalid_argument(key, RULE))
+        };
+    }
+    match v.as_string() {
+        Some(s) => crate::cron::parse_iso(&s).map(Some).ok_or_else(|| Error::invalid_argument(key, RULE)),
+        None => Err(Error::invalid_argument(key, RULE)),
+    }
+}
+
+/// A whole number from 1 to `max`; `None` when absent.
+pub fn count(obj: &JsValue, key: &str, max: usize) -> Result<Option<usize>, Error> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= max as f64 => Ok(Some(n as usize)),
+        _ => Err(Error::invalid_argument(key, &format!("must be a whole number from 1 to {max}"))),
+    }
+}
+
 /// `signal`: absent, or an `AbortSignal`.
 pub fn signal(obj: &JsValue) -> Result<Option<AbortSignal>, Error> {
     let v = get(obj, "signal");
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.dyn_into::<AbortSignal>()
-        .map(Some)
-        .map_err(|_| Error::invalid_argument("signal", "must be an AbortSignal"))
+    v.dyn_into::<AbortSignal>().map(Some).map_err(|_| Error::invalid_argument("signal", "must be an AbortSignal"))
 }
 
 /// A typed config as a plain object (`JSON.stringify` round-trips it).
@@ -129,6 +147,10 @@ pub fn config_to_js(c: &FuncConfig) -> JsValue {
                     set(&item, "name", &t.name.as_str().into());
                     set(&item, "type", &t.trigger_type.as_str().into());
                     set(&item, "config", &t.config.as_str().into());
+                    match super::schedule::schedule(&t.config) {
+                        Ok(s) => set(&item, "schedule", &s),
+                        Err(message) => set(&item, "scheduleError", &message.into()),
+                    }
                     item
                 })
                 .collect();
@@ -178,7 +200,7 @@ pub fn error_to_js(e: &Error) -> JsValue {
 
 /// Whether `value` is an error made by [`error_to_js`].
 pub fn is_tcb_error(value: &JsValue) -> bool {
-    value.dyn_ref::<js_sys::Error>().is_some_and(|e| {
-        e.name() == "TcbError" && get(value, "code").is_string() && get(value, "hint").is_string()
-    })
+    value
+        .dyn_ref::<js_sys::Error>()
+        .is_some_and(|e| e.name() == "TcbError" && get(value, "code").is_string() && get(value, "hint").is_string())
 }

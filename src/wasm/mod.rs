@@ -1,19 +1,21 @@
-//! The JavaScript API: `getFuncConfig`, `TcbClient` and `isTcbError`.
+//! The JavaScript API: `getFuncConfig`, `TcbClient`, `isTcbError`, `parseCron` and `nextRuns`.
 //!
 //! Everything here is glue: arguments are read and validated with the core's rules, the
 //! request goes out through [`transport`], the answer is decoded by the core, and the result
 //! or the one error comes back as a plain JS value.
 
 mod js;
+mod schedule;
 mod transport;
+
+pub use schedule::{next_runs, parse_cron};
 
 use futures_util::future::try_join3;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::request::{self, ConfigType, GetFuncConfig};
-use crate::{decode_response, Error, ErrorKind, FuncConfig};
-use js::JsJson;
+use crate::{Error, ErrorKind, FuncConfig, decode_response};
 use transport::Deadline;
 
 /// Names of the request fields, as JavaScript callers write them.
@@ -37,7 +39,7 @@ impl Settings {
     /// One request under an existing deadline.
     async fn fetch(&self, req: &GetFuncConfig, deadline: &Deadline) -> Result<FuncConfig, Error> {
         let (status, body) = deadline.post_json(&req.url(&self.base_url, &self.access_token), &req.body()).await?;
-        decode_response(&JsJson, req, status, &body)
+        decode_response(req, status, &body)
     }
 
     /// One request with its own deadline; the token is scrubbed from any error.

@@ -9,8 +9,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_net::http::Request;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::Error;
