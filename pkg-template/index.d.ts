@@ -34,7 +34,50 @@ export interface TimerTrigger {
   type: string;
   /** A 7-field cron expression in UTC+8: `second minute hour day month weekday year`. */
   config: string;
+  /** When `config` parses: what it means and the next 5 fire times (computed when the config was read). */
+  schedule?: CronSchedule;
+  /** When `config` does not parse: why (the config is still returned). */
+  scheduleError?: string;
 }
+
+/** A plain-language explanation of a cron expression. */
+export interface CronExplanation {
+  /** English, e.g. "at 10:15:00 on Monday to Friday". */
+  en: string;
+  /** Chinese, e.g. "周一至周五 10:15:00". */
+  zh: string;
+}
+
+/** What a trigger's expression means and when it fires next. */
+export interface CronSchedule {
+  explanation: CronExplanation;
+  /** ISO 8601 times in UTC+8, e.g. "2026-11-30T10:15:00+08:00"; empty when no fire time is left. */
+  nextRuns: string[];
+}
+
+/** A parsed WeChat timer expression. */
+export interface ParsedCron {
+  /** The expression, fields joined by single spaces. */
+  expression: string;
+  /** Each field's text. */
+  fields: { second: string; minute: string; hour: string; day: string; month: string; weekday: string; year: string };
+  explanation: CronExplanation;
+}
+
+/**
+ * Parses a 7-field WeChat timer expression: `second minute hour day month weekday year`, in UTC+8.
+ * Ranges: second and minute 0–59, hour 0–23, day 1–31, month 1–12 or JAN–DEC, weekday 0–6 or
+ * SUN–SAT (0 = Sunday), year 1970–2099; only `,` `-` `*` `/` are special. Throws a
+ * {@link TcbError} (`invalid_argument`) naming the field, the text and the allowed range.
+ */
+export function parseCron(expression: string): ParsedCron;
+
+/**
+ * The next `count` (default 5, at most 1000) fire times strictly after `from` (default now), as
+ * ISO strings in UTC+8. Empty when the expression's years are all past. Throws a
+ * {@link TcbError} (`invalid_argument`) on a bad expression or option.
+ */
+export function nextRuns(expression: string, options?: { from?: Date | string; count?: number }): string[];
 
 /** Type 2: the function's timer triggers (WeChat allows at most one). */
 export interface TimerTriggerConfig extends FuncConfigBase {

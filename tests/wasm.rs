@@ -3,10 +3,10 @@
 //! Built with `TCB_SIM_URL` pointing at a running `tcb-sim`; `make test` does both.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Object, Reflect, JSON};
-use tcb_funcconfig::wasm::{get_func_config, is_tcb_error, TcbClient};
-use wasm_bindgen::prelude::*;
+use js_sys::{Array, JSON, Object, Reflect};
+use tcb_funcconfig::wasm::{TcbClient, get_func_config, is_tcb_error};
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -38,7 +38,13 @@ fn prop_str(v: &JsValue, k: &str) -> String {
 }
 
 fn request(function_name: &str, t: JsValue) -> JsValue {
-    obj(&[("accessToken", s(TOKEN)), ("env", s(ENV)), ("functionName", s(function_name)), ("type", t), ("baseUrl", s(SIM))])
+    obj(&[
+        ("accessToken", s(TOKEN)),
+        ("env", s(ENV)),
+        ("functionName", s(function_name)),
+        ("type", t),
+        ("baseUrl", s(SIM)),
+    ])
 }
 
 async fn http(method: &str, path: &str, body: Option<&str>) -> JsValue {
@@ -52,7 +58,8 @@ async fn http(method: &str, path: &str, body: Option<&str>) -> JsValue {
 }
 
 async fn fault(function_name: &str, fault: &str) {
-    http("POST", "/__sim/faults", Some(&format!(r#"{{"function_name":"{function_name}","times":1,"fault":{fault}}}"#))).await;
+    http("POST", "/__sim/faults", Some(&format!(r#"{{"function_name":"{function_name}","times":1,"fault":{fault}}}"#)))
+        .await;
 }
 
 /// How many WeChat-side requests the simulator saw for this function.
@@ -200,9 +207,24 @@ async fn expired_token_is_42001() {
 async fn every_spec_errcode_is_classified() {
     // (errcode, retryable) for every row of the spec's table.
     let table: &[(i64, bool)] = &[
-        (-1, true), (-1000, true), (40001, false), (40014, false), (40097, false), (40101, false),
-        (41001, false), (42001, false), (43002, false), (44002, false), (47001, false), (45009, false),
-        (45011, false), (48001, false), (61007, false), (61004, false), (85088, false), (85089, false),
+        (-1, true),
+        (-1000, true),
+        (40001, false),
+        (40014, false),
+        (40097, false),
+        (40101, false),
+        (41001, false),
+        (42001, false),
+        (43002, false),
+        (44002, false),
+        (47001, false),
+        (45009, false),
+        (45011, false),
+        (48001, false),
+        (61007, false),
+        (61004, false),
+        (85088, false),
+        (85089, false),
         (99999, false),
     ];
     for &(code, retryable) in table {
@@ -347,7 +369,11 @@ async fn an_aborted_signal_sends_nothing() {
 
 #[wasm_bindgen_test]
 async fn http_errors_carry_the_status() {
-    fault("html502", r#"{"kind":"http","status":502,"body":"<html><body>Bad Gateway</body></html>","contentType":"text/html"}"#).await;
+    fault(
+        "html502",
+        r#"{"kind":"http","status":502,"body":"<html><body>Bad Gateway</body></html>","contentType":"text/html"}"#,
+    )
+    .await;
     let e = expect_err(get_func_config(request("html502", 1.into())).await, "http").await;
     assert_eq!(prop(&e, "httpStatus").as_f64(), Some(502.0));
     assert_eq!(prop(&e, "retryable").as_bool(), Some(true));
@@ -383,14 +409,16 @@ async fn a_config_that_is_not_json_is_a_decode_error_with_raw() {
 
 #[wasm_bindgen_test]
 async fn tolerant_reading() {
-    fault("tolerant", r#"{"kind":"config","config":"{\"permissions\":{\"Openapi\":[\"a.b\"],\"x\":1},\"y\":[]}"}"#).await;
+    fault("tolerant", r#"{"kind":"config","config":"{\"permissions\":{\"Openapi\":[\"a.b\"],\"x\":1},\"y\":[]}"}"#)
+        .await;
     let c = ok(get_func_config(request("tolerant", 1.into())).await).await;
     assert_eq!(strings(&prop(&c, "openapi")), ["a.b"]);
     fault("tolerant", r#"{"kind":"config","config":"{}"}"#).await;
     let c = ok(get_func_config(request("tolerant", 3.into())).await).await;
     assert_eq!(prop(&c, "timeout").as_f64(), Some(3.0));
     assert_eq!(prop(&c, "environment").dyn_into::<Array>().unwrap().length(), 0);
-    fault("tolerant", r#"{"kind":"config","config":"{\"triggers\":[{\"name\":\"t\",\"config\":\"* * * * * * *\"}]}"}"#).await;
+    fault("tolerant", r#"{"kind":"config","config":"{\"triggers\":[{\"name\":\"t\",\"config\":\"* * * * * * *\"}]}"}"#)
+        .await;
     let c = ok(get_func_config(request("tolerant", 2.into())).await).await;
     assert_eq!(prop_str(&prop(&c, "triggers").dyn_into::<Array>().unwrap().get(0), "type"), "timer");
     // A config encoded twice is unwrapped once; `raw` stays what was sent.
@@ -403,23 +431,39 @@ async fn tolerant_reading() {
 #[wasm_bindgen_test]
 async fn connection_refused_is_a_network_error_and_the_client_recovers() {
     let client = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s("http://127.0.0.1:9"))])).unwrap();
-    let r = JsFuture::from(client.get_func_config(obj(&[("env", s(ENV)), ("functionName", s("openapi")), ("type", 1.into())]))).await;
+    let r = JsFuture::from(client.get_func_config(obj(&[
+        ("env", s(ENV)),
+        ("functionName", s("openapi")),
+        ("type", 1.into()),
+    ])))
+    .await;
     let e = expect_err(r, "network").await;
     assert_eq!(prop(&e, "retryable").as_bool(), Some(true));
     // A dropped connection mid-call, then a normal call on the same client.
     let client = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s(SIM))])).unwrap();
     // Every attempt is reset: a browser silently retries a request whose reused connection dropped.
     http("POST", "/__sim/faults", Some(r#"{"function_name":"resetMe","times":0,"fault":{"kind":"reset"}}"#)).await;
-    let r = JsFuture::from(client.get_func_config(obj(&[("env", s(ENV)), ("functionName", s("resetMe")), ("type", 1.into())]))).await;
+    let r = JsFuture::from(client.get_func_config(obj(&[
+        ("env", s(ENV)),
+        ("functionName", s("resetMe")),
+        ("type", 1.into()),
+    ])))
+    .await;
     let code = prop_str(&r.expect_err("a reset fails"), "code");
     assert!(code == "network" || code == "decode", "{code}");
-    let r = JsFuture::from(client.get_func_config(obj(&[("env", s(ENV)), ("functionName", s("openapi")), ("type", 1.into())]))).await;
+    let r = JsFuture::from(client.get_func_config(obj(&[
+        ("env", s(ENV)),
+        ("functionName", s("openapi")),
+        ("type", 1.into()),
+    ])))
+    .await;
     ok(r).await;
 }
 
 #[wasm_bindgen_test]
 async fn client_get_all_configs() {
-    let client = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s(SIM)), ("timeoutMs", 5000.into())])).unwrap();
+    let client =
+        TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s(SIM)), ("timeoutMs", 5000.into())])).unwrap();
     let before = sent("orderSync").await;
     let all = ok(JsFuture::from(client.get_all_configs(s(ENV), s("orderSync"), JsValue::UNDEFINED)).await).await;
     assert_eq!(prop_str(&prop(&all, "cloudCall"), "kind"), "cloudCall");
@@ -433,11 +477,20 @@ async fn client_get_all_configs() {
     assert_eq!(sent("orderSync").await - before, 3, "one request per type");
     // Any error other than 85089 rejects the whole call.
     let bad = TcbClient::new(obj(&[("accessToken", s("not-a-known-token")), ("baseUrl", s(SIM))])).unwrap();
-    let e = expect_err(JsFuture::from(bad.get_all_configs(s(ENV), s("orderSync"), JsValue::UNDEFINED)).await, "api").await;
+    let e =
+        expect_err(JsFuture::from(bad.get_all_configs(s(ENV), s("orderSync"), JsValue::UNDEFINED)).await, "api").await;
     assert_eq!(prop(&e, "errcode").as_f64(), Some(40014.0));
     assert_no_secret(&e, "not-a-known-token");
-    expect_err(JsFuture::from(client.get_all_configs(s("bad env"), s("orderSync"), JsValue::UNDEFINED)).await, "invalid_argument").await;
-    expect_err(JsFuture::from(client.get_all_configs(s(ENV), JsValue::UNDEFINED, JsValue::UNDEFINED)).await, "invalid_argument").await;
+    expect_err(
+        JsFuture::from(client.get_all_configs(s("bad env"), s("orderSync"), JsValue::UNDEFINED)).await,
+        "invalid_argument",
+    )
+    .await;
+    expect_err(
+        JsFuture::from(client.get_all_configs(s(ENV), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+        "invalid_argument",
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]

@@ -31,7 +31,7 @@ function assertNoSecret(err, secret) {
 }
 
 test("the package exports exactly its API", () => {
-  assert.deepEqual(Object.keys(pkg).sort(), ["TcbClient", "getFuncConfig", "isTcbError"]);
+  assert.deepEqual(Object.keys(pkg).sort(), ["TcbClient", "getFuncConfig", "isTcbError", "nextRuns", "parseCron"]);
 });
 
 test("the three typed configs", async () => {
@@ -43,11 +43,13 @@ test("the three typed configs", async () => {
   assert.equal(JSON.parse(c1.raw).permissions.openapi.length, 8);
 
   const c2 = await getFuncConfig({ ...base, functionName: "reportDaily", type: "timerTrigger" });
-  assert.deepEqual(c2, {
+  const { schedule, ...trigger } = c2.triggers[0];
+  assert.deepEqual({ ...c2, triggers: [trigger] }, {
     kind: "timerTrigger", type: 2, env: ENV, functionName: "reportDaily",
     triggers: [{ name: "weekdayMorning", type: "timer", config: "0 15 10 * * MON-FRI *" }],
     raw: c2.raw,
   });
+  assert.equal(schedule.nextRuns.length, 5);
 
   const c3 = await getFuncConfig({ ...base, functionName: "orderSync", type: 3 });
   assert.equal(c3.timeout, 20);
