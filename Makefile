@@ -1,5 +1,5 @@
 # The two front doors: `make demo` and `make test`. Every target installs what it needs.
-.PHONY: build demo test sim clean
+.PHONY: build demo test sim clean bench fuzz
 
 build:
 	scripts/build.sh
@@ -15,3 +15,6 @@ sim:
 
 clean:
 	rm -rf build pkg target
+
+bench:
+	scripts/bench.sh

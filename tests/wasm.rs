@@ -517,3 +517,33 @@ fn is_tcb_error_recognises_only_its_own() {
     assert!(!is_tcb_error(&JsValue::NULL));
     assert!(!is_tcb_error(&obj(&[("name", s("TcbError")), ("code", s("api")), ("hint", s("h"))])));
 }
+
+#[wasm_bindgen_test]
+fn cron_parses_explains_and_schedules() {
+    use tcb_funcconfig::wasm::{next_runs, parse_cron};
+    let p = parse_cron(s("0 15 10 * * MON-FRI *")).unwrap();
+    assert_eq!(prop_str(&prop(&p, "fields"), "weekday"), "MON-FRI");
+    assert!(prop_str(&prop(&p, "explanation"), "zh").contains("周一至周五"));
+    let e = parse_cron(s("0 0 24 * * * *")).unwrap_err();
+    assert!(is_tcb_error(&e));
+    assert!(prop_str(&e, "message").contains("hour: 24 is outside 0-23"));
+    let from = js_sys::Date::new(&s("2026-11-27T12:00:00+08:00"));
+    let runs = next_runs(s("0 15 10 * * MON-FRI *"), obj(&[("from", from.into()), ("count", 2.into())])).unwrap();
+    assert_eq!(strings(&runs.into()), ["2026-11-30T10:15:00+08:00", "2026-12-01T10:15:00+08:00"]);
+    let none = next_runs(s("0 0 0 1 1 * 1999"), JsValue::UNDEFINED).unwrap();
+    assert_eq!(none.length(), 0);
+    let e = next_runs(s("* * * * * * *"), obj(&[("count", 1001.into())])).unwrap_err();
+    assert_eq!(prop_str(&e, "code"), "invalid_argument");
+}
+
+#[wasm_bindgen_test]
+async fn timer_triggers_carry_their_schedule() {
+    let c = ok(get_func_config(request("reportDaily", 2.into())).await).await;
+    let t = prop(&c, "triggers").dyn_into::<Array>().unwrap().get(0);
+    let schedule = prop(&t, "schedule");
+    assert!(prop_str(&prop(&schedule, "explanation"), "en").contains("Monday to Friday"));
+    let runs = strings(&prop(&schedule, "nextRuns"));
+    assert_eq!(runs.len(), 5);
+    assert!(runs.iter().all(|r| r.ends_with("T10:15:00+08:00")));
+    assert!(prop(&t, "scheduleError").is_undefined());
+}
