@@ -18,3 +18,6 @@ clean:
 
 bench:
 	scripts/bench.sh
+
+fuzz:
+	scripts/fuzz.sh

@@ -2,7 +2,7 @@
 # Runs every test layer and fails on any failure:
 #   native cargo tests (core + simulator), wasm tests in Node and in headless Chromium,
 #   the packed package in Node and in workerd, the TypeScript consumer check, publint and
-#   the size budget.
+#   short fuzzing runs and the size budget.
 source "$(dirname "$0")/lib.sh"
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -84,6 +84,10 @@ record "types (tsc --strict)" 1
 say "package lint: publint"
 publint "$ROOT/pkg"
 record "package lint (publint)" 1
+
+say "fuzzing: each target briefly (make fuzz runs them for 10 minutes each)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-8} "$ROOT/scripts/fuzz.sh"
+record "fuzz targets (no crash)" "$(grep -c 'executions, 0 crashes' "$BUILD/fuzz/summary.txt")"
 
 say "size budget: the .wasm gzipped must stay within $SIZE_BUDGET_GZIP bytes"
 raw=$(stat -c %s "$ROOT/pkg/tcb_funcconfig_bg.wasm")
