@@ -3,4 +3,4 @@ import init from "./tcb_funcconfig.js";
 
 await init({ module_or_path: new URL("./tcb_funcconfig_bg.wasm", import.meta.url) });
 
-export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns } from "./tcb_funcconfig.js";
+export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns, stableToken, authorizerToken } from "./tcb_funcconfig.js";

@@ -3,4 +3,4 @@ import { initSync } from "./tcb_funcconfig.js";
 
 initSync({ module: Deno.readFileSync(new URL("./tcb_funcconfig_bg.wasm", import.meta.url)) });
 
-export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns } from "./tcb_funcconfig.js";
+export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns, stableToken, authorizerToken } from "./tcb_funcconfig.js";

@@ -161,9 +161,65 @@ export interface TcbError extends Error {
 export interface CallOptions {
   /** WeChat's host or a relay in front of it. Default `"https://api.weixin.qq.com"`. */
   baseUrl?: string;
-  /** Limit for the whole call in milliseconds (1–300000). Default 10000; then code `"timeout"`. */
+  /**
+   * Limit for the whole call in milliseconds (1–300000), including retries, backoff and token
+   * fetches. Default 10000; then code `"timeout"`.
+   */
+  timeoutMs?: number;
+  /**
+   * Retries after the first attempt (0–10, default 2). Only network errors, HTTP 5xx and 429,
+   * and errcode -1 / -1000 are retried, with exponential backoff and full jitter (base 100 ms,
+   * cap 2 s). A rejected token (40001, 40014, 42001) is refreshed once and tried once more.
+   */
+  retries?: number;
+}
+
+/** What a token source is asked. */
+export interface TokenContext {
+  /** True after the server rejected the cached token: return a new one. */
+  forceRefresh: boolean;
+  /** Aborted when the call's time is up or its caller aborts. */
+  signal: AbortSignal;
+}
+
+/**
+ * A token source: a string, or a token with its lifetime in seconds (then it is cached and
+ * renewed 300 s before it expires). Called at most once per call, plus once after a rejection.
+ */
+export type GetAccessToken = (ctx: TokenContext) => Promise<string | { accessToken: string; expiresIn?: number }>;
+
+/** Options of the built-in token sources. */
+export interface ProviderOptions {
+  /** WeChat's host, or a fixed-IP relay (errcode 61004: edge egress IPs are not whitelisted). */
+  baseUrl?: string;
+  /** Limit for one token fetch in milliseconds. Default 10000. */
   timeoutMs?: number;
 }
+
+/**
+ * A mini program's own token through `POST /cgi-bin/stable_token` (the secret travels in the
+ * body and stays inside the module). `force_refresh` is sent only after a rejection, at most
+ * once per 30 s. Note: getfuncconfig itself refuses these tokens (40014); use it for the
+ * other /tcb endpoints or where your platform allows.
+ */
+export function stableToken(options: ProviderOptions & { appid: string; secret: string }): GetAccessToken;
+
+/**
+ * A third-party platform's token for one authorized mini program: component_access_token
+ * (cached), then authorizer_access_token. When WeChat rotates the refresh token,
+ * `saveAuthorizerRefreshToken` is awaited before the new access token is used.
+ */
+export function authorizerToken(
+  options: ProviderOptions & {
+    componentAppid: string;
+    componentAppsecret: string;
+    /** The latest component_verify_ticket WeChat pushed to your callback (every 10 minutes). */
+    getComponentVerifyTicket: () => Promise<string> | string;
+    authorizerAppid: string;
+    getAuthorizerRefreshToken: () => Promise<string> | string;
+    saveAuthorizerRefreshToken: (refreshToken: string) => Promise<void> | void;
+  },
+): GetAccessToken;
 
 /** One `getFuncConfig` request. */
 export interface GetFuncConfigRequest<T extends ConfigTypeArg = ConfigTypeArg> extends CallOptions {
@@ -185,11 +241,12 @@ export interface GetFuncConfigRequest<T extends ConfigTypeArg = ConfigTypeArg> e
 /** Fetches one configuration of one cloud function. */
 export function getFuncConfig<T extends ConfigTypeArg>(request: GetFuncConfigRequest<T>): Promise<ConfigFor<T>>;
 
-/** Options of a {@link TcbClient}. */
-export interface TcbClientOptions extends CallOptions {
-  /** The access token used for every call (see {@link GetFuncConfigRequest.accessToken}). */
-  accessToken: string;
-}
+/** Options of a {@link TcbClient}: exactly one of `accessToken` or `getAccessToken`. */
+export type TcbClientOptions = CallOptions &
+  (
+    | { /** A fixed token (see {@link GetFuncConfigRequest.accessToken}). */ accessToken: string; getAccessToken?: never }
+    | { /** A token source, e.g. `authorizerToken({...})`. */ getAccessToken: GetAccessToken; accessToken?: never }
+  );
 
 /** A client holding the access token and limits for many calls. */
 export class TcbClient {

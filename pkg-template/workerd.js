@@ -5,4 +5,4 @@ import { initSync } from "./tcb_funcconfig.js";
 
 initSync({ module: wasmModule });
 
-export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns } from "./tcb_funcconfig.js";
+export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns, stableToken, authorizerToken } from "./tcb_funcconfig.js";

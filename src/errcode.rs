@@ -22,11 +22,14 @@ const fn token(meaning: &'static str, hint: &'static str) -> ErrcodeInfo {
     ErrcodeInfo { meaning, hint, retryable: false, token_rejected: true }
 }
 
-/// Every code the spec documents, in its order.
+/// Every code the spec documents for getfuncconfig, in its order.
 pub const KNOWN: &[i64] = &[
     -1, -1000, 40001, 40014, 40066, 40097, 40101, 41001, 42001, 43002, 44002, 47001, 45009, 45011, 48001, 61007, 61004,
     85088, 85089,
 ];
+
+/// Codes of the token endpoints (stable_token, api_component_token, api_authorizer_token).
+pub const TOKEN_ENDPOINTS: &[i64] = &[40002, 40013, 40125, 41002, 41004, 61003, 61004, 61005, 61006, 61023, 45009];
 
 /// Looks up a code; codes outside the table keep WeChat's own `errmsg` and are not retried.
 pub fn lookup(errcode: i64) -> ErrcodeInfo {
@@ -78,6 +81,35 @@ pub fn lookup(errcode: i64) -> ErrcodeInfo {
             "edge egress IPs change: call through a fixed-IP relay (baseUrl) whose IP is whitelisted",
             false,
         ),
+        40002 => info("invalid grant_type", "send grant_type client_credential (the provider does)", false),
+        40013 => info("invalid appid", "check the appid (component_appid / authorizer_appid): it is not known to WeChat", false),
+        40125 => info(
+            "invalid appsecret",
+            "check the app secret; it may have been reset in the WeChat console",
+            false,
+        ),
+        41002 => info("appid missing", "pass the appid", false),
+        41004 => info("appsecret missing", "pass the app secret", false),
+        61003 => info(
+            "the mini program has not authorized this third-party platform",
+            "ask the mini program's admin to authorize your platform again",
+            false,
+        ),
+        61005 => info(
+            "component verify ticket expired",
+            "WeChat pushes a fresh component_verify_ticket every 10 minutes: store the latest one and serve it",
+            false,
+        ),
+        61006 => info(
+            "component verify ticket invalid",
+            "serve the latest component_verify_ticket exactly as WeChat pushed it",
+            false,
+        ),
+        61023 => info(
+            "authorizer refresh token invalid",
+            "the authorization is lost: the mini program must re-authorize, and every rotated refresh token must be saved",
+            false,
+        ),
         85088 => info("cloud development not enabled", "enable cloud development for this mini program first", false),
         85089 => info(
             "config not found",
@@ -126,6 +158,17 @@ mod tests {
         assert!(lookup(45011).hint.contains("next minute"));
         assert!(lookup(61004).hint.contains("relay"));
         assert!(lookup(85089).hint.contains("not configured"));
+    }
+
+    #[test]
+    fn token_endpoint_codes_have_their_own_hints() {
+        let generic = lookup(99_999_999).hint;
+        for &code in TOKEN_ENDPOINTS {
+            assert_ne!(lookup(code).hint, generic, "errcode {code}");
+            assert!(!lookup(code).retryable);
+        }
+        assert!(lookup(61023).hint.contains("re-authorize"));
+        assert!(lookup(61005).hint.contains("10 minutes"));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     Aborted,
     /// The answer could not be decoded (not JSON, or not the documented shape).
     Decode,
+    /// The caller's own token source (`getAccessToken`) failed or gave no usable token.
+    Token,
 }
 
 impl ErrorKind {
@@ -37,6 +39,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Aborted => "aborted",
             ErrorKind::Decode => "decode",
+            ErrorKind::Token => "token",
         }
     }
 }
@@ -157,6 +160,16 @@ impl Error {
         e
     }
 
+    /// The caller's token source failed; `detail` says how (never the token itself).
+    pub fn token(detail: &str) -> Self {
+        Error::new(
+            ErrorKind::Token,
+            format!("the token source failed: {detail}"),
+            "check getAccessToken: it must resolve to a token string or { accessToken, expiresIn }",
+            false,
+        )
+    }
+
     /// Replaces every occurrence of `secret` in every text of the error with `***`.
     ///
     /// Servers and runtimes may echo a URL or a parameter back in a message; this is the last
@@ -232,6 +245,7 @@ mod tests {
             (ErrorKind::Timeout, "timeout"),
             (ErrorKind::Aborted, "aborted"),
             (ErrorKind::Decode, "decode"),
+            (ErrorKind::Token, "token"),
         ];
         for (k, c) in all {
             assert_eq!(k.code(), c);

@@ -67,6 +67,30 @@ impl fmt::Display for JsonError {
     }
 }
 
+/// `s` as a JSON string literal, quotes included.
+pub fn quote(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Parses a whole JSON text.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let mut p = Parser { b: text.as_bytes(), i: 0, text };
@@ -402,6 +426,14 @@ mod tests {
             "\u{feff}{}",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn quote_round_trips() {
+        for s in ["", "plain", "q\"b\\s/", "\n\r\t\u{1}\u{1f}", "云 😀", "</script>"] {
+            assert_eq!(ok(&quote(s)), Value::Str(s.to_string()), "{s:?}");
+            assert_eq!(serde_json::from_str::<String>(&quote(s)).unwrap(), s);
         }
     }
 

@@ -3,7 +3,8 @@
 //! The crate has two layers:
 //! - a pure core that knows nothing of JavaScript: request validation and building
 //!   ([`request`]), the errcode table ([`errcode`]), answer decoding ([`response`]), typed
-//!   configs ([`model`]) read by a small JSON reader ([`json`]), WeChat's 7-field timer cron ([`cron`]) and the one error type
+//!   configs ([`model`]) read by a small JSON reader ([`json`]), retry policy ([`retry`]),
+//!   token caching and token endpoints ([`token`]), WeChat's 7-field timer cron ([`cron`]) and the one error type
 //!   ([`Error`]);
 //! - on `wasm32`, a thin layer (`wasm`) that sends requests with `fetch`, exports the
 //!   JavaScript API (`getFuncConfig`, `TcbClient`, `isTcbError`) and turns errors into JS
@@ -17,6 +18,8 @@ pub mod json;
 pub mod model;
 pub mod request;
 pub mod response;
+pub mod retry;
+pub mod token;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

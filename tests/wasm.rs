@@ -37,6 +37,7 @@ fn prop_str(v: &JsValue, k: &str) -> String {
     prop(v, k).as_string().unwrap_or_else(|| panic!("{k} is not a string"))
 }
 
+/// A request without retries, so that a fault injected once is what the call sees.
 fn request(function_name: &str, t: JsValue) -> JsValue {
     obj(&[
         ("accessToken", s(TOKEN)),
@@ -44,6 +45,7 @@ fn request(function_name: &str, t: JsValue) -> JsValue {
         ("functionName", s(function_name)),
         ("type", t),
         ("baseUrl", s(SIM)),
+        ("retries", 0.into()),
     ])
 }
 

@@ -6,7 +6,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::Error;
+use crate::retry::RetryPolicy;
+use crate::{Error, ErrorKind};
 use crate::model::{Config, FuncConfig};
 use crate::request::{self, ConfigType, TYPE_RULE};
 
@@ -196,6 +197,46 @@ pub fn error_to_js(e: &Error) -> JsValue {
         set(o, "raw", &r.as_str().into());
     }
     err.into()
+}
+
+/// Reads back an error made by [`error_to_js`] (a token provider's), so it passes through
+/// unchanged; `None` for anything else.
+pub fn error_from_js(value: &JsValue) -> Option<Error> {
+    if !is_tcb_error(value) {
+        return None;
+    }
+    let text = |k: &str| get(value, k).as_string();
+    let number = |k: &str| get(value, k).as_f64();
+    let kind = match text("code")?.as_str() {
+        "invalid_argument" => ErrorKind::InvalidArgument,
+        "api" => ErrorKind::Api,
+        "http" => ErrorKind::Http,
+        "network" => ErrorKind::Network,
+        "timeout" => ErrorKind::Timeout,
+        "aborted" => ErrorKind::Aborted,
+        "decode" => ErrorKind::Decode,
+        _ => ErrorKind::Token,
+    };
+    Some(Error {
+        kind,
+        message: text("message").unwrap_or_default(),
+        hint: text("hint").unwrap_or_default(),
+        retryable: get(value, "retryable").as_bool().unwrap_or(false),
+        errcode: number("errcode").map(|n| n as i64),
+        errmsg: text("errmsg"),
+        http_status: number("httpStatus").map(|n| n as u16),
+        raw: text("raw"),
+    })
+}
+
+/// `retries`, validated, or the default policy.
+pub fn retry_policy(obj: &JsValue) -> Result<RetryPolicy, Error> {
+    let v = get(obj, "retries");
+    if v.is_undefined() || v.is_null() {
+        return Ok(RetryPolicy::default());
+    }
+    let n = v.as_f64().ok_or_else(|| Error::invalid_argument("retries", "must be a number"))?;
+    RetryPolicy::with_retries("retries", n)
 }
 
 /// Whether `value` is an error made by [`error_to_js`].

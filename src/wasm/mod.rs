@@ -1,58 +1,161 @@
-//! The JavaScript API: `getFuncConfig`, `TcbClient`, `isTcbError`, `parseCron` and `nextRuns`.
+//! The JavaScript API: `getFuncConfig`, `TcbClient`, `isTcbError`, the token providers
+//! `stableToken` and `authorizerToken`, and the cron helpers `parseCron` and `nextRuns`.
 //!
-//! Everything here is glue: arguments are read and validated with the core's rules, the
-//! request goes out through [`transport`], the answer is decoded by the core, and the result
-//! or the one error comes back as a plain JS value.
+//! Everything here is glue: arguments are read and validated with the core's rules, requests
+//! go out through [`transport`] under one deadline, failures are retried by the core's
+//! [`RetryPolicy`], answers are decoded by the core, and the result or the one error comes
+//! back as a plain JS value.
 
 mod js;
 mod schedule;
+mod tokens;
 mod transport;
 
 pub use schedule::{next_runs, parse_cron};
+pub use tokens::{AuthorizerTokenProvider, StableTokenProvider, authorizer_token, stable_token};
 
-use futures_util::future::try_join3;
+use std::rc::Rc;
+
+use futures_util::future::{join3, try_join3};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::request::{self, ConfigType, GetFuncConfig};
+use crate::request::{ConfigType, GetFuncConfig};
+use crate::retry::{Next, RetryPolicy, is_token_rejected};
 use crate::{Error, ErrorKind, FuncConfig, decode_response};
+use tokens::Tokens;
 use transport::Deadline;
 
 /// Names of the request fields, as JavaScript callers write them.
 const FIELDS: (&str, &str) = ("env", "functionName");
 
-/// Credentials and limits shared by every call of a client.
-#[derive(Clone)]
-struct Settings {
-    access_token: String,
+/// A token source, limits and retry policy shared by every call of a client.
+struct Client {
+    tokens: Tokens,
     base_url: String,
     timeout_ms: u32,
+    retry: RetryPolicy,
 }
 
-impl Settings {
-    fn read(obj: &JsValue) -> Result<Settings, Error> {
-        let access_token = js::required(js::opt_string(obj, "accessToken")?, "accessToken")?;
-        request::validate_access_token("accessToken", &access_token)?;
-        Ok(Settings { access_token, base_url: js::base_url(obj)?, timeout_ms: js::timeout_ms(obj)? })
+/// How one request of a group ended.
+enum Outcome {
+    Config(FuncConfig),
+    NotConfigured,
+    TokenRejected(Error),
+}
+
+impl Client {
+    fn read(obj: &JsValue) -> Result<Client, Error> {
+        Ok(Client {
+            tokens: Tokens::read(obj)?,
+            base_url: js::base_url(obj)?,
+            timeout_ms: js::timeout_ms(obj)?,
+            retry: js::retry_policy(obj)?,
+        })
     }
 
-    /// One request under an existing deadline.
-    async fn fetch(&self, req: &GetFuncConfig, deadline: &Deadline) -> Result<FuncConfig, Error> {
-        let (status, body) = deadline.post_json(&req.url(&self.base_url, &self.access_token), &req.body()).await?;
-        decode_response(req, status, &body)
+    /// One request with `token`, retrying transient failures with backoff; a rejected token is
+    /// returned as an error for the caller to refresh.
+    async fn attempt(&self, req: &GetFuncConfig, token: &str, deadline: &Deadline) -> Result<FuncConfig, Error> {
+        let mut retries_done = 0;
+        loop {
+            let sent = deadline.post_json(&req.url(&self.base_url, token), &req.body()).await;
+            let e = match sent.and_then(|(status, body)| decode_response(req, status, &body)) {
+                Ok(c) => return Ok(c),
+                Err(e) => e,
+            };
+            match self.retry.next(&e, retries_done, true, js_sys::Math::random()) {
+                Next::Retry { delay_ms } => {
+                    deadline.sleep(delay_ms).await?;
+                    retries_done += 1;
+                }
+                Next::RefreshToken | Next::Fail => return Err(e),
+            }
+        }
     }
 
-    /// One request with its own deadline; the token is scrubbed from any error.
+    /// One request; a rejected token is replaced once and the request tried once more.
+    async fn get_one(&self, req: &GetFuncConfig, deadline: &Deadline) -> Result<FuncConfig, Error> {
+        let token = self.tokens.current(deadline).await?;
+        match self.attempt(req, &token, deadline).await {
+            Err(e) if is_token_rejected(&e) && self.tokens.can_refresh() => {
+                let fresh = self.tokens.refresh(&token, deadline).await?;
+                self.attempt(req, &fresh, deadline).await
+            }
+            other => other,
+        }
+    }
+
+    /// One request of a group: a fatal failure cancels the rest of the group.
+    async fn group_member(&self, req: &GetFuncConfig, token: &str, deadline: &Deadline) -> Result<Outcome, Error> {
+        match self.attempt(req, token, deadline).await {
+            Ok(c) => Ok(Outcome::Config(c)),
+            Err(e) if e.kind == ErrorKind::Api && e.errcode == Some(85089) => Ok(Outcome::NotConfigured),
+            Err(e) if is_token_rejected(&e) => Ok(Outcome::TokenRejected(e)),
+            Err(e) => {
+                deadline.cancel();
+                Err(e)
+            }
+        }
+    }
+
+    /// The three types concurrently with one token fetch; when the token is rejected, one
+    /// refresh serves every request that needs it.
+    async fn get_all(&self, reqs: &[GetFuncConfig; 3], deadline: &Deadline) -> Result<[Option<FuncConfig>; 3], Error> {
+        let token = self.tokens.current(deadline).await?;
+        let [a, b, c] = reqs;
+        let (a, b, c) = try_join3(
+            self.group_member(a, &token, deadline),
+            self.group_member(b, &token, deadline),
+            self.group_member(c, &token, deadline),
+        )
+        .await?;
+        let mut outcomes = [a, b, c];
+        let rejected = |o: &Outcome| matches!(o, Outcome::TokenRejected(_));
+        if outcomes.iter().any(rejected) && self.tokens.can_refresh() {
+            let fresh = self.tokens.refresh(&token, deadline).await?;
+            // Only the requests whose token was rejected go again, all with the one fresh token.
+            let again = |i: usize| {
+                let retry = outcomes.get(i).is_some_and(rejected);
+                let req = reqs.get(i);
+                let fresh = &fresh;
+                async move {
+                    match req {
+                        Some(req) if retry => Some(self.group_member(req, fresh, deadline).await),
+                        _ => None,
+                    }
+                }
+            };
+            let (a, b, c) = join3(again(0), again(1), again(2)).await;
+            for (slot, outcome) in outcomes.iter_mut().zip([a, b, c]) {
+                if let Some(outcome) = outcome {
+                    *slot = outcome?;
+                }
+            }
+        }
+        let mut out: [Option<FuncConfig>; 3] = [None, None, None];
+        for (slot, outcome) in out.iter_mut().zip(outcomes) {
+            *slot = match outcome {
+                Outcome::Config(c) => Some(c),
+                Outcome::NotConfigured => None,
+                Outcome::TokenRejected(e) => return Err(e),
+            };
+        }
+        Ok(out)
+    }
+
+    /// One request with its own deadline, as a JS result.
     async fn get(&self, req: GetFuncConfig, signal: Option<AbortSignal>) -> Result<JsValue, JsValue> {
         let result = match Deadline::start(self.timeout_ms, signal) {
-            Ok(deadline) => self.fetch(&req, &deadline).await,
+            Ok(deadline) => self.get_one(&req, &deadline).await,
             Err(e) => Err(e),
         };
         result.map(|c| js::config_to_js(&c)).map_err(|e| self.reject(e))
     }
 
+    /// A JS error with every token scrubbed.
     fn reject(&self, e: Error) -> JsValue {
-        js::error_to_js(&e.redact(&self.access_token))
+        js::error_to_js(&self.tokens.redact(e))
     }
 }
 
@@ -72,11 +175,11 @@ fn read_request(obj: &JsValue) -> Result<GetFuncConfig, Error> {
 pub async fn get_func_config(request: JsValue) -> Result<JsValue, JsValue> {
     let read = || -> Result<_, Error> {
         let obj = js::object(&request, "request")?;
-        let settings = Settings::read(obj)?;
-        Ok((settings, read_request(obj)?, js::signal(obj)?))
+        let client = Client::read(obj)?;
+        Ok((client, read_request(obj)?, js::signal(obj)?))
     };
     match read() {
-        Ok((settings, req, signal)) => settings.get(req, signal).await,
+        Ok((client, req, signal)) => client.get(req, signal).await,
         Err(e) => Err(js::error_to_js(&e)),
     }
 }
@@ -87,49 +190,49 @@ pub fn is_tcb_error(value: &JsValue) -> bool {
     js::is_tcb_error(value)
 }
 
-/// A client holding the access token and limits for many calls.
+/// A client holding a token source, limits and retry policy for many calls.
 #[wasm_bindgen]
 pub struct TcbClient {
-    settings: Settings,
+    client: Rc<Client>,
 }
 
 #[wasm_bindgen]
 impl TcbClient {
-    /// `new TcbClient({ accessToken, baseUrl?, timeoutMs? })`; throws a `TcbError` on bad options.
+    /// `new TcbClient({ accessToken | getAccessToken, baseUrl?, timeoutMs?, retries? })`;
+    /// throws a `TcbError` on bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<TcbClient, JsValue> {
-        let read = || Settings::read(js::object(&options, "options")?);
-        read().map(|settings| TcbClient { settings }).map_err(|e| js::error_to_js(&e))
+        let read = || Client::read(js::object(&options, "options")?);
+        read().map(|c| TcbClient { client: Rc::new(c) }).map_err(|e| js::error_to_js(&e))
     }
 
     /// Fetches one configuration: `{ env, functionName, type, signal? }`.
     #[wasm_bindgen(js_name = getFuncConfig)]
     pub fn get_func_config(&self, request: JsValue) -> js_sys::Promise {
-        let settings = self.settings.clone();
+        let client = self.client.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let read = || -> Result<_, Error> {
                 let obj = js::object(&request, "request")?;
                 Ok((read_request(obj)?, js::signal(obj)?))
             };
             match read() {
-                Ok((req, signal)) => settings.get(req, signal).await,
+                Ok((req, signal)) => client.get(req, signal).await,
                 Err(e) => Err(js::error_to_js(&e)),
             }
         })
     }
 
-    /// Fetches the three configurations concurrently under one deadline. A type the function
-    /// does not have (errcode 85089) is `null`; any other failure rejects the whole call and
-    /// cancels the requests still in flight.
+    /// Fetches the three configurations concurrently under one deadline and one token fetch.
+    /// A type the function does not have (errcode 85089) is `null`; any other failure rejects
+    /// the whole call and cancels the requests still in flight.
     #[wasm_bindgen(js_name = getAllConfigs)]
     pub fn get_all_configs(&self, env: JsValue, function_name: JsValue, options: JsValue) -> js_sys::Promise {
-        let settings = self.settings.clone();
+        let client = self.client.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let read = || -> Result<_, Error> {
                 let env = js::string_arg(&env, "env")?;
                 let function_name = js::string_arg(&function_name, "functionName")?;
-                let reqs = ConfigType::ALL.map(|t| GetFuncConfig::new(&env, &function_name, t, FIELDS));
-                let [a, b, c] = reqs;
+                let [a, b, c] = ConfigType::ALL.map(|t| GetFuncConfig::new(&env, &function_name, t, FIELDS));
                 let signal = if options.is_undefined() || options.is_null() {
                     None
                 } else {
@@ -138,29 +241,22 @@ impl TcbClient {
                 Ok(([a?, b?, c?], signal))
             };
             let (reqs, signal) = read().map_err(|e| js::error_to_js(&e))?;
-            let deadline = Deadline::start(settings.timeout_ms, signal).map_err(|e| settings.reject(e))?;
-            let one = |req: &GetFuncConfig| {
-                let (settings, deadline) = (&settings, &deadline);
-                let req = req.clone();
-                async move {
-                    match settings.fetch(&req, deadline).await {
-                        Ok(c) => Ok(js::config_to_js(&c)),
-                        Err(e) if e.kind == ErrorKind::Api && e.errcode == Some(85089) => Ok(JsValue::NULL),
-                        Err(e) => {
-                            deadline.cancel();
-                            Err(e)
-                        }
-                    }
-                }
-            };
-            let [a, b, c] = &reqs;
-            let (cloud_call, timer_trigger, environment) =
-                try_join3(one(a), one(b), one(c)).await.map_err(|e| settings.reject(e))?;
+            let deadline = Deadline::start(client.timeout_ms, signal).map_err(|e| client.reject(e))?;
+            let [cloud_call, timer_trigger, environment] =
+                client.get_all(&reqs, &deadline).await.map_err(|e| client.reject(e))?;
             let out = js_sys::Object::new();
             for (k, v) in [("cloudCall", cloud_call), ("timerTrigger", timer_trigger), ("environment", environment)] {
+                let v = v.as_ref().map_or(JsValue::NULL, js::config_to_js);
                 let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &v);
             }
             Ok(out.into())
         })
     }
 }
+
+// A small free-list allocator: the module makes few, short-lived allocations per call, and
+// dlmalloc alone was about a tenth of the module.
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32 without the atomics feature runs this module on one thread only.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -1,4 +1,5 @@
-//! One POST over `fetch` (through gloo-net), bounded by a deadline and the caller's signal.
+//! Requests over `fetch` (through gloo-net) and waits, all bounded by one deadline and the
+//! caller's signal.
 //!
 //! The caller's `AbortSignal` is never handed to `fetch` itself: a signal aborted with a
 //! non-Error reason would make `fetch` reject with that value, which gloo-net cannot convert.
@@ -9,9 +10,11 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_net::http::Request;
+use js_sys::{Array, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortController, AbortSignal};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, AddEventListenerOptions};
 
 use crate::Error;
 
@@ -25,6 +28,14 @@ extern "C" {
 
 fn abort(controller: &AbortController, why: &str) {
     controller.abort_with_reason(&js_sys::Error::new(why));
+}
+
+/// How a raced promise ended.
+pub enum Raced {
+    /// The deadline passed or the caller aborted first.
+    Stopped(Error),
+    /// The promise rejected with this value.
+    Rejected(JsValue),
 }
 
 /// A time limit and the caller's signal, joined into one internal `AbortSignal`.
@@ -65,20 +76,56 @@ impl Deadline {
         Ok(Deadline { controller, timeout_ms, timer, timed_out, _on_timeout: on_timeout, user })
     }
 
+    /// The internal signal: aborted when the deadline passes, the caller aborts, or [`cancel`](Self::cancel).
+    pub fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
     /// Aborts whatever is still in flight under this deadline.
     pub fn cancel(&self) {
         abort(&self.controller, "cancelled");
     }
 
-    /// The error for a failed transport step: the caller's abort or the deadline take
-    /// precedence over the runtime's own reason.
-    fn failure(&self, detail: &str) -> Error {
+    /// The error for a failed step: the caller's abort or the deadline take precedence over
+    /// the runtime's own reason.
+    pub fn failure(&self, detail: &str) -> Error {
         if self.user.as_ref().is_some_and(|(s, _)| s.aborted()) {
             Error::aborted()
         } else if self.timed_out.get() {
             Error::timeout(self.timeout_ms)
         } else {
             Error::network(detail)
+        }
+    }
+
+    /// Awaits a JS promise, giving up as soon as the deadline passes or the caller aborts.
+    pub async fn race(&self, promise: &Promise) -> Result<JsValue, Raced> {
+        let signal = self.controller.signal();
+        if signal.aborted() {
+            return Err(Raced::Stopped(self.failure("cancelled")));
+        }
+        let stop = Promise::new(&mut |resolve, _| {
+            let once = AddEventListenerOptions::new();
+            once.set_once(true);
+            let _ = signal.add_event_listener_with_callback_and_add_event_listener_options("abort", &resolve, &once);
+        });
+        let result = JsFuture::from(Promise::race(&Array::of2(promise, &stop))).await;
+        if signal.aborted() {
+            return Err(Raced::Stopped(self.failure("cancelled")));
+        }
+        result.map_err(Raced::Rejected)
+    }
+
+    /// Waits `ms` milliseconds, or less when the deadline passes or the caller aborts (an error).
+    pub async fn sleep(&self, ms: u32) -> Result<(), Error> {
+        let mut timer = JsValue::UNDEFINED;
+        let wait = Promise::new(&mut |resolve, _| timer = set_timeout(&resolve, ms.min(i32::MAX as u32) as i32));
+        let result = self.race(&wait).await;
+        clear_timeout(&timer);
+        match result {
+            Ok(_) => Ok(()),
+            Err(Raced::Stopped(e)) => Err(e),
+            Err(Raced::Rejected(_)) => Err(self.failure("the timer failed")),
         }
     }
 

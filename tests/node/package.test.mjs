@@ -31,7 +31,7 @@ function assertNoSecret(err, secret) {
 }
 
 test("the package exports exactly its API", () => {
-  assert.deepEqual(Object.keys(pkg).sort(), ["TcbClient", "getFuncConfig", "isTcbError", "nextRuns", "parseCron"]);
+  assert.deepEqual(Object.keys(pkg).sort(), ["TcbClient", "authorizerToken", "getFuncConfig", "isTcbError", "nextRuns", "parseCron", "stableToken"]);
 });
 
 test("the three typed configs", async () => {
