@@ -69,7 +69,7 @@ JSON
 
 say "package: Node 20 ($(node --version)), imported by name"
 reset_sim
-(cd "$BUILD/consumer" && node --test node/) 2>&1 | tee "$BUILD/node.log"
+(cd "$BUILD/consumer" && node --test --test-concurrency=1 node/) 2>&1 | tee "$BUILD/node.log"
 record "package in Node (node --test)" "$(node_count "$BUILD/node.log")"
 
 say "package: workerd through wrangler dev"

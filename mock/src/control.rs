@@ -3,14 +3,28 @@
 //! Plain JSON in and out. Errors are `{"error": "..."}` with 400 (bad input), 404 (unknown
 //! path) or 405 (known path, wrong method).
 
-use serde_json::Value;
+use std::time::Duration;
+
+use serde_json::{json, Value};
 
 use crate::faults::PendingFault;
 use crate::http::{error_json, object, query_param, Request, Response};
 use crate::store::{config_type, non_empty_str, string_list, State};
+use crate::tokens::{seconds_json, KIND_NAMES, MAX_SECONDS};
 
-const ROUTES: [&str; 6] =
-    ["/__sim/health", "/__sim/requests", "/__sim/reset", "/__sim/configs", "/__sim/tokens", "/__sim/faults"];
+const ROUTES: [&str; 11] = [
+    "/__sim/health",
+    "/__sim/requests",
+    "/__sim/reset",
+    "/__sim/configs",
+    "/__sim/tokens",
+    "/__sim/faults",
+    "/__sim/settings",
+    "/__sim/expire-tokens",
+    "/__sim/ticket",
+    "/__sim/clock",
+    "/__sim/state",
+];
 
 /// Whether a path belongs to the control API rather than the WeChat side.
 pub fn is_control(path: &str) -> bool {
@@ -36,11 +50,36 @@ pub fn handle(state: &mut State, req: &Request) -> Response {
             state.faults.clear();
             ok()
         }
+        ("GET" | "HEAD", "/__sim/settings") => settings(state),
+        ("POST", "/__sim/settings") => with_json(req, |v| {
+            state.store.settings.apply(v)?;
+            Ok(settings_json(state))
+        }),
+        ("POST", "/__sim/expire-tokens") => {
+            // The body is optional: none means every kind.
+            if req.body.iter().all(u8::is_ascii_whitespace) {
+                Response::json(200, expire_tokens(state, &[]))
+            } else {
+                with_json(req, |v| {
+                    let obj = v.as_object().ok_or("body must be a JSON object")?;
+                    let kinds = string_list(obj.get("kinds"), "kinds")?;
+                    match kinds.iter().find(|k| !KIND_NAMES.contains(&k.as_str())) {
+                        Some(k) => Err(format!("kinds: {k:?} is not one of {}", KIND_NAMES.join(", "))),
+                        None => Ok(expire_tokens(state, &kinds)),
+                    }
+                })
+            }
+        }
+        ("POST", "/__sim/ticket") => with_json(req, |v| push_ticket(state, v)),
+        ("GET" | "HEAD", "/__sim/clock") => Response::json(200, clock_json(state)),
+        ("POST", "/__sim/clock") => with_json(req, |v| advance_clock(state, v)),
+        ("GET" | "HEAD", "/__sim/state") => sim_state(state),
         (_, path) if ROUTES.contains(&path) => {
             let mut r = Response::json(405, error_json("method not allowed"));
             let allow = match path {
-                "/__sim/health" | "/__sim/requests" => "GET, HEAD, OPTIONS",
+                "/__sim/health" | "/__sim/requests" | "/__sim/state" => "GET, HEAD, OPTIONS",
                 "/__sim/faults" => "POST, DELETE, OPTIONS",
+                "/__sim/settings" | "/__sim/clock" => "GET, HEAD, POST, OPTIONS",
                 _ => "POST, OPTIONS",
             };
             r.headers.push(("Allow".into(), allow.into()));
@@ -98,4 +137,80 @@ fn add_tokens(state: &mut State, v: &Value) -> Result<String, String> {
     let expired = string_list(obj.get("expired"), "expired")?;
     state.store.add_tokens(&valid, &expired);
     Ok(object(&[("ok", true.into())]))
+}
+
+/// `POST /__sim/expire-tokens [{"kinds":[...]}]`: issued tokens of these kinds (all when
+/// none are named) expire now.
+fn expire_tokens(state: &mut State, kinds: &[String]) -> String {
+    let now = state.clock.now();
+    let expired = state.tokens.expire(now, |k| kinds.is_empty() || kinds.iter().any(|n| n == k.name()));
+    object(&[("ok", true.into()), ("expired", expired.into())])
+}
+
+fn settings_json(state: &State) -> String {
+    object(&[("ok", true.into()), ("settings", state.store.settings.to_json())])
+}
+
+/// `GET /__sim/settings`: `{"ok":true,"settings":{...}}`.
+fn settings(state: &State) -> Response {
+    Response::json(200, settings_json(state))
+}
+
+/// `POST /__sim/ticket {"component_appid","ticket"}`: a new verify ticket, pushed now.
+fn push_ticket(state: &mut State, v: &Value) -> Result<String, String> {
+    let obj = v.as_object().ok_or("body must be a JSON object")?;
+    let appid = non_empty_str(obj.get("component_appid")).ok_or("component_appid must be a non-empty string")?;
+    let ticket = non_empty_str(obj.get("ticket")).ok_or("ticket must be a non-empty string")?;
+    let now = state.clock.now();
+    let c = state.store.components.get_mut(appid).ok_or(format!("no component {appid:?}"))?;
+    c.push_ticket(ticket, now);
+    Ok(object(&[("ok", true.into())]))
+}
+
+fn clock_json(state: &State) -> String {
+    object(&[("ok", true.into()), ("offset", seconds_json(state.clock.offset()))])
+}
+
+/// `POST /__sim/clock {"advance": seconds}`: moves the simulated clock forward.
+fn advance_clock(state: &mut State, v: &Value) -> Result<String, String> {
+    let by = v
+        .get("advance")
+        .and_then(Value::as_f64)
+        .filter(|s| (0.0..=MAX_SECONDS as f64).contains(s))
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or(format!("advance must be a number of seconds from 0 to {MAX_SECONDS}"))?;
+    state.clock.advance(by);
+    Ok(clock_json(state))
+}
+
+/// `GET /__sim/state`: current refresh tokens, stable tokens and per-path request counts.
+fn sim_state(state: &State) -> Response {
+    let now = state.clock.now();
+    let authorizers: Vec<Value> = state
+        .store
+        .components
+        .iter()
+        .flat_map(|(component, c)| {
+            c.authorizers.iter().map(move |(appid, refresh)| {
+                json!({"component_appid": component, "authorizer_appid": appid, "refresh_token": refresh})
+            })
+        })
+        .collect();
+    let apps: Vec<Value> = state
+        .store
+        .apps
+        .keys()
+        .map(|appid| {
+            let current = state.tokens.current_stable(appid, now);
+            json!({
+                "appid": appid,
+                "access_token": current.map(|(t, _)| t),
+                "expires_in": current.map(|(_, left)| left.as_secs()),
+                "forceRefreshes": state.tokens.forces_today(appid, now),
+            })
+        })
+        .collect();
+    let body =
+        object(&[("authorizers", authorizers.into()), ("apps", apps.into()), ("counters", json!(state.counters()))]);
+    Response::json(200, body)
 }

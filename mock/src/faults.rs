@@ -1,4 +1,5 @@
-//! Fault injection: queued misbehaviours that replace the normal getfuncconfig answer.
+//! Fault injection: queued misbehaviours that replace the normal answer of getfuncconfig or
+//! of a token endpoint.
 //!
 //! Tests queue a fault through `POST /__sim/faults`; the next matching request takes it.
 //! Taking happens under the state lock and yields a `Plan`; carrying the plan out (sleeping,
@@ -11,7 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::http::{object, Response};
-use crate::wechat::errmsg_for;
+use crate::wechat::{errmsg_for, ENDPOINTS, GETFUNCCONFIG};
 
 /// One kind of misbehaviour, parsed from the control API's `fault` object.
 #[derive(Clone, Debug)]
@@ -41,7 +42,9 @@ pub enum Fault {
 /// A queued fault and which requests it applies to.
 #[derive(Debug)]
 pub struct PendingFault {
-    /// `None` matches any request.
+    /// The endpoint it applies to (getfuncconfig unless named).
+    pub path: String,
+    /// `None` matches any request; only getfuncconfig requests have a function name.
     pub function_name: Option<String>,
     /// Uses left; `None` is forever.
     pub remaining: Option<u64>,
@@ -52,6 +55,12 @@ impl PendingFault {
     /// Parses a `POST /__sim/faults` body.
     pub fn parse(v: &Value) -> Result<PendingFault, String> {
         let obj = v.as_object().ok_or("body must be a JSON object")?;
+        let path = match obj.get("path") {
+            None | Some(Value::Null) => GETFUNCCONFIG,
+            Some(Value::String(p)) if ENDPOINTS.contains(&p.as_str()) => p.as_str(),
+            Some(_) => return Err(format!("path must be one of {}", ENDPOINTS.join(", "))),
+        }
+        .to_string();
         let function_name = match obj.get("function_name") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -66,13 +75,19 @@ impl PendingFault {
             },
         };
         let fault = Fault::parse(obj.get("fault").ok_or("fault is required")?)?;
-        Ok(PendingFault { function_name, remaining, fault })
+        Ok(PendingFault { path, function_name, remaining, fault })
+    }
+
+    /// Whether a request to `path` (with this function name, for getfuncconfig) takes it.
+    fn matches(&self, path: &str, function_name: Option<&str>) -> bool {
+        self.path == path
+            && (path != GETFUNCCONFIG || self.function_name.is_none() || self.function_name.as_deref() == function_name)
     }
 }
 
 /// Takes the first queued fault that matches, in the order they were added.
-pub fn take(queue: &mut Vec<PendingFault>, function_name: Option<&str>) -> Option<Fault> {
-    let i = queue.iter().position(|p| p.function_name.is_none() || p.function_name.as_deref() == function_name)?;
+pub fn take(queue: &mut Vec<PendingFault>, path: &str, function_name: Option<&str>) -> Option<Fault> {
+    let i = queue.iter().position(|p| p.matches(path, function_name))?;
     let fault = queue[i].fault.clone();
     match &mut queue[i].remaining {
         None => {}
@@ -178,6 +193,12 @@ impl Fault {
             Fault::Huge(_) => "huge",
             Fault::Empty => "empty",
         }
+    }
+
+    /// Whether the fault carries the normal answer (so the request is really handled, with
+    /// its effects, such as a token issued or a refresh token rotated) rather than replacing it.
+    pub fn uses_answer(&self) -> bool {
+        matches!(self, Fault::Delay(_) | Fault::Stall(_) | Fault::Truncate)
     }
 
     /// Turns the fault into what to send, given the normal answer it replaces. Returns the

@@ -1,13 +1,16 @@
-//! `tcb-sim`: a local stand-in for WeChat's `tcb/getfuncconfig` API, with a control API
-//! under `/__sim/` for tests to seed data, inspect requests and inject faults.
+//! `tcb-sim`: a local stand-in for WeChat's `tcb/getfuncconfig` API and the token endpoints
+//! that feed it, with a control API under `/__sim/` for tests to seed data, steer the clock,
+//! inspect requests and inject faults.
 //!
 //! Usage: `tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--quiet]`
 
+mod auth;
 mod control;
 mod faults;
 mod http;
 mod server;
 mod store;
+mod tokens;
 mod wechat;
 
 use std::io::Write;

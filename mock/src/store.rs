@@ -1,29 +1,85 @@
-//! What the simulator knows: configs, tokens, recorded requests and pending faults.
+//! What the simulator knows: configs, tokens, apps and platforms, recorded requests and
+//! pending faults.
 //!
 //! All of it sits in one `State` behind one mutex. Every handler takes the lock only to
 //! decide what to answer and releases it before touching a socket, so a stalled or slow
 //! client never blocks anyone else.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::faults::PendingFault;
 use crate::http::object;
+use crate::tokens::{Clock, Judged, Kind, Settings, Tokens};
 
 /// Oldest records are dropped past this many, so a long load test cannot exhaust memory.
 pub const MAX_RECORDS: usize = 20_000;
 
+/// Distinct paths counted per reset at most; requests to further new paths are not counted.
+pub const MAX_COUNTED_PATHS: usize = 1000;
+/// Replaced verify tickets remembered per platform, to tell "expired" from "not current".
+const OLD_TICKETS: usize = 16;
+
 /// (env, function_name, type) → raw config text.
 type ConfigKey = (String, String, u8);
 
-/// Configs and tokens: the part of the state that a seed describes and a reset restores.
+/// A third-party platform ("component") and the accounts that authorised it.
+#[derive(Clone, Debug)]
+pub struct Component {
+    pub secret: String,
+    /// The current `component_verify_ticket` and when it was pushed.
+    pub ticket: String,
+    pub ticket_at: Duration,
+    /// Tickets it replaced, oldest first, with when each was pushed.
+    pub old_tickets: VecDeque<(String, Duration)>,
+    /// authorizer_appid → its current `authorizer_refresh_token`.
+    pub authorizers: BTreeMap<String, String>,
+}
+
+impl Component {
+    /// Judges a presented ticket: 61005 when it is a known ticket older than `ttl`, 61006
+    /// when it is otherwise not the current one.
+    pub fn check_ticket(&self, ticket: &str, now: Duration, ttl: Duration) -> Result<(), i64> {
+        let pushed = if ticket == self.ticket {
+            Some(self.ticket_at)
+        } else {
+            self.old_tickets.iter().find(|(t, _)| t == ticket).map(|(_, at)| *at)
+        };
+        match pushed {
+            Some(at) if now.saturating_sub(at) > ttl => Err(61005),
+            Some(_) if ticket == self.ticket => Ok(()),
+            _ => Err(61006),
+        }
+    }
+
+    /// A new ticket arrives, as WeChat pushes one every ten minutes.
+    pub fn push_ticket(&mut self, ticket: &str, now: Duration) {
+        let old = std::mem::replace(&mut self.ticket, ticket.to_string());
+        if old != ticket {
+            if self.old_tickets.len() >= OLD_TICKETS {
+                self.old_tickets.pop_front();
+            }
+            self.old_tickets.push_back((old, self.ticket_at));
+        }
+        self.ticket_at = now;
+    }
+}
+
+/// Configs, tokens, apps, platforms and settings: the part of the state that a seed
+/// describes and a reset restores.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     tokens: HashSet<String>,
     expired: HashSet<String>,
     configs: HashMap<ConfigKey, String>,
+    /// Mini programs: appid → secret.
+    pub apps: BTreeMap<String, String>,
+    /// Third-party platforms by component_appid.
+    pub components: BTreeMap<String, Component>,
+    pub settings: Settings,
 }
 
 /// How a presented access token is judged.
@@ -32,6 +88,8 @@ pub enum TokenStatus {
     Valid,
     Expired,
     Invalid,
+    /// Replaced by a newer one before its time (40001).
+    Replaced,
 }
 
 impl Store {
@@ -45,12 +103,7 @@ impl Store {
         let expired = string_list(root.get("expiredTokens"), "expiredTokens")?;
         store.add_tokens(&valid, &expired);
 
-        let functions = match root.get("functions") {
-            None | Some(Value::Null) => &[][..],
-            Some(Value::Array(a)) => a.as_slice(),
-            Some(_) => return Err("seed: functions must be an array".into()),
-        };
-        for (i, f) in functions.iter().enumerate() {
+        for (i, f) in array(root.get("functions"), "functions")?.iter().enumerate() {
             let at = format!("seed: functions[{i}]");
             let env = non_empty_str(f.get("env")).ok_or(format!("{at}.env must be a non-empty string"))?;
             let name = non_empty_str(f.get("name")).ok_or(format!("{at}.name must be a non-empty string"))?;
@@ -68,7 +121,52 @@ impl Store {
                 store.set_config(env, name, ty, value);
             }
         }
+
+        for (i, app) in array(root.get("apps"), "apps")?.iter().enumerate() {
+            let at = format!("seed: apps[{i}]");
+            let appid = non_empty_str(app.get("appid")).ok_or(format!("{at}.appid must be a non-empty string"))?;
+            let secret = non_empty_str(app.get("secret")).ok_or(format!("{at}.secret must be a non-empty string"))?;
+            if store.apps.insert(appid.to_string(), secret.to_string()).is_some() {
+                return Err(format!("{at}: appid {appid:?} appears twice"));
+            }
+        }
+        for (i, c) in array(root.get("components"), "components")?.iter().enumerate() {
+            let at = format!("seed: components[{i}]");
+            let text = |key: &str| non_empty_str(c.get(key)).ok_or(format!("{at}.{key} must be a non-empty string"));
+            let appid = text("component_appid")?;
+            let mut component = Component {
+                secret: text("component_appsecret")?.to_string(),
+                ticket: text("verify_ticket")?.to_string(),
+                ticket_at: Duration::ZERO,
+                old_tickets: VecDeque::new(),
+                authorizers: BTreeMap::new(),
+            };
+            for (j, a) in array(c.get("authorizers"), &format!("{at}.authorizers"))?.iter().enumerate() {
+                let at = format!("{at}.authorizers[{j}]");
+                let text =
+                    |key: &str| non_empty_str(a.get(key)).ok_or(format!("{at}.{key} must be a non-empty string"));
+                let authorizer = text("authorizer_appid")?;
+                let refresh = text("refresh_token")?;
+                if component.authorizers.insert(authorizer.to_string(), refresh.to_string()).is_some() {
+                    return Err(format!("{at}: authorizer_appid {authorizer:?} appears twice"));
+                }
+            }
+            if store.components.insert(appid.to_string(), component).is_some() {
+                return Err(format!("{at}: component_appid {appid:?} appears twice"));
+            }
+        }
+        match root.get("settings") {
+            None | Some(Value::Null) => {}
+            Some(v) => store.settings.apply(v).map_err(|e| format!("seed: settings: {e}"))?,
+        }
         Ok(store)
+    }
+
+    /// Dates every platform's current ticket from `now`, as if WeChat had just pushed it.
+    fn stamp_tickets(&mut self, now: Duration) {
+        for c in self.components.values_mut() {
+            c.ticket_at = now;
+        }
     }
 
     /// Sets one config from a JSON value: a string is kept verbatim, `null` removes the
@@ -113,6 +211,15 @@ impl Store {
         } else {
             TokenStatus::Invalid
         }
+    }
+}
+
+/// An optional JSON array (absent or null is empty).
+fn array<'a>(v: Option<&'a Value>, field: &str) -> Result<&'a [Value], String> {
+    match v {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(_) => Err(format!("seed: {field} must be an array")),
     }
 }
 
@@ -178,6 +285,10 @@ pub struct State {
     pub faults: Vec<PendingFault>,
     rid_prefix: u32,
     rid_counter: u32,
+    pub tokens: Tokens,
+    pub clock: Clock,
+    /// Requests received per WeChat-side path since the last reset.
+    counters: BTreeMap<String, u64>,
 }
 
 impl State {
@@ -185,24 +296,64 @@ impl State {
         // The start time makes request ids differ between runs, like WeChat's do.
         let rid_prefix =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0);
+        let clock = Clock::default();
+        let mut store = seed.clone();
+        store.stamp_tickets(clock.now());
         State {
-            store: seed.clone(),
+            store,
             seed,
             records: VecDeque::new(),
             next_seq: 1,
             faults: Vec::new(),
             rid_prefix,
             rid_counter: 0,
+            tokens: Tokens::default(),
+            clock,
+            counters: BTreeMap::new(),
         }
     }
 
-    /// Back to the state the server started with: the seed, no records, no faults.
-    /// Sequence numbers keep counting so records from before a reset are never confused
-    /// with new ones.
+    /// Back to the state the server started with: the seed (its tickets pushed just now),
+    /// no records, faults, issued tokens or counts. Sequence numbers keep counting and the
+    /// clock keeps running, so nothing from before a reset is confused with what follows.
     pub fn reset(&mut self) {
         self.store = self.seed.clone();
+        self.store.stamp_tickets(self.clock.now());
         self.records.clear();
         self.faults.clear();
+        self.tokens.clear();
+        self.counters.clear();
+    }
+
+    /// Counts a request to a WeChat-side path.
+    pub fn count(&mut self, path: &str) {
+        let path: String = path.chars().take(200).collect();
+        if let Some(n) = self.counters.get_mut(&path) {
+            *n += 1;
+        } else if self.counters.len() < MAX_COUNTED_PATHS {
+            self.counters.insert(path, 1);
+        }
+    }
+
+    pub fn counters(&self) -> &BTreeMap<String, u64> {
+        &self.counters
+    }
+
+    /// How getfuncconfig judges a token: the seeded and added tokens first, then issued
+    /// ones. Only authorizer tokens are accepted, and stable tokens when the setting says so.
+    pub fn token_status(&self, token: &str) -> TokenStatus {
+        match self.store.token_status(token) {
+            TokenStatus::Invalid => {}
+            status => return status,
+        }
+        match self.tokens.judge(token, self.clock.now()) {
+            Judged::Unknown => TokenStatus::Invalid,
+            Judged::Replaced => TokenStatus::Replaced,
+            Judged::Expired => TokenStatus::Expired,
+            Judged::Live(Kind::Authorizer, _) => TokenStatus::Valid,
+            Judged::Live(Kind::Stable { .. }, _) if self.store.settings.stable_tokens_on_tcb => TokenStatus::Valid,
+            Judged::Live(..) => TokenStatus::Invalid,
+        }
     }
 
     /// Stores a record, giving it the next sequence number.

@@ -1,4 +1,5 @@
-//! The WeChat side: `POST /tcb/getfuncconfig?access_token=…` and the answers around it.
+//! The WeChat side: `POST /tcb/getfuncconfig?access_token=…`, the token endpoints (see
+//! `auth`), and the answers around them.
 //!
 //! Checks run in the order the real endpoint appears to apply them (method, token, body,
 //! parameters, lookup), so a request that is wrong in several ways gets the same errcode
@@ -6,11 +7,17 @@
 
 use serde_json::Value;
 
+use crate::auth;
 use crate::faults::{self, Plan};
 use crate::http::{object, query_param, Request, Response};
 use crate::store::{config_type, non_empty_str, Record, State, TokenStatus};
 
 pub const GETFUNCCONFIG: &str = "/tcb/getfuncconfig";
+pub const STABLE_TOKEN: &str = "/cgi-bin/stable_token";
+pub const COMPONENT_TOKEN: &str = "/cgi-bin/component/api_component_token";
+pub const AUTHORIZER_TOKEN: &str = "/cgi-bin/component/api_authorizer_token";
+/// Every path the simulator answers on the WeChat side; any other gets 40066.
+pub const ENDPOINTS: [&str; 4] = [GETFUNCCONFIG, STABLE_TOKEN, COMPONENT_TOKEN, AUTHORIZER_TOKEN];
 
 /// errmsg texts as WeChat words them (the rid is appended separately).
 pub fn errmsg_for(errcode: i64) -> &'static str {
@@ -19,11 +26,16 @@ pub fn errmsg_for(errcode: i64) -> &'static str {
         -1 => "system error",
         -1000 => "system error",
         40001 => "invalid credential, access_token is invalid or not latest",
+        40002 => "invalid grant_type",
+        40013 => "invalid appid",
         40014 => "invalid access_token",
         40066 => "invalid url",
         40097 => "invalid args",
         40101 => "missing parameter",
+        40125 => "invalid appsecret",
         41001 => "access_token missing",
+        41002 => "appid missing",
+        41004 => "appsecret missing",
         42001 => "access_token expired",
         43002 => "require POST method",
         44002 => "empty post data",
@@ -31,8 +43,12 @@ pub fn errmsg_for(errcode: i64) -> &'static str {
         45011 => "api minute-quota reach limit  mustslower  retry next minute",
         47001 => "data format error",
         48001 => "api unauthorized",
+        61003 => "component is not authorized by this account",
         61004 => "access clientip is not registered",
+        61005 => "component verify ticket is expired",
+        61006 => "component verify ticket is invalid",
         61007 => "api is unauthorized to component",
+        61023 => "refresh_token is invalid",
         85088 => "no such app, or cloud development is not enabled for it",
         85089 => "config not found",
         _ => "system error",
@@ -46,23 +62,33 @@ pub struct Outcome {
     pub fault: Option<&'static str>,
 }
 
-/// Answers (and records) one WeChat-side request. Faults apply to the getfuncconfig path
-/// only, before any check, the way a broken network or gateway would.
+/// Answers (and records and counts) one WeChat-side request. Faults apply to the known
+/// endpoints only, before any check, the way a broken network or gateway would: a fault
+/// that replaces the answer keeps the request from the simulated WeChat (nothing is issued
+/// or rotated), while `delay`, `stall` and `truncate` carry the real answer and its effects.
 pub fn handle(state: &mut State, req: &Request) -> Outcome {
     let head = &req.head;
+    state.count(&head.path);
     let token = query_param(head.query.as_deref(), "access_token").filter(|t| !t.is_empty());
     let json: Option<Value> = serde_json::from_slice(&req.body).ok();
     let function_name = json.as_ref().and_then(|v| v.get("function_name")).and_then(Value::as_str).map(str::to_string);
 
-    let (plan, errcode, fault) = if head.path != GETFUNCCONFIG {
+    let (plan, errcode, fault) = if !ENDPOINTS.contains(&head.path.as_str()) {
         let (code, resp) = error(state, 40066);
         (Plan::Send(resp), Some(code), None)
     } else {
-        let (code, normal) = answer(state, &head.method, token.as_deref(), &req.body, json.as_ref());
-        match faults::take(&mut state.faults, function_name.as_deref()) {
-            None => (Plan::Send(normal), Some(code), None),
+        match faults::take(&mut state.faults, &head.path, function_name.as_deref()) {
+            None => {
+                let (code, normal) = route(state, req, token.as_deref(), json.as_ref());
+                (Plan::Send(normal), Some(code), None)
+            }
             Some(f) => {
                 let kind = f.kind();
+                let (code, normal) = if f.uses_answer() {
+                    route(state, req, token.as_deref(), json.as_ref())
+                } else {
+                    (0, Response::json(200, String::new()))
+                };
                 let (plan, code) = f.plan(normal, code, || state.next_rid());
                 (plan, code, Some(kind))
             }
@@ -83,6 +109,17 @@ pub fn handle(state: &mut State, req: &Request) -> Outcome {
     Outcome { plan, errcode, fault }
 }
 
+/// The normal answer of a known endpoint and its errcode (0 for a token success too, though
+/// that answer carries no errcode field).
+fn route(state: &mut State, req: &Request, token: Option<&str>, json: Option<&Value>) -> (i64, Response) {
+    match req.head.path.as_str() {
+        STABLE_TOKEN => auth::stable_token(state, req, json),
+        COMPONENT_TOKEN => auth::component_token(state, req, json),
+        AUTHORIZER_TOKEN => auth::authorizer_token(state, req, json),
+        _ => answer(state, &req.head.method, token, &req.body, json),
+    }
+}
+
 /// The normal getfuncconfig answer and its errcode.
 fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], json: Option<&Value>) -> (i64, Response) {
     if method != "POST" {
@@ -91,7 +128,8 @@ fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], jso
     let Some(token) = token else {
         return error(state, 41001);
     };
-    match state.store.token_status(token) {
+    match state.token_status(token) {
+        TokenStatus::Replaced => return error(state, 40001),
         TokenStatus::Expired => return error(state, 42001),
         TokenStatus::Invalid => return error(state, 40014),
         TokenStatus::Valid => {}
@@ -117,7 +155,7 @@ fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], jso
 }
 
 /// `{"errcode":N,"errmsg":"… rid: …"}` with HTTP 200, as WeChat answers every error.
-fn error(state: &mut State, errcode: i64) -> (i64, Response) {
+pub fn error(state: &mut State, errcode: i64) -> (i64, Response) {
     let msg = format!("{} rid: {}", errmsg_for(errcode), state.next_rid());
     let body = object(&[("errcode", errcode.into()), ("errmsg", msg.into())]);
     (errcode, Response::json(200, body))

@@ -150,9 +150,17 @@ fn unknown_paths_are_404_and_wrong_methods_405() {
         assert_eq!(resp.status, 404, "{method} {path}");
         assert!(resp.json()["error"].is_string());
     }
-    for (method, path) in
-        [("POST", "/__sim/health"), ("GET", "/__sim/reset"), ("GET", "/__sim/configs"), ("PUT", "/__sim/faults")]
-    {
+    for (method, path) in [
+        ("POST", "/__sim/health"),
+        ("GET", "/__sim/reset"),
+        ("GET", "/__sim/configs"),
+        ("PUT", "/__sim/faults"),
+        ("DELETE", "/__sim/settings"),
+        ("GET", "/__sim/expire-tokens"),
+        ("GET", "/__sim/ticket"),
+        ("PUT", "/__sim/clock"),
+        ("POST", "/__sim/state"),
+    ] {
         let resp = sim.request(method, path, b"");
         assert_eq!(resp.status, 405, "{method} {path}");
         assert!(resp.header("allow").is_some());
@@ -160,4 +168,81 @@ fn unknown_paths_are_404_and_wrong_methods_405() {
     }
     // None of it reaches the WeChat side.
     assert!(sim.records("").is_empty());
+}
+
+#[test]
+fn settings_can_be_read_and_changed_in_part() {
+    let sim = Sim::start();
+    let defaults = json!({
+        "tokenTtl": 7200, "stableTokensOnTcb": false, "ipWhitelisted": true,
+        "rotateRefreshTokens": true, "ticketTtl": 43200, "renewWindow": 300
+    });
+    assert_eq!(sim.control_get("/__sim/settings"), json!({"ok": true, "settings": defaults}));
+    let v = sim.control("/__sim/settings", r#"{"tokenTtl":2,"ipWhitelisted":false}"#);
+    assert_eq!(v["settings"]["tokenTtl"], 2);
+    assert_eq!(v["settings"]["ipWhitelisted"], false);
+    assert_eq!(v["settings"]["ticketTtl"], 43200, "the rest is unchanged");
+    assert_eq!(sim.control("/__sim/settings", "{}"), v);
+    for body in [
+        "",
+        "[]",
+        r#"{"tokenTtl":0}"#,
+        r#"{"tokenTtl":-5}"#,
+        r#"{"tokenTtl":"60"}"#,
+        r#"{"ticketTtl":2.5}"#,
+        r#"{"renewWindow":null}"#,
+        r#"{"stableTokensOnTcb":1}"#,
+        r#"{"tokenTTL":60}"#,
+        r#"{"rotateRefreshTokens":false,"bogus":true}"#,
+    ] {
+        let resp = sim.request("POST", "/__sim/settings", body.as_bytes());
+        assert_eq!(resp.status, 400, "{body}");
+        assert!(resp.json()["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+    }
+    assert_eq!(sim.control_get("/__sim/settings"), v, "a refused change changes nothing");
+}
+
+#[test]
+fn the_clock_only_moves_forward() {
+    let sim = Sim::start();
+    assert_eq!(sim.control_get("/__sim/clock"), json!({"ok": true, "offset": 0}));
+    assert_eq!(sim.control("/__sim/clock", r#"{"advance":1.5}"#), json!({"ok": true, "offset": 1.5}));
+    assert_eq!(sim.control("/__sim/clock", r#"{"advance":3}"#), json!({"ok": true, "offset": 4.5}));
+    assert_eq!(sim.control("/__sim/clock", r#"{"advance":0}"#)["offset"], 4.5);
+    for body in ["", "{}", r#"{"advance":-1}"#, r#"{"advance":"5"}"#, r#"{"advance":1e12}"#, "[]"] {
+        let resp = sim.request("POST", "/__sim/clock", body.as_bytes());
+        assert_eq!(resp.status, 400, "{body}");
+        assert!(resp.json()["error"].is_string());
+    }
+    assert_eq!(sim.control_get("/__sim/clock")["offset"], 4.5);
+}
+
+#[test]
+fn tickets_are_pushed_per_platform() {
+    let sim = Sim::start();
+    assert_eq!(
+        sim.control("/__sim/ticket", r#"{"component_appid":"wx-sim-component","ticket":"fresh"}"#),
+        json!({"ok": true})
+    );
+    assert!(sim.component_token_with("fresh")["component_access_token"].is_string());
+    for body in [
+        r#"{"component_appid":"wx-nobody","ticket":"t"}"#,
+        r#"{"component_appid":"wx-sim-component","ticket":""}"#,
+        r#"{"component_appid":"wx-sim-component"}"#,
+        r#"{"ticket":"t"}"#,
+        "nope",
+    ] {
+        let resp = sim.request("POST", "/__sim/ticket", body.as_bytes());
+        assert_eq!(resp.status, 400, "{body}");
+        assert!(resp.json()["error"].is_string());
+    }
+    assert!(sim.component_token_with("fresh")["component_access_token"].is_string(), "unchanged");
+}
+
+#[test]
+fn expire_tokens_with_nothing_issued() {
+    let sim = Sim::start();
+    assert_eq!(sim.control("/__sim/expire-tokens", ""), json!({"ok": true, "expired": 0}));
+    // Seeded tokens are not touched.
+    assert_eq!(sim.call(TOKEN, OPENAPI)["errcode"], 0);
 }

@@ -316,3 +316,104 @@ fn invalid_faults_are_400() {
     // Nothing was queued.
     assert_eq!(sim.call(TOKEN, OPENAPI)["errcode"], 0);
 }
+
+fn current_refresh(sim: &Sim) -> serde_json::Value {
+    sim.control_get("/__sim/state")["authorizers"][0]["refresh_token"].clone()
+}
+
+#[test]
+fn faults_can_target_a_token_endpoint() {
+    let sim = Sim::start();
+    sim.fault(&format!(r#"{{"path":"{STABLE}","fault":{{"kind":"errcode","errcode":45009}}}}"#));
+    // getfuncconfig does not take a fault meant for stable_token.
+    assert_eq!(sim.call(TOKEN, OPENAPI)["errcode"], 0);
+    let v = sim.stable_token(false);
+    assert_eq!(v["errcode"], 45009);
+    assert!(v["errmsg"].as_str().is_some_and(|m| m.starts_with("reach max api daily quota limit rid: ")), "{v}");
+    assert!(sim.stable_token(false)["access_token"].is_string(), "used once");
+
+    // function_name only narrows getfuncconfig faults; elsewhere it is ignored.
+    sim.fault(&format!(r#"{{"path":"{STABLE}","function_name":"openapi","fault":{{"kind":"errcode","errcode":-1}}}}"#));
+    assert_eq!(sim.stable_token(false)["errcode"], -1);
+    // A fault without a path stays with getfuncconfig.
+    sim.fault(r#"{"fault":{"kind":"errcode","errcode":-1000}}"#);
+    assert!(sim.stable_token(false)["access_token"].is_string());
+    assert_eq!(sim.call(TOKEN, OPENAPI)["errcode"], -1000);
+
+    sim.fault(&format!(r#"{{"path":"{COMPONENT}","fault":{{"kind":"http","status":503}}}}"#));
+    let body = format!(
+        r#"{{"component_appid":"{COMPONENT_APPID}","component_appsecret":"{COMPONENT_SECRET}","component_verify_ticket":"{TICKET}"}}"#
+    );
+    assert_eq!(sim.request("POST", COMPONENT, body.as_bytes()).status, 503);
+
+    let records = sim.records(&format!("path={STABLE}"));
+    let seen: Vec<_> = records.iter().map(|r| (r["fault"].clone(), r["errcode"].clone())).collect();
+    assert_eq!(
+        seen,
+        [
+            (json!("errcode"), json!(45009)),
+            (json!(null), json!(0)),
+            (json!("errcode"), json!(-1)),
+            (json!(null), json!(0))
+        ]
+    );
+    assert_eq!(sim.control_get("/__sim/state")["counters"][STABLE], 4, "faulted requests are counted too");
+}
+
+#[test]
+fn delay_on_a_token_endpoint_answers_normally() {
+    let sim = Sim::start();
+    let ct = sim.component_token();
+    sim.fault(&format!(r#"{{"path":"{AUTHORIZER}","fault":{{"kind":"delay","ms":600}}}}"#));
+    let started = Instant::now();
+    let v = sim.authorizer_token(&ct, REFRESH0);
+    assert!(started.elapsed() >= Duration::from_millis(600));
+    assert!(v["authorizer_access_token"].is_string(), "{v}");
+}
+
+#[test]
+fn a_replacing_fault_keeps_the_request_from_wechat_but_truncate_does_not() {
+    let sim = Sim::start();
+    let ct = sim.component_token();
+    // An error in front of WeChat: nothing was rotated, the refresh token still works.
+    sim.fault(&format!(r#"{{"path":"{AUTHORIZER}","fault":{{"kind":"errcode","errcode":-1}}}}"#));
+    sim.fault(&format!(r#"{{"path":"{AUTHORIZER}","fault":{{"kind":"reset"}}}}"#));
+    assert_eq!(sim.authorizer_token(&ct, REFRESH0)["errcode"], -1);
+    let body = format!(
+        r#"{{"component_appid":"{COMPONENT_APPID}","authorizer_appid":"{AUTHORIZER_APPID}","authorizer_refresh_token":"{REFRESH0}"}}"#
+    );
+    let raw = format!(
+        "POST {AUTHORIZER}?component_access_token={ct} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut conn = sim.conn();
+    conn.send(raw.as_bytes());
+    assert!(conn.read_rest().0.is_empty());
+    assert_eq!(current_refresh(&sim), REFRESH0);
+
+    // An answer lost on the way back: WeChat rotated, the caller never saw the new token.
+    sim.fault(&format!(r#"{{"path":"{AUTHORIZER}","fault":{{"kind":"truncate"}}}}"#));
+    let mut conn = sim.conn();
+    conn.send(raw.as_bytes());
+    let (status, _) = conn.read_head().expect("head");
+    assert_eq!(status, 200);
+    let (half, _) = conn.read_rest();
+    assert!(serde_json::from_slice::<serde_json::Value>(&half).is_err(), "half an answer");
+    assert_ne!(current_refresh(&sim), REFRESH0);
+    assert_eq!(sim.authorizer_token(&ct, REFRESH0)["errcode"], 61023);
+}
+
+#[test]
+fn fault_paths_must_be_simulated_endpoints() {
+    let sim = Sim::start();
+    for path in [r#""/cgi-bin/token""#, r#""/tcb/getFuncConfig""#, "5", r#""""#] {
+        let resp =
+            sim.request("POST", "/__sim/faults", format!(r#"{{"path":{path},"fault":{{"kind":"empty"}}}}"#).as_bytes());
+        assert_eq!(resp.status, 400, "{path}");
+        assert!(resp.json()["error"].as_str().is_some_and(|e| e.contains("/cgi-bin/stable_token")), "{path}");
+    }
+    for path in [PATH, STABLE, COMPONENT, AUTHORIZER] {
+        sim.fault(&format!(r#"{{"path":"{path}","fault":{{"kind":"empty"}}}}"#));
+    }
+    assert_eq!(sim.control("/__sim/faults", r#"{"path":null,"fault":{"kind":"empty"}}"#)["pending"], 5);
+}

@@ -181,7 +181,7 @@ fn unknown_config_gets_85089() {
 fn other_wechat_paths_get_40066_and_are_recorded() {
     let sim = Sim::start();
     let body = br#"{"type":1,"env":"test-777bb9","function_name":"openapi"}"#;
-    for target in ["/tcb/getFuntionConfig", "/tcb/getFuncConfig", "/tcb/getfuncconfig/", "/cgi-bin/stable_token", "/"] {
+    for target in ["/tcb/getFuntionConfig", "/tcb/getFuncConfig", "/tcb/getfuncconfig/", "/cgi-bin/token", "/"] {
         let resp = sim.request("POST", &format!("{target}?access_token={TOKEN}"), body);
         assert_eq!(resp.status, 200);
         assert_error(&resp.json(), 40066, "invalid url");

@@ -18,6 +18,19 @@ pub const EXPIRED: &str = "sim-expired-token";
 pub const ENV: &str = "test-777bb9";
 pub const PATH: &str = "/tcb/getfuncconfig";
 
+pub const STABLE: &str = "/cgi-bin/stable_token";
+pub const COMPONENT: &str = "/cgi-bin/component/api_component_token";
+pub const AUTHORIZER: &str = "/cgi-bin/component/api_authorizer_token";
+pub const APPID: &str = "wx-sim-app";
+pub const APP_SECRET: &str = "sim-app-secret";
+pub const COMPONENT_APPID: &str = "wx-sim-component";
+pub const COMPONENT_SECRET: &str = "sim-component-secret";
+pub const TICKET: &str = "sim-verify-ticket";
+pub const AUTHORIZER_APPID: &str = "wx-sim-authorizer";
+pub const REFRESH0: &str = "sim-refresh-token-0";
+/// A getfuncconfig body the built-in seed answers.
+pub const OPENAPI_BODY: &str = r#"{"type":1,"env":"test-777bb9","function_name":"openapi"}"#;
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A running simulator; killed and cleaned up on drop.
@@ -114,6 +127,56 @@ impl Sim {
         resp.json()
     }
 
+    /// POSTs a body to a WeChat-side target; asserts HTTP 200 JSON and returns the answer.
+    pub fn wechat(&self, target: &str, body: &str) -> Value {
+        let resp = self.request("POST", target, body.as_bytes());
+        assert_eq!(resp.status, 200, "{target}: {}", resp.text());
+        assert_eq!(resp.header("content-type"), Some("application/json"));
+        resp.json()
+    }
+
+    /// `/cgi-bin/stable_token` for the seeded app.
+    pub fn stable_token(&self, force: bool) -> Value {
+        let body = format!(
+            r#"{{"grant_type":"client_credential","appid":"{APPID}","secret":"{APP_SECRET}","force_refresh":{force}}}"#
+        );
+        self.wechat(STABLE, &body)
+    }
+
+    /// A component_access_token for the seeded platform with the given ticket.
+    pub fn component_token_with(&self, ticket: &str) -> Value {
+        let body = format!(
+            r#"{{"component_appid":"{COMPONENT_APPID}","component_appsecret":"{COMPONENT_SECRET}","component_verify_ticket":"{ticket}"}}"#
+        );
+        self.wechat(COMPONENT, &body)
+    }
+
+    /// A fresh component_access_token for the seeded platform.
+    pub fn component_token(&self) -> String {
+        let v = self.component_token_with(TICKET);
+        v["component_access_token"].as_str().unwrap_or_else(|| panic!("no component token: {v}")).to_string()
+    }
+
+    /// `api_authorizer_token` for the seeded authorizer with this refresh token.
+    pub fn authorizer_token(&self, component_token: &str, refresh: &str) -> Value {
+        let body = format!(
+            r#"{{"component_appid":"{COMPONENT_APPID}","authorizer_appid":"{AUTHORIZER_APPID}","authorizer_refresh_token":"{refresh}"}}"#
+        );
+        self.wechat(&format!("{AUTHORIZER}?component_access_token={component_token}"), &body)
+    }
+
+    /// GET on a control endpoint, asserting 200.
+    pub fn control_get(&self, path: &str) -> Value {
+        let resp = self.request("GET", path, b"");
+        assert_eq!(resp.status, 200, "{path} answered {}: {}", resp.status, resp.text());
+        resp.json()
+    }
+
+    /// Moves the simulator's clock forward.
+    pub fn advance(&self, seconds: u64) {
+        self.control("/__sim/clock", &format!(r#"{{"advance":{seconds}}}"#));
+    }
+
     pub fn fault(&self, body: &str) {
         self.control("/__sim/faults", body);
     }
@@ -142,6 +205,18 @@ impl Drop for Sim {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Asserts a WeChat error answer: this errcode, and errmsg as the text plus ` rid: <hex>-<hex>`.
+pub fn assert_wechat_error(v: &Value, code: i64, msg: &str) {
+    assert_eq!(v["errcode"].as_i64(), Some(code), "{v}");
+    let errmsg = v["errmsg"].as_str().unwrap_or_else(|| panic!("no errmsg in {v}"));
+    let rid = errmsg
+        .strip_prefix(msg)
+        .and_then(|r| r.strip_prefix(" rid: "))
+        .unwrap_or_else(|| panic!("errmsg {errmsg:?} is not {msg:?} + rid"));
+    assert!(!rid.is_empty() && rid.chars().all(|c| c.is_ascii_hexdigit() || c == '-'), "rid {rid:?}");
+    assert_eq!(v.as_object().map(|o| o.len()), Some(2), "an error carries errcode and errmsg only: {v}");
 }
 
 /// A parsed response.
