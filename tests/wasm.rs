@@ -549,3 +549,133 @@ async fn timer_triggers_carry_their_schedule() {
     assert!(runs.iter().all(|r| r.ends_with("T10:15:00+08:00")));
     assert!(prop(&t, "scheduleError").is_undefined());
 }
+
+/// A `getAccessToken` that hands out `tokens` in turn; the returned cell counts its calls and
+/// records whether each asked for a forced refresh.
+fn token_source(tokens: &'static [&'static str]) -> (JsValue, std::rc::Rc<std::cell::RefCell<Vec<bool>>>) {
+    let calls = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = calls.clone();
+    let f = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |ctx: JsValue| {
+        let force = prop(&ctx, "forceRefresh").as_bool().unwrap_or(false);
+        assert!(prop(&ctx, "signal").is_instance_of::<web_sys::AbortSignal>());
+        seen.borrow_mut().push(force);
+        let i = (seen.borrow().len() - 1).min(tokens.len() - 1);
+        js_sys::Promise::resolve(&s(tokens[i]))
+    });
+    (f.into_js_value(), calls)
+}
+
+async fn sim_counter(path: &str) -> f64 {
+    let state = http("GET", "/__sim/state", None).await;
+    prop(&prop(&state, "counters"), path).as_f64().unwrap_or(0.0)
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_token_is_refreshed_once_and_the_request_retried() {
+    http("POST", "/__sim/reset", Some("{}")).await;
+    let (source, calls) = token_source(&["sim-expired-token", "sim-access-token"]);
+    let client = TcbClient::new(obj(&[("getAccessToken", source), ("baseUrl", s(SIM))])).unwrap();
+    let req = obj(&[("env", s(ENV)), ("functionName", s("openapi")), ("type", 1.into())]);
+    ok(JsFuture::from(client.get_func_config(req)).await).await;
+    assert_eq!(*calls.borrow(), [false, true]);
+    assert_eq!(sim_counter("/tcb/getfuncconfig").await, 2.0);
+    // A second rejection fails: one refresh per call, never a loop.
+    let (wrong, calls) = token_source(&["wrong-kind-a", "wrong-kind-b"]);
+    let client = TcbClient::new(obj(&[("getAccessToken", wrong), ("baseUrl", s(SIM))])).unwrap();
+    let req = obj(&[("env", s(ENV)), ("functionName", s("openapi")), ("type", 1.into())]);
+    let e = expect_err(JsFuture::from(client.get_func_config(req)).await, "api").await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(40014.0));
+    assert_eq!(calls.borrow().len(), 2);
+    assert_no_secret(&e, "wrong-kind-a");
+    assert_no_secret(&e, "wrong-kind-b");
+}
+
+#[wasm_bindgen_test]
+async fn busy_twice_then_ok_and_quota_once() {
+    http("POST", "/__sim/reset", Some("{}")).await;
+    fault("openapi", r#"{"kind":"errcode","errcode":-1}"#).await;
+    fault("openapi", r#"{"kind":"errcode","errcode":-1000}"#).await;
+    let req = request("openapi", 1.into());
+    Reflect::set(&req, &s("retries"), &2.into()).unwrap();
+    ok(get_func_config(req).await).await;
+    assert_eq!(sent("openapi").await, 3, "two busy answers, then the config");
+    http("POST", "/__sim/faults", Some(r#"{"function_name":"quotaOnce","times":0,"fault":{"kind":"errcode","errcode":45009}}"#)).await;
+    let req = request("quotaOnce", 1.into());
+    Reflect::set(&req, &s("retries"), &5.into()).unwrap();
+    expect_err(get_func_config(req).await, "api").await;
+    assert_eq!(sent("quotaOnce").await, 1, "a daily quota is never retried");
+}
+
+#[wasm_bindgen_test]
+async fn abort_during_backoff_and_timeout_across_retries() {
+    http("POST", "/__sim/faults", Some(r#"{"function_name":"busyAlways","times":0,"fault":{"kind":"errcode","errcode":-1}}"#)).await;
+    let controller = web_sys::AbortController::new().unwrap();
+    let req = request("busyAlways", 1.into());
+    Reflect::set(&req, &s("retries"), &10.into()).unwrap();
+    Reflect::set(&req, &s("timeoutMs"), &60000.into()).unwrap();
+    Reflect::set(&req, &s("signal"), &controller.signal()).unwrap();
+    let start = now();
+    let abort_later = async {
+        sleep(150).await;
+        controller.abort();
+    };
+    let (result, ()) = futures_util::future::join(get_func_config(req), abort_later).await;
+    expect_err(result, "aborted").await;
+    assert!(now() - start < 700.0, "aborted during a backoff at once");
+    let req = request("busyAlways", 1.into());
+    Reflect::set(&req, &s("retries"), &10.into()).unwrap();
+    Reflect::set(&req, &s("timeoutMs"), &400.into()).unwrap();
+    let start = now();
+    expect_err(get_func_config(req).await, "timeout").await;
+    let took = now() - start;
+    assert!((350.0..600.0).contains(&took), "settled after {took} ms");
+}
+
+#[wasm_bindgen_test]
+async fn get_all_configs_shares_one_token_fetch() {
+    let (source, calls) = token_source(&["sim-access-token"]);
+    let client = TcbClient::new(obj(&[("getAccessToken", source), ("baseUrl", s(SIM))])).unwrap();
+    ok(JsFuture::from(client.get_all_configs(s(ENV), s("orderSync"), JsValue::UNDEFINED)).await).await;
+    assert_eq!(calls.borrow().len(), 1);
+    let (source, calls) = token_source(&["sim-expired-token", "sim-access-token"]);
+    let client = TcbClient::new(obj(&[("getAccessToken", source), ("baseUrl", s(SIM))])).unwrap();
+    ok(JsFuture::from(client.get_all_configs(s(ENV), s("orderSync"), JsValue::UNDEFINED)).await).await;
+    assert_eq!(*calls.borrow(), [false, true], "three rejections, one refresh");
+}
+
+#[wasm_bindgen_test]
+async fn the_authorizer_chain_saves_a_rotated_refresh_token_before_use() {
+    use tcb_funcconfig::wasm::authorizer_token;
+    http("POST", "/__sim/reset", Some("{}")).await;
+    let saved = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let requests_at_save = std::rc::Rc::new(std::cell::Cell::new(-1.0));
+    let (s1, r1) = (saved.clone(), requests_at_save.clone());
+    let save = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |t: JsValue| {
+        s1.borrow_mut().push(t.as_string().unwrap());
+        let r1 = r1.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            r1.set(sim_counter("/tcb/getfuncconfig").await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let constant = |v: &str| js_sys::Function::new_no_args(&format!("return {v:?}"));
+    let provider = authorizer_token(obj(&[
+        ("componentAppid", s("wx-sim-component")),
+        ("componentAppsecret", s("sim-component-secret")),
+        ("getComponentVerifyTicket", constant("sim-verify-ticket").into()),
+        ("authorizerAppid", s("wx-sim-authorizer")),
+        ("getAuthorizerRefreshToken", constant("sim-refresh-token-0").into()),
+        ("saveAuthorizerRefreshToken", save.into_js_value()),
+        ("baseUrl", s(SIM)),
+    ]))
+    .unwrap();
+    let client = TcbClient::new(obj(&[("getAccessToken", provider.into()), ("baseUrl", s(SIM))])).unwrap();
+    let req = obj(&[("env", s(ENV)), ("functionName", s("orderSync")), ("type", 3.into())]);
+    ok(JsFuture::from(client.get_func_config(req)).await).await;
+    assert_eq!(saved.borrow().len(), 1);
+    assert_ne!(saved.borrow()[0], "sim-refresh-token-0");
+    assert_eq!(requests_at_save.get(), 0.0, "saved before any getfuncconfig request");
+    let state = http("GET", "/__sim/state", None).await;
+    let current = prop(&prop(&state, "authorizers").dyn_into::<Array>().unwrap().get(0), "refresh_token");
+    assert_eq!(current.as_string().unwrap(), saved.borrow()[0]);
+}
