@@ -2,7 +2,7 @@
 // Secrets go through a temporary env file, so wrangler shows them as hidden, never in clear.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +32,9 @@ export function freePort() {
  */
 export async function startWorker({ simUrl, vars = {}, secrets = {} } = {}) {
   const port = await freePort();
+  // wrangler dev also opens a devtools inspector, on 9229 unless told: two Workers at once
+  // (two test files, or this and another suite) would collide there.
+  const inspectorPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "tcb-edge-"));
   const envFile = join(dir, "test.env");
   const allSecrets = {
@@ -42,7 +45,7 @@ export async function startWorker({ simUrl, vars = {}, secrets = {} } = {}) {
   };
   writeFileSync(envFile, Object.entries(allSecrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
   const allVars = { ...(simUrl ? { WECHAT_BASE_URL: simUrl } : {}), ...vars };
-  const args = ["dev", "-c", join(ROOT, "edge/wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port),
+  const args = ["dev", "-c", join(ROOT, "edge/wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
     "--env-file", envFile, "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   let output = "";
@@ -61,11 +64,94 @@ export async function startWorker({ simUrl, vars = {}, secrets = {} } = {}) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) break;
     try {
-      await fetch(url + "/");
+      await fetch(url + "/", { signal: AbortSignal.timeout(5000) });
       return { url, output: () => output, stop };
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
   stop();
   throw new Error(`wrangler dev did not start:\n${output}`);
+}
+
+export { ROOT, WRANGLER };
+
+// No test request may hang a run: a Worker that stops answering fails the test instead.
+const REQUEST_TIMEOUT_MS = 60000;
+
+/**
+ * A client for one Worker that records every answer's body, so a test file can check at the
+ * end that no secret ever left the Worker. `count` is the number of /api/ requests sent.
+ */
+export function recorder(baseUrl) {
+  const bodies = [];
+  let count = 0;
+  const note = (path) => {
+    if (path === "/api" || path.startsWith("/api/") || path.startsWith("/api?")) count++;
+  };
+  return {
+    bodies,
+    get count() {
+      return count;
+    },
+    /** fetch with `key` as a Bearer key; returns { status, headers, text, json }. */
+    async request(path, { key, headers = {}, method = "GET", expectSecret = false } = {}) {
+      note(path);
+      const r = await fetch(baseUrl + path, {
+        method,
+        headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...headers },
+        redirect: "manual",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await r.text();
+      if (!expectSecret) bodies.push(text);
+      let json;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      return { status: r.status, headers: r.headers, text, json };
+    },
+    /** Sends `GET path` with `headerLines` verbatim over a socket (fetch would normalise both). */
+    async raw(path, headerLines = []) {
+      note(path);
+      const { port } = new URL(baseUrl);
+      const text = await new Promise((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1", () =>
+          socket.end([`GET ${path} HTTP/1.1`, "Host: 127.0.0.1", ...headerLines, "Connection: close", "", ""].join("\r\n")));
+        let data = "";
+        socket.setEncoding("utf8");
+        socket.on("data", (d) => (data += d));
+        socket.on("end", () => resolve(data));
+        socket.on("error", reject);
+        socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy(new Error(`no answer to GET ${path}`)));
+      });
+      bodies.push(text);
+      const [head, ...rest] = text.split("\r\n\r\n");
+      const status = Number(head.split(" ")[1]);
+      const headers = new Headers();
+      for (const line of head.split("\r\n").slice(1)) {
+        const i = line.indexOf(":");
+        if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      return { status, headers, text: rest.join("\r\n\r\n") };
+    },
+  };
+}
+
+/** Queues a simulator fault for `functionName` (once by default). */
+export async function simFault(simUrl, functionName, fault, times = 1) {
+  const r = await fetch(`${simUrl}/__sim/faults`, {
+    method: "POST",
+    body: JSON.stringify({ function_name: functionName, times, fault }),
+  });
+  if (!r.ok) throw new Error(`sim fault refused: ${r.status} ${await r.text()}`);
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor(check, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -1,0 +1,138 @@
+// GET /api/config: reads a configuration through the package, masks secrets, maps errors.
+import { TcbClient, isTcbError } from "tcb-funcconfig";
+
+/** What a masked environment value shows instead of the value. */
+export const MASK = "••••••";
+
+const TYPES = { 1: 1, 2: 2, 3: 3 };
+
+/**
+ * An API answer before it becomes a Response.
+ * @typedef {{ status: number, body: unknown }} ApiResult
+ */
+
+/**
+ * Builds the `{"error": {...}}` answer of the API.
+ * @param {number} status
+ * @param {string} code
+ * @param {string} hint
+ * @param {string} [message]
+ * @param {boolean} [retryable]
+ * @returns {ApiResult}
+ */
+export function apiError(status, code, hint, message = hint, retryable = false) {
+  return { status, body: { error: { code, hint, retryable, message } } };
+}
+
+/**
+ * The answer for an unexpected exception (its text is not passed on: it could hold anything).
+ * @returns {ApiResult}
+ */
+export function internalError() {
+  return apiError(500, "internal", "an unexpected error; try again, report it if it persists", "internal error", true);
+}
+
+/**
+ * Answers `GET /api/config?env=E&function=F&type=1|2|3|all[&reveal=1]`.
+ *
+ * Environment values (type 3) are masked, in the items and in `raw`, unless the caller is an
+ * admin and asked for `reveal=1`.
+ * @param {URLSearchParams} params
+ * @param {"viewer" | "admin"} role
+ * @param {Record<string, string | undefined>} env the Worker's env
+ * @returns {Promise<ApiResult>}
+ */
+export async function getConfig(params, role, env) {
+  const reveal = params.get("reveal") === "1";
+  if (reveal && role !== "admin") {
+    return apiError(403, "forbidden", "only an admin may reveal environment values; ask without reveal=1");
+  }
+  const type = params.get("type");
+  if (type !== "all" && !Object.hasOwn(TYPES, type ?? "")) {
+    return apiError(400, "invalid_argument", "fix the argument; nothing was sent", "type must be 1, 2, 3 or all");
+  }
+
+  let client;
+  try {
+    client = new TcbClient({
+      accessToken: env.WECHAT_ACCESS_TOKEN ?? "",
+      baseUrl: env.WECHAT_BASE_URL || "https://api.weixin.qq.com",
+      ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}),
+    });
+  } catch {
+    // The message could quote a setting; the operator finds the cause in edge/README.md.
+    return apiError(500, "misconfigured", "set the Worker's WECHAT_ACCESS_TOKEN secret (and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS if used) correctly", "the Worker is not configured correctly");
+  }
+
+  const envId = params.get("env") ?? undefined;
+  const functionName = params.get("function") ?? undefined;
+  try {
+    if (type === "all") {
+      const all = await client.getAllConfigs(envId, functionName);
+      return {
+        status: 200,
+        body: { cloudCall: all.cloudCall, timerTrigger: all.timerTrigger, environment: present(all.environment, reveal) },
+      };
+    }
+    const config = await client.getFuncConfig({ env: envId, functionName, type: TYPES[type] });
+    return { status: 200, body: present(config, reveal) };
+  } catch (e) {
+    return fromTcbError(e);
+  } finally {
+    client.free();
+  }
+}
+
+function present(config, reveal) {
+  if (config?.kind !== "environment") return config;
+  if (reveal) {
+    return {
+      ...config,
+      environment: config.environment.map(({ key, value }) => ({ key, value, masked: false })),
+      rawMasked: false,
+    };
+  }
+  // Field by field, so nothing new the package may add can carry a value through.
+  const { env, functionName, kind, type, timeout, environment } = config;
+  return {
+    env,
+    functionName,
+    kind,
+    type,
+    timeout,
+    environment: environment.map(({ key, value }) => ({ key, value: MASK, masked: true, length: value.length })),
+    raw: JSON.stringify({ timeout, environment: environment.map(({ key }) => ({ key, value: MASK })) }),
+    rawMasked: true,
+  };
+}
+
+/**
+ * The HTTP status for a package error.
+ * @param {{ code: string, errcode?: number }} error a TcbError
+ * @returns {number}
+ */
+export function statusFor(error) {
+  switch (error.code) {
+    case "invalid_argument":
+      return 400;
+    case "api":
+      return error.errcode === 85089 ? 404 : 502;
+    case "timeout":
+      return 504;
+    default: // http, network, decode, aborted
+      return 502;
+  }
+}
+
+function fromTcbError(e) {
+  if (!isTcbError(e)) return internalError();
+  const error = { code: e.code };
+  if (e.errcode !== undefined) error.errcode = e.errcode;
+  if (e.errmsg !== undefined) error.errmsg = e.errmsg;
+  error.hint = e.hint;
+  error.retryable = e.retryable;
+  // A decode message may quote the config it could not read (environment values): keep only
+  // the part before the detail, and never pass `raw` on.
+  error.message = e.code === "decode" ? e.message.split(": ")[0] : e.message;
+  return { status: statusFor(e), body: { error } };
+}
