@@ -1,0 +1,160 @@
+// Shared by the page tests: the simulator, the Worker, a real Chromium, and the checks every
+// test ends with (no console error, no page error, no dialog).
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { startWorker } from "../edge/harness.mjs";
+
+export { KEYS } from "../edge/harness.mjs";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const ENV = "test-777bb9";
+export const SIM_TOKEN = "sim-access-token";
+export const SCREENSHOTS = join(ROOT, "build/screenshots/page");
+
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run",
+];
+
+/**
+ * The simulator from SIM_URL (scripts/test.sh runs one), else one started here from
+ * target/release/tcb-sim. Returns { url, stop() }.
+ */
+export async function simulator() {
+  if (process.env.SIM_URL) return { url: process.env.SIM_URL.replace(/\/$/, ""), stop() {} };
+  const dir = mkdtempSync(join(tmpdir(), "tcb-page-sim-"));
+  const portFile = join(dir, "port");
+  const child = spawn(join(ROOT, "target/release/tcb-sim"), ["--port", "0", "--port-file", portFile, "--quiet"],
+    { stdio: "ignore" });
+  const stop = () => {
+    child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 100 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(portFile)) {
+    stop();
+    throw new Error("the simulator did not start; build it with `cargo build --release -p tcb-sim`");
+  }
+  return { url: `http://127.0.0.1:${readFileSync(portFile, "utf8").trim()}`, stop };
+}
+
+/** POSTs a control request to the simulator. */
+export async function simControl(simUrl, path, body) {
+  const response = await fetch(simUrl + path, { method: "POST", body: JSON.stringify(body) });
+  assert.ok(response.ok, `simulator ${path}: ${response.status} ${await response.text()}`);
+}
+
+/** Starts the sim (if needed), the Worker allowing direct calls to the sim, and Chromium. */
+export async function startAll() {
+  const sim = await simulator();
+  const worker = await startWorker({ simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url } });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  rmSync(SCREENSHOTS, { recursive: true, force: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    sim,
+    worker,
+    browser,
+    async stop() {
+      await browser.close();
+      worker.stop();
+      sim.stop();
+    },
+  };
+}
+
+let shotCount = 0;
+
+/**
+ * Opens the page in a fresh browser context (its own storage) and records every console
+ * error, page error and dialog. Chromium logs each non-2xx fetch as a console error
+ * ("Failed to load resource"): a test that provokes one names it with `expectHttp(status, path)`;
+ * any other stays a failure.
+ */
+export async function openPage(env, { viewport = { width: 1100, height: 900 }, locale = "en-US", permissions = [] } = {}) {
+  const context = await env.browser.newContext({ viewport, locale, permissions });
+  const page = await context.newPage();
+  const problems = [];
+  const expected = [];
+  const dialogs = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push({ text: message.text(), url: message.location()?.url ?? "" });
+  });
+  page.on("pageerror", (error) => problems.push({ text: `pageerror: ${error.message}`, url: "" }));
+  page.on("dialog", (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  await page.goto(env.worker.url + "/");
+  return {
+    page,
+    context,
+    dialogs,
+    /** Allows Chromium's console line for one expected non-2xx answer of `path`. */
+    expectHttp(status, path) {
+      expected.push({ status, path });
+    },
+    /** Asserts no console error, page error or dialog, then closes the context. */
+    async finish() {
+      const unexpected = problems.filter(({ text, url }) => {
+        const match = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
+        if (!match || !url) return true;
+        const path = new URL(url).pathname;
+        return !expected.some((e) => e.status === Number(match[1]) && e.path === path);
+      });
+      await context.close();
+      assert.deepEqual(unexpected.map((p) => `${p.text} ${p.url}`.trim()), [], "console errors or page errors");
+      assert.deepEqual(dialogs, [], "dialogs");
+    },
+  };
+}
+
+/**
+ * Saves a screenshot as build/screenshots/page/NN-name.png: the full page, or only `target`
+ * (a locator) when given.
+ */
+export async function screenshot(page, name, { target } = {}) {
+  shotCount += 1;
+  const file = join(SCREENSHOTS, `${String(shotCount).padStart(2, "0")}-${name}.png`);
+  if (target) await target.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Polls `check` (sync or async) until it returns a truthy value; fails after `timeoutMs`. */
+export async function eventually(check, message, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${message}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Signs in with `key` and waits for the role badge. */
+export async function signIn(page, key) {
+  await page.getByLabel("Access key").fill(key);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.locator("#role:not([hidden])").waitFor();
+}
+
+/** Fills the query form and submits it; waits until the request finished and results show. */
+export async function lookUp(page, { env = ENV, functionName, type = "all" }) {
+  await page.locator("#q-env").fill(env);
+  await page.locator("#q-function").fill(functionName);
+  await page.locator("#q-type").selectOption(type);
+  await page.locator("#q-submit").click();
+  await waitIdle(page);
+}
+
+/** Waits until no request is in flight and the results show. */
+export async function waitIdle(page) {
+  await page.locator('#results[aria-busy="false"] #results-body h2').waitFor();
+}
