@@ -32,6 +32,15 @@ ensure_npm_tools() {
   fi
 }
 
+# The edge Worker's own lock file links the built package (pkg/) by name.
+ensure_edge_deps() {
+  local stamp="$ROOT/edge/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/edge/package-lock.json" -nt "$stamp" ] || [ ! -e "$ROOT/edge/node_modules/tcb-funcconfig" ]; then
+    say "installing the edge Worker's dependencies"
+    (cd "$ROOT/edge" && npm ci --no-audit --no-fund)
+  fi
+}
+
 ensure_chromium() {
   # A CJK font too, so that the admin page's Chinese screenshots are readable.
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test layer and fails on any failure:
 #   native cargo tests (core + simulator), wasm tests in Node and in headless Chromium,
-#   the packed package in Node and in workerd, the TypeScript consumer check, publint and
-#   short fuzzing runs and the size budget.
+#   the packed package in Node and in workerd, the edge Worker in workerd, the admin page in
+#   Chromium, the TypeScript consumer check, publint, short fuzzing runs and the size budget.
 source "$(dirname "$0")/lib.sh"
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -76,6 +76,17 @@ say "package: workerd through wrangler dev"
 reset_sim
 (cd "$BUILD/consumer" && WRANGLER="$ROOT/node_modules/.bin/wrangler" node --test workerd/) 2>&1 | tee "$BUILD/workerd.log"
 record "package in workerd (node --test)" "$(node_count "$BUILD/workerd.log")"
+
+say "edge Worker in workerd (wrangler dev) against the simulator"
+ensure_edge_deps
+reset_sim
+(cd "$ROOT" && node --test --test-concurrency=1 tests/edge/) 2>&1 | tee "$BUILD/edge.log"
+record "edge Worker (node --test)" "$(node_count "$BUILD/edge.log")"
+
+say "admin page in headless Chromium (Playwright) through the Worker"
+reset_sim
+(cd "$ROOT" && node --test --test-concurrency=1 tests/page/) 2>&1 | tee "$BUILD/page.log"
+record "admin page (Playwright)" "$(node_count "$BUILD/page.log")"
 
 say "types: tsc --noEmit --strict on a consumer"
 (cd "$BUILD/consumer" && "$ROOT/node_modules/.bin/tsc" -p types/tsconfig.json)

@@ -1,0 +1,31 @@
+// Starts the admin Worker (edge/) in workerd against the simulator, prints the page's URL and
+// the demo keys, makes one /api/config call, and keeps serving until Ctrl-C (or exits at once
+// with DEMO_EXIT=1).
+import { startWorker } from "../tests/edge/harness.mjs";
+
+const SIM = process.env.SIM_URL;
+const KEYS = { viewer: "demo-viewer-key", admin: "demo-admin-key" };
+
+const worker = await startWorker({
+  simUrl: SIM,
+  vars: { DEV_CONNECT_SRC: new URL(SIM).origin },
+  secrets: { VIEWER_KEY: KEYS.viewer, ADMIN_KEY: KEYS.admin },
+});
+const stop = () => {
+  worker.stop();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+
+const path = "/api/config?env=test-777bb9&function=orderSync&type=3";
+const res = await fetch(worker.url + path, { headers: { Authorization: `Bearer ${KEYS.viewer}` } });
+console.log(`\nThe admin Worker is serving the page at ${worker.url}/`);
+console.log(`  viewer key: ${KEYS.viewer}   (masked values)`);
+console.log(`  admin key:  ${KEYS.admin}    (reveal)`);
+console.log(`  direct mode: base URL ${SIM}, token sim-access-token`);
+console.log(`\nGET ${path} with the viewer key -> HTTP ${res.status}`);
+console.log(JSON.stringify(await res.json(), null, 2));
+
+if (process.env.DEMO_EXIT === "1") stop();
+else console.log("\nServing until Ctrl-C.");
