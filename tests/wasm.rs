@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, JSON, Object, Reflect};
-use tcb_funcconfig::wasm::{TcbClient, get_func_config, is_tcb_error};
+use tcb_funcconfig::wasm::{TcbClient, is_tcb_error};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -23,6 +23,11 @@ fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
         Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
     }
     o.into()
+}
+
+/// `getFuncConfig(request)` as JavaScript calls it.
+async fn get_config(request: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(tcb_funcconfig::wasm::get_func_config(request)).await
 }
 
 fn s(v: &str) -> JsValue {
@@ -136,7 +141,7 @@ fn round_trips(v: &JsValue) {
 
 #[wasm_bindgen_test]
 async fn type_1_is_the_documented_example() {
-    let c = ok(get_func_config(request("openapi", 1.into())).await).await;
+    let c = ok(get_config(request("openapi", 1.into())).await).await;
     assert_eq!(prop_str(&c, "kind"), "cloudCall");
     assert_eq!(prop(&c, "type").as_f64(), Some(1.0));
     assert_eq!(prop_str(&c, "env"), ENV);
@@ -152,7 +157,7 @@ async fn type_1_is_the_documented_example() {
 
 #[wasm_bindgen_test]
 async fn type_2_by_name() {
-    let c = ok(get_func_config(request("orderSync", s("timerTrigger"))).await).await;
+    let c = ok(get_config(request("orderSync", s("timerTrigger"))).await).await;
     assert_eq!(prop_str(&c, "kind"), "timerTrigger");
     assert_eq!(prop(&c, "type").as_f64(), Some(2.0));
     let triggers: Array = prop(&c, "triggers").dyn_into().unwrap();
@@ -166,7 +171,7 @@ async fn type_2_by_name() {
 
 #[wasm_bindgen_test]
 async fn type_3_environment() {
-    let c = ok(get_func_config(request("orderSync", 3.into())).await).await;
+    let c = ok(get_config(request("orderSync", 3.into())).await).await;
     assert_eq!(prop_str(&c, "kind"), "environment");
     assert_eq!(prop(&c, "timeout").as_f64(), Some(20.0));
     let vars: Array = prop(&c, "environment").dyn_into().unwrap();
@@ -178,7 +183,7 @@ async fn type_3_environment() {
 
 #[wasm_bindgen_test]
 async fn not_configured_is_85089() {
-    let e = expect_err(get_func_config(request("hello", 1.into())).await, "api").await;
+    let e = expect_err(get_config(request("hello", 1.into())).await, "api").await;
     assert_eq!(prop(&e, "errcode").as_f64(), Some(85089.0));
     assert!(prop_str(&e, "hint").contains("not configured"));
     assert_eq!(prop(&e, "retryable").as_bool(), Some(false));
@@ -189,7 +194,7 @@ async fn wrong_kind_of_token_is_40014_with_its_hint() {
     let token = "mini-program-own-token-XYZ";
     let req = request("openapi", 1.into());
     Reflect::set(&req, &s("accessToken"), &s(token)).unwrap();
-    let e = expect_err(get_func_config(req).await, "api").await;
+    let e = expect_err(get_config(req).await, "api").await;
     assert_eq!(prop(&e, "errcode").as_f64(), Some(40014.0));
     assert!(prop_str(&e, "hint").contains("authorizer_access_token"));
     assert!(prop_str(&e, "errmsg").contains("invalid access_token"));
@@ -200,7 +205,7 @@ async fn wrong_kind_of_token_is_40014_with_its_hint() {
 async fn expired_token_is_42001() {
     let req = request("openapi", 1.into());
     Reflect::set(&req, &s("accessToken"), &s("sim-expired-token")).unwrap();
-    let e = expect_err(get_func_config(req).await, "api").await;
+    let e = expect_err(get_config(req).await, "api").await;
     assert_eq!(prop(&e, "errcode").as_f64(), Some(42001.0));
     assert_no_secret(&e, "sim-expired-token");
 }
@@ -232,7 +237,7 @@ async fn every_spec_errcode_is_classified() {
     for &(code, retryable) in table {
         let name = format!("errcode{}", code.unsigned_abs());
         fault(&name, &format!(r#"{{"kind":"errcode","errcode":{code},"errmsg":"simulated {code}"}}"#)).await;
-        let e = expect_err(get_func_config(request(&name, 1.into())).await, "api").await;
+        let e = expect_err(get_config(request(&name, 1.into())).await, "api").await;
         assert_eq!(prop(&e, "errcode").as_f64(), Some(code as f64));
         assert_eq!(prop_str(&e, "errmsg"), format!("simulated {code}"));
         assert_eq!(prop(&e, "retryable").as_bool(), Some(retryable), "errcode {code}");
@@ -242,7 +247,7 @@ async fn every_spec_errcode_is_classified() {
 #[wasm_bindgen_test]
 async fn errcode_as_a_string_and_missing_errmsg_are_tolerated() {
     fault("errStr", r#"{"kind":"errcode","errcode":45011,"errcodeAsString":true,"omitErrmsg":true}"#).await;
-    let e = expect_err(get_func_config(request("errStr", 1.into())).await, "api").await;
+    let e = expect_err(get_config(request("errStr", 1.into())).await, "api").await;
     assert_eq!(prop(&e, "errcode").as_f64(), Some(45011.0));
     assert!(prop(&e, "errmsg").is_undefined());
     assert!(prop_str(&e, "hint").contains("next minute"));
@@ -284,7 +289,7 @@ async fn bad_input_is_refused_and_nothing_is_sent() {
     for (field, named, value) in cases {
         let req = base();
         Reflect::set(&req, &s(field), &value).unwrap();
-        let e = expect_err(get_func_config(req).await, "invalid_argument").await;
+        let e = expect_err(get_config(req).await, "invalid_argument").await;
         let msg = prop_str(&e, "message");
         assert!(msg.contains(named), "{field}: {msg}");
         if field == "type" {
@@ -292,7 +297,7 @@ async fn bad_input_is_refused_and_nothing_is_sent() {
         }
     }
     for not_an_object in [JsValue::UNDEFINED, JsValue::NULL, s("x"), 1.into()] {
-        expect_err(get_func_config(not_an_object).await, "invalid_argument").await;
+        expect_err(get_config(not_an_object).await, "invalid_argument").await;
     }
     assert_eq!(sent("badInput").await, 0, "nothing reached the server");
 }
@@ -303,7 +308,7 @@ async fn the_token_is_percent_encoded_in_the_query() {
     http("POST", "/__sim/tokens", Some(&format!(r#"{{"valid":["{token}"]}}"#))).await;
     let req = request("openapi", 1.into());
     Reflect::set(&req, &s("accessToken"), &s(token)).unwrap();
-    ok(get_func_config(req).await).await;
+    ok(get_config(req).await).await;
     let list: Array = http("GET", "/__sim/requests?function_name=openapi", None).await.dyn_into().unwrap();
     let last = list.get(list.length() - 1);
     assert!(prop_str(&last, "query").contains("access_token=a%2Bb%2Fc%3Dd%26e%25f"));
@@ -321,7 +326,7 @@ async fn timeout_bounds_the_call() {
     let req = request("slowOne", 1.into());
     Reflect::set(&req, &s("timeoutMs"), &300.into()).unwrap();
     let start = now();
-    let e = expect_err(get_func_config(req).await, "timeout").await;
+    let e = expect_err(get_config(req).await, "timeout").await;
     let took = now() - start;
     assert!((250.0..=800.0).contains(&took), "settled after {took} ms");
     assert_eq!(prop(&e, "retryable").as_bool(), Some(true));
@@ -333,7 +338,7 @@ async fn a_stalled_body_also_times_out() {
     let req = request("stallBody", 1.into());
     Reflect::set(&req, &s("timeoutMs"), &300.into()).unwrap();
     let start = now();
-    expect_err(get_func_config(req).await, "timeout").await;
+    expect_err(get_config(req).await, "timeout").await;
     assert!(now() - start <= 800.0);
 }
 
@@ -345,7 +350,7 @@ async fn abort_rejects_at_once() {
         let req = request("abortMe", 1.into());
         Reflect::set(&req, &s("signal"), &controller.signal()).unwrap();
         let start = now();
-        let pending = get_func_config(req);
+        let pending = get_config(req);
         let abort_later = async {
             sleep(100).await;
             match &reason {
@@ -365,7 +370,7 @@ async fn an_aborted_signal_sends_nothing() {
     controller.abort();
     let req = request("preAborted", 1.into());
     Reflect::set(&req, &s("signal"), &controller.signal()).unwrap();
-    expect_err(get_func_config(req).await, "aborted").await;
+    expect_err(get_config(req).await, "aborted").await;
     assert_eq!(sent("preAborted").await, 0);
 }
 
@@ -376,36 +381,36 @@ async fn http_errors_carry_the_status() {
         r#"{"kind":"http","status":502,"body":"<html><body>Bad Gateway</body></html>","contentType":"text/html"}"#,
     )
     .await;
-    let e = expect_err(get_func_config(request("html502", 1.into())).await, "http").await;
+    let e = expect_err(get_config(request("html502", 1.into())).await, "http").await;
     assert_eq!(prop(&e, "httpStatus").as_f64(), Some(502.0));
     assert_eq!(prop(&e, "retryable").as_bool(), Some(true));
     fault("html404", r#"{"kind":"http","status":404,"body":"nope","contentType":"text/plain"}"#).await;
-    let e = expect_err(get_func_config(request("html404", 1.into())).await, "http").await;
+    let e = expect_err(get_config(request("html404", 1.into())).await, "http").await;
     assert_eq!(prop(&e, "retryable").as_bool(), Some(false));
 }
 
 #[wasm_bindgen_test]
 async fn a_body_that_is_not_json_is_a_decode_error() {
     fault("notJson", r#"{"kind":"body","body":"<html>oops</html>"}"#).await;
-    let e = expect_err(get_func_config(request("notJson", 1.into())).await, "decode").await;
+    let e = expect_err(get_config(request("notJson", 1.into())).await, "decode").await;
     assert_eq!(prop_str(&e, "raw"), "<html>oops</html>");
     fault("emptyBody", r#"{"kind":"empty"}"#).await;
-    expect_err(get_func_config(request("emptyBody", 1.into())).await, "decode").await;
+    expect_err(get_config(request("emptyBody", 1.into())).await, "decode").await;
     fault("noErrcode", r#"{"kind":"body","body":"{\"errmsg\":\"ok\"}"}"#).await;
-    expect_err(get_func_config(request("noErrcode", 1.into())).await, "decode").await;
+    expect_err(get_config(request("noErrcode", 1.into())).await, "decode").await;
 }
 
 #[wasm_bindgen_test]
 async fn a_config_that_is_not_json_is_a_decode_error_with_raw() {
     fault("badConfig", r#"{"kind":"config","config":"{permissions: nope"}"#).await;
-    let e = expect_err(get_func_config(request("badConfig", 1.into())).await, "decode").await;
+    let e = expect_err(get_config(request("badConfig", 1.into())).await, "decode").await;
     assert_eq!(prop_str(&e, "raw"), "{permissions: nope");
     fault("wrongShape", r#"{"kind":"config","config":"{\"timeout\":\"5\"}"}"#).await;
-    let e = expect_err(get_func_config(request("wrongShape", 3.into())).await, "decode").await;
+    let e = expect_err(get_config(request("wrongShape", 3.into())).await, "decode").await;
     assert_eq!(prop_str(&e, "raw"), r#"{"timeout":"5"}"#);
     for config_json in ["null", "42", "{\"a\":1}"] {
         fault("oddConfig", &format!(r#"{{"kind":"config","configJson":{config_json}}}"#)).await;
-        expect_err(get_func_config(request("oddConfig", 1.into())).await, "decode").await;
+        expect_err(get_config(request("oddConfig", 1.into())).await, "decode").await;
     }
 }
 
@@ -413,19 +418,19 @@ async fn a_config_that_is_not_json_is_a_decode_error_with_raw() {
 async fn tolerant_reading() {
     fault("tolerant", r#"{"kind":"config","config":"{\"permissions\":{\"Openapi\":[\"a.b\"],\"x\":1},\"y\":[]}"}"#)
         .await;
-    let c = ok(get_func_config(request("tolerant", 1.into())).await).await;
+    let c = ok(get_config(request("tolerant", 1.into())).await).await;
     assert_eq!(strings(&prop(&c, "openapi")), ["a.b"]);
     fault("tolerant", r#"{"kind":"config","config":"{}"}"#).await;
-    let c = ok(get_func_config(request("tolerant", 3.into())).await).await;
+    let c = ok(get_config(request("tolerant", 3.into())).await).await;
     assert_eq!(prop(&c, "timeout").as_f64(), Some(3.0));
     assert_eq!(prop(&c, "environment").dyn_into::<Array>().unwrap().length(), 0);
     fault("tolerant", r#"{"kind":"config","config":"{\"triggers\":[{\"name\":\"t\",\"config\":\"* * * * * * *\"}]}"}"#)
         .await;
-    let c = ok(get_func_config(request("tolerant", 2.into())).await).await;
+    let c = ok(get_config(request("tolerant", 2.into())).await).await;
     assert_eq!(prop_str(&prop(&c, "triggers").dyn_into::<Array>().unwrap().get(0), "type"), "timer");
     // A config encoded twice is unwrapped once; `raw` stays what was sent.
     fault("tolerant", r#"{"kind":"config","config":"\"{\\\"timeout\\\":9}\""}"#).await;
-    let c = ok(get_func_config(request("tolerant", 3.into())).await).await;
+    let c = ok(get_config(request("tolerant", 3.into())).await).await;
     assert_eq!(prop(&c, "timeout").as_f64(), Some(9.0));
     assert_eq!(prop_str(&c, "raw"), r#""{\"timeout\":9}""#);
 }
@@ -540,7 +545,7 @@ fn cron_parses_explains_and_schedules() {
 
 #[wasm_bindgen_test]
 async fn timer_triggers_carry_their_schedule() {
-    let c = ok(get_func_config(request("reportDaily", 2.into())).await).await;
+    let c = ok(get_config(request("reportDaily", 2.into())).await).await;
     let t = prop(&c, "triggers").dyn_into::<Array>().unwrap().get(0);
     let schedule = prop(&t, "schedule");
     assert!(prop_str(&prop(&schedule, "explanation"), "en").contains("Monday to Friday"));
@@ -597,12 +602,12 @@ async fn busy_twice_then_ok_and_quota_once() {
     fault("openapi", r#"{"kind":"errcode","errcode":-1000}"#).await;
     let req = request("openapi", 1.into());
     Reflect::set(&req, &s("retries"), &2.into()).unwrap();
-    ok(get_func_config(req).await).await;
+    ok(get_config(req).await).await;
     assert_eq!(sent("openapi").await, 3, "two busy answers, then the config");
     http("POST", "/__sim/faults", Some(r#"{"function_name":"quotaOnce","times":0,"fault":{"kind":"errcode","errcode":45009}}"#)).await;
     let req = request("quotaOnce", 1.into());
     Reflect::set(&req, &s("retries"), &5.into()).unwrap();
-    expect_err(get_func_config(req).await, "api").await;
+    expect_err(get_config(req).await, "api").await;
     assert_eq!(sent("quotaOnce").await, 1, "a daily quota is never retried");
 }
 
@@ -619,14 +624,14 @@ async fn abort_during_backoff_and_timeout_across_retries() {
         sleep(150).await;
         controller.abort();
     };
-    let (result, ()) = futures_util::future::join(get_func_config(req), abort_later).await;
+    let (result, ()) = futures_util::future::join(get_config(req), abort_later).await;
     expect_err(result, "aborted").await;
     assert!(now() - start < 700.0, "aborted during a backoff at once");
     let req = request("busyAlways", 1.into());
     Reflect::set(&req, &s("retries"), &10.into()).unwrap();
     Reflect::set(&req, &s("timeoutMs"), &400.into()).unwrap();
     let start = now();
-    expect_err(get_func_config(req).await, "timeout").await;
+    expect_err(get_config(req).await, "timeout").await;
     let took = now() - start;
     assert!((350.0..600.0).contains(&took), "settled after {took} ms");
 }

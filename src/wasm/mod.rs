@@ -14,6 +14,8 @@ mod transport;
 pub use schedule::{next_runs, parse_cron};
 pub use tokens::{AuthorizerTokenProvider, StableTokenProvider, authorizer_token, stable_token};
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use futures_util::future::{join3, try_join3};
@@ -167,21 +169,30 @@ fn read_request(obj: &JsValue) -> Result<GetFuncConfig, Error> {
     GetFuncConfig::new(&env, &function_name, config_type, FIELDS)
 }
 
+/// Runs a future as a JS promise. Every export goes through this one instance of the
+/// promise glue instead of one per future type, which keeps the module small.
+pub(crate) fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    wasm_bindgen_futures::future_to_promise(boxed)
+}
+
 /// Fetches one configuration of one cloud function.
 ///
 /// Resolves to a typed config (`kind` is `"cloudCall"`, `"timerTrigger"` or `"environment"`);
 /// rejects with a `TcbError`.
 #[wasm_bindgen(js_name = getFuncConfig)]
-pub async fn get_func_config(request: JsValue) -> Result<JsValue, JsValue> {
-    let read = || -> Result<_, Error> {
+pub fn get_func_config(request: JsValue) -> js_sys::Promise {
+    let read = move || -> Result<_, Error> {
         let obj = js::object(&request, "request")?;
         let client = Client::read(obj)?;
         Ok((client, read_request(obj)?, js::signal(obj)?))
     };
-    match read() {
-        Ok((client, req, signal)) => client.get(req, signal).await,
-        Err(e) => Err(js::error_to_js(&e)),
-    }
+    promise(async move {
+        match read() {
+            Ok((client, req, signal)) => client.get(req, signal).await,
+            Err(e) => Err(js::error_to_js(&e)),
+        }
+    })
 }
 
 /// Whether `value` is a `TcbError` thrown or rejected by this package.
@@ -210,7 +221,7 @@ impl TcbClient {
     #[wasm_bindgen(js_name = getFuncConfig)]
     pub fn get_func_config(&self, request: JsValue) -> js_sys::Promise {
         let client = self.client.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise(async move {
             let read = || -> Result<_, Error> {
                 let obj = js::object(&request, "request")?;
                 Ok((read_request(obj)?, js::signal(obj)?))
@@ -228,7 +239,7 @@ impl TcbClient {
     #[wasm_bindgen(js_name = getAllConfigs)]
     pub fn get_all_configs(&self, env: JsValue, function_name: JsValue, options: JsValue) -> js_sys::Promise {
         let client = self.client.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise(async move {
             let read = || -> Result<_, Error> {
                 let env = js::string_arg(&env, "env")?;
                 let function_name = js::string_arg(&function_name, "functionName")?;

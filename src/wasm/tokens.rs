@@ -211,7 +211,7 @@ impl StableTokenProvider {
         }
         let request = token::stable_token_request(&self.base_url, &self.appid, &self.secret, force);
         let (secret, timeout_ms) = (self.secret.clone(), self.timeout_ms);
-        wasm_bindgen_futures::future_to_promise(async move {
+        super::promise(async move {
             let result = match Deadline::start(timeout_ms, signal) {
                 Ok(deadline) => post_token(&deadline, request, "access_token").await,
                 Err(e) => Err(e),
@@ -324,7 +324,7 @@ impl AuthorizerTokenProvider {
     pub fn get_access_token(&self, ctx: JsValue) -> Promise {
         let (_, signal) = read_ctx(&ctx);
         let inner = self.inner.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        super::promise(async move {
             let mut secrets = vec![inner.component_secret.clone()];
             let result = match Deadline::start(inner.timeout_ms, signal) {
                 Ok(deadline) => inner.authorizer_token(&deadline, &mut secrets).await,
