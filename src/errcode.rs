@@ -82,12 +82,12 @@ pub fn lookup(errcode: i64) -> ErrcodeInfo {
             false,
         ),
         40002 => info("invalid grant_type", "send grant_type client_credential (the provider does)", false),
-        40013 => info("invalid appid", "check the appid (component_appid / authorizer_appid): it is not known to WeChat", false),
-        40125 => info(
-            "invalid appsecret",
-            "check the app secret; it may have been reset in the WeChat console",
+        40013 => info(
+            "invalid appid",
+            "check the appid (component_appid / authorizer_appid): it is not known to WeChat",
             false,
         ),
+        40125 => info("invalid appsecret", "check the app secret; it may have been reset in the WeChat console", false),
         41002 => info("appid missing", "pass the appid", false),
         41004 => info("appsecret missing", "pass the app secret", false),
         61003 => info(

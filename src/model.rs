@@ -4,7 +4,7 @@
 //! `openapi` in any letter case, a missing or `null` list is empty, a missing `timeout` is 3 and
 //! a missing trigger `type` is `"timer"`. A value of the wrong JSON type is an error.
 
-use crate::json::Value;
+use crate::json::{Value, quote};
 use crate::request::ConfigType;
 
 /// The documented default `timeout` (seconds) when the config leaves it out.
@@ -71,6 +71,35 @@ pub enum Config {
 }
 
 impl Config {
+    /// The config as WeChat's JSON text (the `config` string of getfuncconfig and
+    /// uploadfuncconfig), with every field written out.
+    pub fn to_json(&self) -> String {
+        let list = |items: &mut dyn Iterator<Item = String>| items.collect::<Vec<_>>().join(",");
+        match self {
+            Config::CloudCall(c) => {
+                format!("{{\"permissions\":{{\"openapi\":[{}]}}}}", list(&mut c.openapi.iter().map(|n| quote(n))))
+            }
+            Config::TimerTrigger(t) => {
+                let items = t.triggers.iter().map(|t| {
+                    format!(
+                        "{{\"name\":{},\"type\":{},\"config\":{}}}",
+                        quote(&t.name),
+                        quote(&t.trigger_type),
+                        quote(&t.config)
+                    )
+                });
+                format!("{{\"triggers\":[{}]}}", list(&mut items.into_iter()))
+            }
+            Config::Environment(e) => {
+                let items = e
+                    .environment
+                    .iter()
+                    .map(|v| format!("{{\"key\":{},\"value\":{}}}", quote(&v.key), quote(&v.value)));
+                format!("{{\"timeout\":{},\"environment\":[{}]}}", e.timeout, list(&mut items.into_iter()))
+            }
+        }
+    }
+
     /// Which type this is.
     pub fn config_type(&self) -> ConfigType {
         match self {
@@ -242,6 +271,22 @@ mod tests {
         assert!(de::<EnvironmentConfig>(r#"{"environment":[{"key":"K","value":5}]}"#).is_err());
         assert!(de::<EnvironmentConfig>(r#"{"environment":[{"key":"K"}]}"#).is_err());
         assert!(de::<EnvironmentConfig>(r#"{"environment":"K=V"}"#).is_err());
+    }
+
+    #[test]
+    fn to_json_writes_the_documented_shapes() {
+        let env = Config::Environment(EnvironmentConfig {
+            timeout: 5,
+            environment: vec![EnvVar { key: "K".into(), value: "V\"1".into() }],
+        });
+        assert_eq!(env.to_json(), r#"{"timeout":5,"environment":[{"key":"K","value":"V\"1"}]}"#);
+        let cc = Config::CloudCall(CloudCallConfig { openapi: vec!["wxacode.get".into(), "a.b".into()] });
+        assert_eq!(cc.to_json(), r#"{"permissions":{"openapi":["wxacode.get","a.b"]}}"#);
+        let tt = Config::TimerTrigger(TimerTriggerConfig {
+            triggers: vec![Trigger { name: "t".into(), trigger_type: "timer".into(), config: "0 0 2 1 * * *".into() }],
+        });
+        assert_eq!(tt.to_json(), r#"{"triggers":[{"name":"t","type":"timer","config":"0 0 2 1 * * *"}]}"#);
+        assert_eq!(Config::CloudCall(CloudCallConfig::default()).to_json(), r#"{"permissions":{"openapi":[]}}"#);
     }
 
     #[test]

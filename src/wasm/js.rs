@@ -6,10 +6,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::retry::RetryPolicy;
-use crate::{Error, ErrorKind};
 use crate::model::{Config, FuncConfig};
 use crate::request::{self, ConfigType, TYPE_RULE};
+use crate::retry::RetryPolicy;
+use crate::{Error, ErrorKind};
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)

@@ -60,7 +60,8 @@ impl Tokens {
     /// Reads exactly one of `accessToken` (a string) or `getAccessToken` (a function, such as
     /// the one `stableToken()` or `authorizerToken()` returns).
     pub fn read(obj: &JsValue) -> Result<Tokens, Error> {
-        const ONE: &str = "give exactly one of accessToken (a string) or getAccessToken (a function, e.g. stableToken({...}))";
+        const ONE: &str =
+            "give exactly one of accessToken (a string) or getAccessToken (a function, e.g. stableToken({...}))";
         let token = js::opt_string(obj, "accessToken")?;
         let callback = Reflect::get(obj, &JsValue::from_str("getAccessToken")).unwrap_or(JsValue::UNDEFINED);
         let source = match (token, callback.is_undefined() || callback.is_null()) {
@@ -270,7 +271,8 @@ impl Authorizer {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::token("getComponentVerifyTicket gave no ticket string"))?;
         secrets.push(ticket.clone());
-        let request = token::component_token_request(&self.base_url, &self.component_appid, &self.component_secret, &ticket);
+        let request =
+            token::component_token_request(&self.base_url, &self.component_appid, &self.component_secret, &ticket);
         let issued = post_token(deadline, request, "component_access_token").await?;
         secrets.push(issued.token.clone());
         self.component_token.replace(Some(CachedToken::new(issued.token.clone(), issued.expires_in, now_ms())));
@@ -278,7 +280,8 @@ impl Authorizer {
     }
 
     async fn authorizer_token(&self, deadline: &Deadline, secrets: &mut Vec<String>) -> Result<IssuedToken, Error> {
-        let refresh = call_user(&self.get_refresh_token, &JsValue::UNDEFINED, deadline, "getAuthorizerRefreshToken").await?;
+        let refresh =
+            call_user(&self.get_refresh_token, &JsValue::UNDEFINED, deadline, "getAuthorizerRefreshToken").await?;
         let refresh = refresh
             .as_string()
             .filter(|t| !t.is_empty())
@@ -287,8 +290,13 @@ impl Authorizer {
         let mut retried = false;
         let issued = loop {
             let ct = self.component_token(deadline, secrets).await?;
-            let request =
-                token::authorizer_token_request(&self.base_url, &ct, &self.component_appid, &self.authorizer_appid, &refresh);
+            let request = token::authorizer_token_request(
+                &self.base_url,
+                &ct,
+                &self.component_appid,
+                &self.authorizer_appid,
+                &refresh,
+            );
             match post_token(deadline, request, "authorizer_access_token").await {
                 // The component token was rejected: renew it once.
                 Err(e) if is_token_rejected(&e) && !retried => {
@@ -302,14 +310,22 @@ impl Authorizer {
         if let Some(rotated) = issued.refresh_token.as_ref().filter(|r| **r != refresh) {
             secrets.push(rotated.clone());
             // Saved before the new access token is used: a rotated refresh token is never lost.
-            let saved = call_user(&self.save_refresh_token, &JsValue::from_str(rotated), deadline, "saveAuthorizerRefreshToken").await;
+            let saved = call_user(
+                &self.save_refresh_token,
+                &JsValue::from_str(rotated),
+                deadline,
+                "saveAuthorizerRefreshToken",
+            )
+            .await;
             if let Err(e) = saved {
                 let mut e = if e.kind == ErrorKind::Token {
                     Error::token("saveAuthorizerRefreshToken failed; the new access token is not used")
                 } else {
                     e
                 };
-                e.hint = "persist the rotated authorizer_refresh_token: WeChat has already invalidated the previous one".into();
+                e.hint =
+                    "persist the rotated authorizer_refresh_token: WeChat has already invalidated the previous one"
+                        .into();
                 return Err(e);
             }
         }
