@@ -604,7 +604,12 @@ async fn busy_twice_then_ok_and_quota_once() {
     Reflect::set(&req, &s("retries"), &2.into()).unwrap();
     ok(get_config(req).await).await;
     assert_eq!(sent("openapi").await, 3, "two busy answers, then the config");
-    http("POST", "/__sim/faults", Some(r#"{"function_name":"quotaOnce","times":0,"fault":{"kind":"errcode","errcode":45009}}"#)).await;
+    http(
+        "POST",
+        "/__sim/faults",
+        Some(r#"{"function_name":"quotaOnce","times":0,"fault":{"kind":"errcode","errcode":45009}}"#),
+    )
+    .await;
     let req = request("quotaOnce", 1.into());
     Reflect::set(&req, &s("retries"), &5.into()).unwrap();
     expect_err(get_config(req).await, "api").await;
@@ -613,7 +618,12 @@ async fn busy_twice_then_ok_and_quota_once() {
 
 #[wasm_bindgen_test]
 async fn abort_during_backoff_and_timeout_across_retries() {
-    http("POST", "/__sim/faults", Some(r#"{"function_name":"busyAlways","times":0,"fault":{"kind":"errcode","errcode":-1}}"#)).await;
+    http(
+        "POST",
+        "/__sim/faults",
+        Some(r#"{"function_name":"busyAlways","times":0,"fault":{"kind":"errcode","errcode":-1}}"#),
+    )
+    .await;
     let controller = web_sys::AbortController::new().unwrap();
     let req = request("busyAlways", 1.into());
     Reflect::set(&req, &s("retries"), &10.into()).unwrap();
