@@ -1,5 +1,6 @@
 // GET /api/config: reads a configuration through the package, masks secrets, maps errors.
-import { TcbClient, isTcbError } from "tcb-funcconfig";
+import { isTcbError } from "tcb-funcconfig";
+import { clientFor } from "./source.js";
 
 /** What a masked environment value shows instead of the value. */
 export const MASK = "••••••";
@@ -33,6 +34,15 @@ export function internalError() {
 }
 
 /**
+ * The 500 `misconfigured` answer: `hint` names the settings to fix, never their values.
+ * @param {string} hint
+ * @returns {ApiResult}
+ */
+export function misconfigured(hint) {
+  return apiError(500, "misconfigured", hint, "the Worker is not configured correctly");
+}
+
+/**
  * Answers `GET /api/config?env=E&function=F&type=1|2|3|all[&reveal=1]`.
  *
  * Environment values (type 3) are masked, in the items and in `raw`, unless the caller is an
@@ -52,17 +62,10 @@ export async function getConfig(params, role, env) {
     return apiError(400, "invalid_argument", "fix the argument; nothing was sent", "type must be 1, 2, 3 or all");
   }
 
-  let client;
-  try {
-    client = new TcbClient({
-      accessToken: env.WECHAT_ACCESS_TOKEN ?? "",
-      baseUrl: env.WECHAT_BASE_URL || "https://api.weixin.qq.com",
-      ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}),
-    });
-  } catch {
-    // The message could quote a setting; the operator finds the cause in edge/README.md.
-    return apiError(500, "misconfigured", "set the Worker's WECHAT_ACCESS_TOKEN secret (and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS if used) correctly", "the Worker is not configured correctly");
-  }
+  // One client per isolate, for the configured token source (src/source.js).
+  const built = clientFor(env);
+  if (built.problem) return misconfigured(built.problem);
+  const { client } = built;
 
   const envId = params.get("env") ?? undefined;
   const functionName = params.get("function") ?? undefined;
@@ -78,8 +81,6 @@ export async function getConfig(params, role, env) {
     return { status: 200, body: present(config, reveal) };
   } catch (e) {
     return fromTcbError(e);
-  } finally {
-    client.free();
   }
 }
 
@@ -119,6 +120,8 @@ export function statusFor(error) {
       return error.errcode === 85089 ? 404 : 502;
     case "timeout":
       return 504;
+    case "token": // the token source failed (e.g. the authorizer's ticket is not stored yet)
+      return 503;
     default: // http, network, decode, aborted
       return 502;
   }

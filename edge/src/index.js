@@ -1,7 +1,11 @@
-// The admin Worker: the read-only API under /api/ and the static page from www/.
+// The admin Worker: the API under /api/ and the static page from www/.
 import { apiError, getConfig, internalError } from "./api.js";
 import { identify } from "./auth.js";
 import { withSecurityHeaders } from "./headers.js";
+import { storeValue, tokenStatus } from "./wechat.js";
+
+// The Durable Object of the authorizer token source (bound as TOKENS in wrangler.toml).
+export { TokenStore } from "./token-store.js";
 
 const UNAUTHORIZED_HINT = "send Authorization: Bearer <viewer or admin key>, or sign in through Cloudflare Access";
 
@@ -19,7 +23,19 @@ export default {
   },
 };
 
-const ROUTES = new Set(["/api/health", "/api/me", "/api/config"]);
+const ROUTES = new Set([
+  "/api/health",
+  "/api/me",
+  "/api/config",
+  "/api/wechat/ticket",
+  "/api/wechat/refresh-token",
+  "/api/wechat/token-status",
+]);
+
+/** The only routes that are not `GET`: an admin stores what the authorizer token source needs. */
+const POST_ROUTES = new Set(["/api/wechat/ticket", "/api/wechat/refresh-token"]);
+
+const ADMIN_ONLY_HINT = "only an admin may see or change the token source's state";
 
 async function handleApi(request, url, env) {
   const started = Date.now();
@@ -32,7 +48,7 @@ async function handleApi(request, url, env) {
   }
   const headers = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
   if (result.status === 401) headers["WWW-Authenticate"] = "Bearer";
-  if (result.status === 405) headers.Allow = "GET";
+  if (result.status === 405) headers.Allow = POST_ROUTES.has(url.pathname) ? "POST" : "GET";
   // One line per request. An unknown path is not echoed: it could hold anything.
   const path = ROUTES.has(url.pathname) ? url.pathname : "/api/*";
   console.log(`api ${request.method} ${path} ${result.status} role=${identity?.role ?? "-"} ${Date.now() - started}ms`);
@@ -40,9 +56,12 @@ async function handleApi(request, url, env) {
 }
 
 async function route(request, url, env) {
-  // Read-only API; a CORS preflight (OPTIONS) lands here too and gets no CORS headers.
-  if (request.method !== "GET") {
-    return { result: apiError(405, "method_not_allowed", "the API is read-only: use GET") };
+  // Read-only but for the two POST routes; a CORS preflight (OPTIONS) lands here too and gets
+  // no CORS headers.
+  const method = POST_ROUTES.has(url.pathname) ? "POST" : "GET";
+  if (request.method !== method) {
+    const hint = method === "POST" ? "this route stores a value: use POST with a JSON body" : "this route is read-only: use GET";
+    return { result: apiError(405, "method_not_allowed", hint) };
   }
   if (url.pathname === "/api/health") return { result: { status: 200, body: { ok: true } } };
 
@@ -54,6 +73,14 @@ async function route(request, url, env) {
       return { identity, result: { status: 200, body: { role: identity.role, via: identity.via } } };
     case "/api/config":
       return { identity, result: await getConfig(url.searchParams, identity.role, env) };
+    case "/api/wechat/ticket":
+    case "/api/wechat/refresh-token":
+    case "/api/wechat/token-status": {
+      if (identity.role !== "admin") return { identity, result: apiError(403, "forbidden", ADMIN_ONLY_HINT) };
+      if (url.pathname === "/api/wechat/token-status") return { identity, result: await tokenStatus(env) };
+      const field = url.pathname === "/api/wechat/ticket" ? "ticket" : "refreshToken";
+      return { identity, result: await storeValue(request, url, env, field) };
+    }
     default:
       return { identity, result: apiError(404, "not_found", "no such API route; see edge/README.md") };
   }

@@ -27,10 +27,26 @@ export function freePort() {
 }
 
 /**
- * Starts the Worker. `vars` are plain settings, `secrets` go through an env file.
- * Resolves once the Worker answers HTTP; returns { url, output(), stop() }.
+ * Starts the Worker. `vars` are plain settings, `secrets` go through an env file (a secret
+ * given as `undefined` is left out, e.g. `WECHAT_ACCESS_TOKEN: undefined` for another token
+ * source). `persistTo` keeps the Worker's local state (Durable Objects) in that folder across
+ * starts; by default it lives in a temporary folder removed by `stop()`. `config` is another
+ * wrangler.toml to run instead of edge/wrangler.toml (a test Worker).
+ * Resolves once the Worker answers HTTP; returns { url, output(), stop() } (`stop()` resolves
+ * once wrangler has exited).
  */
-export async function startWorker({ simUrl, vars = {}, secrets = {} } = {}) {
+export async function startWorker(options = {}) {
+  // A port handed out by freePort() may be taken by another process (another wrangler's
+  // internal ports, say) before wrangler binds it: then wrangler exits, and it is tried again on
+  // other ports.
+  for (let attempt = 1; ; attempt++) {
+    const started = await launch(options);
+    if (started.worker) return started.worker;
+    if (!started.portTaken || attempt === 3) throw new Error(`wrangler dev did not start:\n${started.output}`);
+  }
+}
+
+async function launch({ simUrl, vars = {}, secrets = {}, persistTo, config = join(ROOT, "edge/wrangler.toml") }) {
   const port = await freePort();
   // wrangler dev also opens a devtools inspector, on 9229 unless told: two Workers at once
   // (two test files, or this and another suite) would collide there.
@@ -43,10 +59,11 @@ export async function startWorker({ simUrl, vars = {}, secrets = {} } = {}) {
     ADMIN_KEY: KEYS.admin,
     ...secrets,
   };
-  writeFileSync(envFile, Object.entries(allSecrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  const lines = Object.entries(allSecrets).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+  writeFileSync(envFile, lines.join("\n") + "\n");
   const allVars = { ...(simUrl ? { WECHAT_BASE_URL: simUrl } : {}), ...vars };
-  const args = ["dev", "-c", join(ROOT, "edge/wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-    "--env-file", envFile, "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false"];
+  const args = ["dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+    "--env-file", envFile, "--persist-to", persistTo ?? join(dir, "state"), "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   let output = "";
   const child = spawn(WRANGLER, args, {
@@ -57,20 +74,30 @@ export async function startWorker({ simUrl, vars = {}, secrets = {} } = {}) {
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const stop = () => {
-    child.kill("SIGTERM");
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      // Bounded: a wrangler that ignores SIGTERM is killed.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10000);
+      await exited;
+      clearTimeout(timer);
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) break;
-    try {
-      await fetch(url + "/", { signal: AbortSignal.timeout(5000) });
-      return { url, output: () => output, stop };
-    } catch {}
+    // Only once this wrangler says it listens: before, whatever else holds the port would answer.
+    if (output.includes(`Ready on ${url}`)) {
+      try {
+        await fetch(url + "/", { signal: AbortSignal.timeout(5000) });
+        return { worker: { url, output: () => output, stop } };
+      } catch {}
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  stop();
-  throw new Error(`wrangler dev did not start:\n${output}`);
+  await stop();
+  return { output, portTaken: /address already in use/i.test(output) };
 }
 
 export { ROOT, WRANGLER };
@@ -93,11 +120,12 @@ export function recorder(baseUrl) {
     get count() {
       return count;
     },
-    /** fetch with `key` as a Bearer key; returns { status, headers, text, json }. */
-    async request(path, { key, headers = {}, method = "GET", expectSecret = false } = {}) {
+    /** fetch with `key` as a Bearer key (and `body`, if any); returns { status, headers, text, json }. */
+    async request(path, { key, headers = {}, method = "GET", body, expectSecret = false } = {}) {
       note(path);
       const r = await fetch(baseUrl + path, {
         method,
+        body,
         headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...headers },
         redirect: "manual",
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -155,3 +183,31 @@ export async function waitFor(check, timeoutMs = 15000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Calls the simulator's control API (`path` under /__sim/): a GET without `body`, else a POST of
+ * it as JSON (`null`: an empty POST). Returns the answer's JSON.
+ */
+export async function simControl(simUrl, path, body) {
+  const init = body === undefined ? {} : { method: "POST", ...(body === null ? {} : { body: JSON.stringify(body) }) };
+  const r = await fetch(`${simUrl}/__sim/${path}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  if (!r.ok) throw new Error(`sim ${path} refused: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+/** How often the simulator was asked on `path` since its last reset. */
+export async function simCount(simUrl, path) {
+  return (await simControl(simUrl, "state")).counters[path] ?? 0;
+}
+
+/** Sends `n` requests at once with `send(i)`; resolves to their answers, each with `ms` taken. */
+export function burst(n, send) {
+  return Promise.all(Array.from({ length: n }, async (_, i) => {
+    const started = Date.now();
+    const r = await send(i);
+    return { ...r, ms: Date.now() - started };
+  }));
+}
+
+/** Every token the simulator issued, in any form, and its refresh tokens. */
+export const ISSUED_TOKEN = /sim-(stable|component|authorizer|refresh)-\d+-[0-9a-f]+|sim-refresh-token-\d+/;

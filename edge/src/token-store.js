@@ -1,0 +1,212 @@
+// TokenStore: the Durable Object behind the authorizer token source. One instance per
+// authorizer (named `authorizer:<COMPONENT_APPID>:<AUTHORIZER_APPID>`) keeps, in its durable
+// storage, the component verify ticket, the authorizer refresh token and the current
+// authorizer_access_token with its expiry, and performs every refresh of that token, one at a
+// time, for all the Worker's isolates.
+//
+// Internal routes (reached only through the TOKENS binding, never from the Internet):
+//   GET /token?force=0|1   (+ X-Rejected-Token: <token> after a rejection) → {accessToken, expiresIn}
+//   GET /status            → {hasTicket, hasRefreshToken, accessTokenExpiresIn?}
+//   PUT /ticket            {ticket}        the component verify ticket WeChat pushed
+//   PUT /refresh-token     {refreshToken}  after an authorization
+import { DurableObject } from "cloudflare:workers";
+import { authorizerToken, isTcbError } from "tcb-funcconfig";
+import { DEFAULT_BASE_URL, RENEW_BEFORE_MS } from "./source.js";
+
+/** When WeChat's answer carries no `expires_in` (it always does): its documented lifetime. */
+const DEFAULT_EXPIRES_IN_S = 7200;
+/**
+ * A failed refresh is answered again, without asking WeChat, for this long (or until a ticket
+ * or refresh token is stored): requests arriving just after a failure would otherwise each try
+ * again, one after the other.
+ */
+const FAILURE_HOLD_MS = 2000;
+
+export class TokenStore extends DurableObject {
+  /**
+   * @param {DurableObjectState} ctx
+   * @param {Record<string, any>} env
+   */
+  constructor(ctx, env) {
+    super(ctx, env);
+    /** @type {{ ticket: string, refreshToken: string, access: { token: string, expiresAt: number } | null }} */
+    this.saved = { ticket: "", refreshToken: "", access: null };
+    /** The refresh in flight, shared by this object's own concurrent requests (see accessToken()). */
+    this.refreshing = null;
+    /** The last failed refresh, answered again until `until`. */
+    this.failure = null;
+    /** The package's provider and the settings it was built from. */
+    this.provider = null;
+    // No request is delivered before the stored values are loaded.
+    ctx.blockConcurrencyWhile(async () => {
+      const stored = await ctx.storage.get(["ticket", "refreshToken", "access"]);
+      this.saved.ticket = stored.get("ticket") ?? "";
+      this.saved.refreshToken = stored.get("refreshToken") ?? "";
+      this.saved.access = stored.get("access") ?? null;
+    });
+  }
+
+  /** @param {Request} request */
+  async fetch(request) {
+    const url = new URL(request.url);
+    const route = `${request.method} ${url.pathname}`;
+    try {
+      switch (route) {
+        case "GET /token": {
+          const rejected = url.searchParams.get("force") === "1" ? request.headers.get("X-Rejected-Token") ?? "" : "";
+          return Response.json(await this.accessToken(rejected));
+        }
+        case "GET /status":
+          return Response.json(this.status());
+        case "PUT /ticket":
+          return await this.store(request, "ticket");
+        case "PUT /refresh-token":
+          return await this.store(request, "refreshToken");
+        default:
+          return failure(404, { code: "not_found", hint: "no such TokenStore route", message: "not found" });
+      }
+    } catch (e) {
+      return fromError(e);
+    }
+  }
+
+  status() {
+    const body = { hasTicket: this.saved.ticket !== "", hasRefreshToken: this.saved.refreshToken !== "" };
+    const left = this.saved.access ? Math.floor((this.saved.access.expiresAt - Date.now()) / 1000) : 0;
+    if (left > 0) body.accessTokenExpiresIn = left;
+    return body;
+  }
+
+  async store(request, field) {
+    let value;
+    try {
+      value = (await request.json())?.[field];
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== "string" || value === "") {
+      return failure(400, { code: "invalid_argument", hint: `send {"${field}": "..."}`, message: `${field} must be a non-empty string` });
+    }
+    // Stored before it is used; an older value is simply replaced.
+    await this.ctx.storage.put(field, value);
+    this.saved[field] = value;
+    this.failure = null;
+    return Response.json({ ok: true });
+  }
+
+  /**
+   * The cached token while it has more than 300 s left and is not `rejected`; otherwise the
+   * result of a refresh.
+   *
+   * Every request of this object that needs a refresh awaits the same promise. That is safe
+   * here, unlike between a Worker's requests: all requests to one Durable Object share the
+   * object's I/O context, so one request may await what another started (a plain Worker
+   * request would be cancelled or hang). The object's requests do interleave at every await
+   * (its input gate only holds them during storage operations), so without the shared promise
+   * N requests arriving during a refresh would start N refreshes, and with a rotating refresh
+   * token all but one of them would fail (61023: the first one used it up).
+   *
+   * A refresh already in flight always brings a token newer than any handed out, so it serves
+   * every waiter, whichever token each of them saw rejected. A failure is shared the same way,
+   * and answered again for FAILURE_HOLD_MS.
+   * @param {string} rejected the token a caller saw rejected, or ""
+   */
+  async accessToken(rejected) {
+    const access = this.saved.access;
+    if (access && access.expiresAt - Date.now() > RENEW_BEFORE_MS && access.token !== rejected) {
+      return { accessToken: access.token, expiresIn: Math.floor((access.expiresAt - Date.now()) / 1000) };
+    }
+    if (this.refreshing) return this.refreshing;
+    if (this.failure && Date.now() < this.failure.until) throw this.failure.error;
+    this.refreshing = this.refresh().then(
+      (issued) => {
+        this.failure = null;
+        return issued;
+      },
+      (e) => {
+        this.failure = { error: e, until: Date.now() + FAILURE_HOLD_MS };
+        throw e;
+      },
+    ).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** One refresh through the package: component_access_token (cached in the provider), then authorizer_access_token. */
+  async refresh() {
+    if (!this.saved.ticket) {
+      throw notReady("no component verify ticket is stored", "an admin must POST the ticket WeChat pushed to /api/wechat/ticket");
+    }
+    if (!this.saved.refreshToken) {
+      throw notReady("no authorizer refresh token is stored", "an admin must POST it to /api/wechat/refresh-token (after the authorization)");
+    }
+    const getAccessToken = this.tokenProvider();
+    const issued = await getAccessToken({ forceRefresh: true });
+    const expiresIn = issued.expiresIn ?? DEFAULT_EXPIRES_IN_S;
+    const access = { token: issued.accessToken, expiresAt: Date.now() + expiresIn * 1000 };
+    await this.ctx.storage.put("access", access);
+    this.saved.access = access;
+    return { accessToken: access.token, expiresIn };
+  }
+
+  /** The package's authorizerToken provider, built again when a setting it uses changes. */
+  tokenProvider() {
+    const env = this.env;
+    const key = [env.COMPONENT_APPID, env.COMPONENT_APPSECRET, env.AUTHORIZER_APPID, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
+    if (this.provider?.key === key) return this.provider.getAccessToken;
+    let getAccessToken;
+    try {
+      getAccessToken = authorizerToken({
+        componentAppid: env.COMPONENT_APPID ?? "",
+        componentAppsecret: env.COMPONENT_APPSECRET ?? "",
+        authorizerAppid: env.AUTHORIZER_APPID ?? "",
+        baseUrl: env.WECHAT_BASE_URL || DEFAULT_BASE_URL,
+        ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}),
+        getComponentVerifyTicket: () => this.saved.ticket,
+        getAuthorizerRefreshToken: () => this.saved.refreshToken,
+        // The package awaits this before it hands out the new access token: a rotated refresh
+        // token (the old one is dead from now on) is durable before anything uses the new one.
+        saveAuthorizerRefreshToken: async (refreshToken) => {
+          await this.ctx.storage.put("refreshToken", refreshToken);
+          this.saved.refreshToken = refreshToken;
+        },
+      });
+    } catch {
+      throw Object.assign(new Error("the authorizer settings are invalid"), {
+        storeError: {
+          status: 500,
+          code: "misconfigured",
+          hint: "check the Worker's COMPONENT_APPID / COMPONENT_APPSECRET / AUTHORIZER_APPID and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS settings (see edge/README.md)",
+        },
+      });
+    }
+    this.provider = { key, getAccessToken };
+    return getAccessToken;
+  }
+}
+
+function notReady(message, hint) {
+  return Object.assign(new Error(message), { storeError: { status: 503, code: "token", hint, retryable: false } });
+}
+
+function failure(status, error) {
+  return Response.json({ error: { retryable: false, ...error } }, { status });
+}
+
+/**
+ * A failure as an answer: the package's errors keep their documented fields (never `raw`, which
+ * could quote a token answer); anything unexpected says nothing about itself.
+ */
+function fromError(e) {
+  if (e?.storeError) {
+    const { status, ...fields } = e.storeError;
+    return failure(status, { ...fields, message: e.message });
+  }
+  if (isTcbError(e)) {
+    const error = { code: e.code, hint: e.hint, retryable: e.retryable, message: e.message };
+    for (const k of ["errcode", "errmsg", "httpStatus"]) if (e[k] !== undefined) error[k] = e[k];
+    return failure(e.code === "api" || e.code === "http" || e.code === "network" || e.code === "decode" ? 502 : 503, error);
+  }
+  return failure(500, { code: "internal", hint: "an unexpected error in the token store; try again", message: "internal error", retryable: true });
+}
