@@ -694,3 +694,13 @@ async fn the_authorizer_chain_saves_a_rotated_refresh_token_before_use() {
     let current = prop(&prop(&state, "authorizers").dyn_into::<Array>().unwrap().get(0), "refresh_token");
     assert_eq!(current.as_string().unwrap(), saved.borrow()[0]);
 }
+
+#[wasm_bindgen_test]
+async fn a_50_mb_answer_is_refused_without_reading_it() {
+    fault("hugeAnswer", r#"{"kind":"huge","bytes":52428800}"#).await;
+    let start = now();
+    let e = expect_err(get_config(request("hugeAnswer", 1.into())).await, "decode").await;
+    assert!(prop_str(&e, "message").contains("4 MiB"));
+    assert!(now() - start < 2000.0, "refused at the headers, not after reading 50 MB");
+    ok(get_config(request("openapi", 1.into())).await).await;
+}

@@ -26,6 +26,9 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
+/// Largest answer body read, in bytes (WeChat's answers are a few kilobytes).
+pub const MAX_BODY_BYTES: u64 = 4 * 1024 * 1024;
+
 fn abort(controller: &AbortController, why: &str) {
     controller.abort_with_reason(&js_sys::Error::new(why));
 }
@@ -130,6 +133,8 @@ impl Deadline {
     }
 
     /// POSTs a JSON body and reads the whole answer as text: `(status, body)`.
+    ///
+    /// An answer that announces more than [`MAX_BODY_BYTES`] is refused before its body is read.
     pub async fn post_json(&self, url: &str, body: &str) -> Result<(u16, String), Error> {
         let signal = self.controller.signal();
         let request = Request::post(url)
@@ -139,6 +144,11 @@ impl Deadline {
             .map_err(|e| self.failure(&e.to_string()))?;
         let response = request.send().await.map_err(|e| self.failure(&e.to_string()))?;
         let status = response.status();
+        let length = response.headers().get("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        if length.is_some_and(|n| n > MAX_BODY_BYTES) {
+            self.cancel();
+            return Err(Error::decode("the answer", "its body is larger than the 4 MiB this client reads", ""));
+        }
         let text = response.text().await.map_err(|e| self.failure(&e.to_string()))?;
         Ok((status, text))
     }
