@@ -2,7 +2,7 @@
 # Runs every test layer and fails on any failure:
 #   native cargo tests (core + simulator), wasm tests in Node and in headless Chromium,
 #   the packed package in Node and in workerd, the edge Worker in workerd, the admin page in
-#   Chromium, the TypeScript consumer check, publint, short fuzzing runs and the size budget.
+#   Chromium, the fault matrix in all three runtimes, the TypeScript consumer check, publint, short fuzzing runs and the size budget.
 source "$(dirname "$0")/lib.sh"
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -87,6 +87,11 @@ say "admin page in headless Chromium (Playwright) through the Worker"
 reset_sim
 (cd "$ROOT" && node --test --test-concurrency=1 tests/page/) 2>&1 | tee "$BUILD/page.log"
 record "admin page (Playwright)" "$(node_count "$BUILD/page.log")"
+
+say "fault matrix: Node, headless Chromium and workerd against injected faults"
+reset_sim
+(cd "$ROOT" && node --test --test-concurrency=1 tests/faults/) 2>&1 | tee "$BUILD/faults.log"
+record "fault matrix (node --test)" "$(node_count "$BUILD/faults.log")"
 
 say "types: tsc --noEmit --strict on a consumer"
 (cd "$BUILD/consumer" && "$ROOT/node_modules/.bin/tsc" -p types/tsconfig.json)
