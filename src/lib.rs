@@ -4,7 +4,8 @@
 //! - a pure core that knows nothing of JavaScript: request validation and building
 //!   ([`request`]), the errcode table ([`errcode`]), answer decoding ([`response`]), typed
 //!   configs ([`model`]) read by a small JSON reader ([`json`]), retry policy ([`retry`]),
-//!   token caching and token endpoints ([`token`]), WeChat's 7-field timer cron ([`cron`]) and the one error type
+//!   token caching and token endpoints ([`token`]), the rules and request for writing a config
+//!   and the difference between two configs ([`upload`]), WeChat's 7-field timer cron ([`cron`]) and the one error type
 //!   ([`Error`]);
 //! - on `wasm32`, a thin layer (`wasm`) that sends requests with `fetch`, exports the
 //!   JavaScript API (`getFuncConfig`, `TcbClient`, `isTcbError`) and turns errors into JS
@@ -20,6 +21,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod token;
+pub mod upload;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
