@@ -88,6 +88,11 @@ reset_sim
 (cd "$ROOT" && node --test --test-concurrency=1 tests/page/) 2>&1 | tee "$BUILD/page.log"
 record "admin page (Playwright)" "$(node_count "$BUILD/page.log")"
 
+say "benchmark baseline: the hand-written JS client gives the package's results"
+reset_sim
+(cd "$ROOT" && node --test bench/baseline.test.mjs) 2>&1 | tee "$BUILD/baseline.log"
+record "bench baseline = package" "$(node_count "$BUILD/baseline.log")"
+
 say "fault matrix: Node, headless Chromium and workerd against injected faults"
 reset_sim
 (cd "$ROOT" && node --test --test-concurrency=1 tests/faults/) 2>&1 | tee "$BUILD/faults.log"
