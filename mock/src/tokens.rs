@@ -61,7 +61,8 @@ pub fn seconds_json(d: Duration) -> Value {
     }
 }
 
-/// Knobs for the token endpoints, set through `POST /__sim/settings` or a seed's `settings`.
+/// Knobs for the token endpoints and the function endpoints, set through `POST /__sim/settings`
+/// or a seed's `settings`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     /// Lifetime in seconds of every token issued from now on.
@@ -76,7 +77,34 @@ pub struct Settings {
     pub ticket_ttl: u64,
     /// A stable token with no more than this many seconds left is renewed by the next fetch.
     pub renew_window: u64,
+    /// How uploadfuncconfig writes a config: replace it whole, or merge into the stored one.
+    pub upload_mode: UploadMode,
+    /// The key listfunctions answers the runtime under: `runtime` (the doc's example) or
+    /// `run_time` (the doc's field table).
+    pub list_runtime_key: &'static str,
 }
+
+/// How `uploadfuncconfig` treats the config already stored (setting `uploadMode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadMode {
+    /// The stored text becomes exactly the uploaded text.
+    Replace,
+    /// Type 3 merges `environment` by key and keeps a stored `timeout` the upload leaves out;
+    /// type 1 unions the `openapi` lists; type 2 still replaces.
+    Merge,
+}
+
+impl UploadMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            UploadMode::Replace => "replace",
+            UploadMode::Merge => "merge",
+        }
+    }
+}
+
+/// The values `listRuntimeKey` may take.
+pub const RUNTIME_KEYS: [&str; 2] = ["runtime", "run_time"];
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -87,6 +115,8 @@ impl Default for Settings {
             rotate_refresh_tokens: true,
             ticket_ttl: 12 * 3600,
             renew_window: 300,
+            upload_mode: UploadMode::Replace,
+            list_runtime_key: RUNTIME_KEYS[0],
         }
     }
 }
@@ -115,6 +145,19 @@ impl Settings {
                 "stableTokensOnTcb" => next.stable_tokens_on_tcb = boolean(value, key)?,
                 "ipWhitelisted" => next.ip_whitelisted = boolean(value, key)?,
                 "rotateRefreshTokens" => next.rotate_refresh_tokens = boolean(value, key)?,
+                "uploadMode" => {
+                    next.upload_mode = match value.as_str() {
+                        Some("replace") => UploadMode::Replace,
+                        Some("merge") => UploadMode::Merge,
+                        _ => return Err(format!("{key} must be \"replace\" or \"merge\"")),
+                    }
+                }
+                "listRuntimeKey" => {
+                    next.list_runtime_key = RUNTIME_KEYS
+                        .into_iter()
+                        .find(|k| value.as_str() == Some(k))
+                        .ok_or_else(|| format!("{key} must be \"runtime\" or \"run_time\""))?
+                }
                 other => return Err(format!("unknown setting {other:?}")),
             }
         }
@@ -130,6 +173,8 @@ impl Settings {
             "rotateRefreshTokens": self.rotate_refresh_tokens,
             "ticketTtl": self.ticket_ttl,
             "renewWindow": self.renew_window,
+            "uploadMode": self.upload_mode.name(),
+            "listRuntimeKey": self.list_runtime_key,
         })
     }
 
@@ -356,5 +401,17 @@ mod tests {
         assert_eq!(s.token_ttl, 2, "a failed apply changes nothing");
         s.apply(&json!({"renewWindow": 0})).expect("zero window");
         assert_eq!(s.renew_window, 0);
+        s.apply(&json!({"uploadMode": "merge", "listRuntimeKey": "run_time"})).expect("valid");
+        assert_eq!((s.upload_mode, s.list_runtime_key), (UploadMode::Merge, "run_time"));
+        for bad in [
+            json!({"uploadMode": "Merge"}),
+            json!({"uploadMode": null}),
+            json!({"listRuntimeKey": "runTime"}),
+            json!({"listRuntimeKey": 1}),
+        ] {
+            assert!(s.apply(&bad).is_err(), "{bad}");
+        }
+        assert_eq!(s.to_json()["uploadMode"], "merge");
+        assert_eq!(s.to_json()["listRuntimeKey"], "run_time");
     }
 }

@@ -175,7 +175,8 @@ fn settings_can_be_read_and_changed_in_part() {
     let sim = Sim::start();
     let defaults = json!({
         "tokenTtl": 7200, "stableTokensOnTcb": false, "ipWhitelisted": true,
-        "rotateRefreshTokens": true, "ticketTtl": 43200, "renewWindow": 300
+        "rotateRefreshTokens": true, "ticketTtl": 43200, "renewWindow": 300,
+        "uploadMode": "replace", "listRuntimeKey": "runtime"
     });
     assert_eq!(sim.control_get("/__sim/settings"), json!({"ok": true, "settings": defaults}));
     let v = sim.control("/__sim/settings", r#"{"tokenTtl":2,"ipWhitelisted":false}"#);
@@ -194,6 +195,10 @@ fn settings_can_be_read_and_changed_in_part() {
         r#"{"stableTokensOnTcb":1}"#,
         r#"{"tokenTTL":60}"#,
         r#"{"rotateRefreshTokens":false,"bogus":true}"#,
+        r#"{"uploadMode":"patch"}"#,
+        r#"{"uploadMode":true}"#,
+        r#"{"listRuntimeKey":"runTime"}"#,
+        r#"{"listRuntimeKey":null}"#,
     ] {
         let resp = sim.request("POST", "/__sim/settings", body.as_bytes());
         assert_eq!(resp.status, 400, "{body}");

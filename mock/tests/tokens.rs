@@ -487,7 +487,7 @@ fn reset_restores_tokens_tickets_settings_and_counters() {
     let sim = Sim::start();
     sim.control(
         "/__sim/settings",
-        r#"{"tokenTtl":99,"stableTokensOnTcb":true,"ipWhitelisted":false,"rotateRefreshTokens":false,"ticketTtl":50,"renewWindow":1}"#,
+        r#"{"tokenTtl":99,"stableTokensOnTcb":true,"ipWhitelisted":false,"rotateRefreshTokens":false,"ticketTtl":50,"renewWindow":1,"uploadMode":"merge","listRuntimeKey":"run_time"}"#,
     );
     sim.control("/__sim/settings", r#"{"ipWhitelisted":true}"#);
     let ct = sim.component_token();
@@ -503,7 +503,8 @@ fn reset_restores_tokens_tickets_settings_and_counters() {
         settings,
         json!({"ok": true, "settings": {
             "tokenTtl": 7200, "stableTokensOnTcb": false, "ipWhitelisted": true,
-            "rotateRefreshTokens": true, "ticketTtl": 43200, "renewWindow": 300
+            "rotateRefreshTokens": true, "ticketTtl": 43200, "renewWindow": 300,
+            "uploadMode": "replace", "listRuntimeKey": "runtime"
         }})
     );
     assert_eq!(refresh_in_state(&sim), REFRESH0);
