@@ -8,11 +8,14 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::faults::PendingFault;
-use crate::http::{error_json, object, query_param, Request, Response};
-use crate::store::{config_type, non_empty_str, string_list, State};
+use crate::http::{array_raw, error_json, object, object_raw, query_param, Request, Response};
+use crate::store::{config_type, non_empty_str, string_list, Function, State, MAX_FUNCTIONS};
 use crate::tokens::{seconds_json, KIND_NAMES, MAX_SECONDS};
 
-const ROUTES: [&str; 11] = [
+/// `POST /__sim/functions {"count"}`: how many functions one call may make.
+const MAX_COUNT: u64 = 1000;
+
+const ROUTES: [&str; 13] = [
     "/__sim/health",
     "/__sim/requests",
     "/__sim/reset",
@@ -24,6 +27,8 @@ const ROUTES: [&str; 11] = [
     "/__sim/ticket",
     "/__sim/clock",
     "/__sim/state",
+    "/__sim/changes",
+    "/__sim/functions",
 ];
 
 /// Whether a path belongs to the control API rather than the WeChat side.
@@ -74,10 +79,12 @@ pub fn handle(state: &mut State, req: &Request) -> Response {
         ("GET" | "HEAD", "/__sim/clock") => Response::json(200, clock_json(state)),
         ("POST", "/__sim/clock") => with_json(req, |v| advance_clock(state, v)),
         ("GET" | "HEAD", "/__sim/state") => sim_state(state),
+        ("GET" | "HEAD", "/__sim/changes") => changes(state, head.query.as_deref()),
+        ("POST", "/__sim/functions") => with_json(req, |v| create_functions(state, v)),
         (_, path) if ROUTES.contains(&path) => {
             let mut r = Response::json(405, error_json("method not allowed"));
             let allow = match path {
-                "/__sim/health" | "/__sim/requests" | "/__sim/state" => "GET, HEAD, OPTIONS",
+                "/__sim/health" | "/__sim/requests" | "/__sim/state" | "/__sim/changes" => "GET, HEAD, OPTIONS",
                 "/__sim/faults" => "POST, DELETE, OPTIONS",
                 "/__sim/settings" | "/__sim/clock" => "GET, HEAD, POST, OPTIONS",
                 _ => "POST, OPTIONS",
@@ -126,8 +133,80 @@ fn set_config(state: &mut State, v: &Value) -> Result<String, String> {
     let name = non_empty_str(obj.get("function_name")).ok_or("function_name must be a non-empty string")?;
     let ty = obj.get("type").and_then(config_type).ok_or("type must be 1, 2 or 3")?;
     let config = obj.get("config").ok_or("config is required (null removes)")?;
-    state.store.set_config(env, name, ty, config);
+    state.set_config(env, name, ty, config)?;
     Ok(object(&[("ok", true.into())]))
+}
+
+/// One function's applied uploads, as `/__sim/changes` shows them.
+fn change_json(env: &str, function: &str, by_type: [u64; 3]) -> String {
+    let [a, b, c] = by_type;
+    object(&[
+        ("env", env.into()),
+        ("function", function.into()),
+        ("uploads", (a + b + c).into()),
+        ("byType", json!({"1": a, "2": b, "3": c})),
+    ])
+}
+
+/// `GET /__sim/changes?env=E&function=F`: applied uploads of one function since the last
+/// reset (zeros for a function never uploaded to, or unknown); without parameters, every
+/// function with at least one, as `{"functions":[...]}`.
+fn changes(state: &State, query: Option<&str>) -> Response {
+    match (query_param(query, "env"), query_param(query, "function")) {
+        (None, None) => {
+            let all: Vec<String> = state.uploaded().map(|(e, f, n)| change_json(e, f, n)).collect();
+            Response::json(200, object_raw(&[("functions", array_raw(&all))]))
+        }
+        (Some(env), Some(function)) if !env.is_empty() && !function.is_empty() => {
+            Response::json(200, change_json(&env, &function, state.upload_counts(&env, &function)))
+        }
+        _ => Response::json(400, error_json("give both env and function (non-empty), or neither")),
+    }
+}
+
+/// `POST /__sim/functions {"env","names":[...]}` or `{"env","count":N,"prefix"?:"fn"}`: makes
+/// functions with no configs (names `prefix` + 000, 001, …); existing ones are left alone.
+/// All or nothing. Answers `{"created":K}`.
+fn create_functions(state: &mut State, v: &Value) -> Result<String, String> {
+    let obj = v.as_object().ok_or("body must be a JSON object")?;
+    let env = non_empty_str(obj.get("env")).ok_or("env must be a non-empty string")?;
+    let given = |key: &str| obj.get(key).filter(|v| !v.is_null());
+    let names: Vec<String> = match (given("names"), given("count")) {
+        (Some(names), None) => {
+            if given("prefix").is_some() {
+                return Err("prefix goes with count, not with names".into());
+            }
+            let names = string_list(Some(names), "names")?;
+            if names.iter().any(String::is_empty) {
+                return Err("names must be non-empty strings".into());
+            }
+            names
+        }
+        (None, Some(count)) => {
+            let count = count
+                .as_u64()
+                .filter(|n| (1..=MAX_COUNT).contains(n))
+                .ok_or(format!("count must be a whole number from 1 to {MAX_COUNT}"))?;
+            let prefix = match given("prefix") {
+                None => "fn",
+                Some(Value::String(p)) => p.as_str(),
+                Some(_) => return Err("prefix must be a string".into()),
+            };
+            (0..count).map(|i| format!("{prefix}{i:03}")).collect()
+        }
+        _ => return Err("give either names or count".into()),
+    };
+    let mut fresh: Vec<&String> = names.iter().filter(|n| state.store.function(env, n).is_none()).collect();
+    fresh.sort();
+    fresh.dedup();
+    if state.store.function_count() + fresh.len() > MAX_FUNCTIONS {
+        return Err(format!("the simulator holds {MAX_FUNCTIONS} functions at most"));
+    }
+    let now = state.clock.unix_now();
+    for name in &fresh {
+        state.store.add_function(env, name, Function::new_at(now))?;
+    }
+    Ok(object(&[("created", fresh.len().into())]))
 }
 
 /// `POST /__sim/tokens {"valid":[...],"expired":[...]}`.

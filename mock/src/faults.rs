@@ -1,5 +1,5 @@
-//! Fault injection: queued misbehaviours that replace the normal answer of getfuncconfig or
-//! of a token endpoint.
+//! Fault injection: queued misbehaviours that replace the normal answer of a WeChat-side
+//! endpoint (getfuncconfig, uploadfuncconfig, listfunctions or a token endpoint).
 //!
 //! Tests queue a fault through `POST /__sim/faults`; the next matching request takes it.
 //! Taking happens under the state lock and yields a `Plan`; carrying the plan out (sleeping,
@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::http::{object, Response};
-use crate::wechat::{errmsg_for, ENDPOINTS, GETFUNCCONFIG};
+use crate::wechat::{errmsg_for, ENDPOINTS, GETFUNCCONFIG, UPLOADFUNCCONFIG};
 
 /// One kind of misbehaviour, parsed from the control API's `fault` object.
 #[derive(Clone, Debug)]
@@ -44,7 +44,8 @@ pub enum Fault {
 pub struct PendingFault {
     /// The endpoint it applies to (getfuncconfig unless named).
     pub path: String,
-    /// `None` matches any request; only getfuncconfig requests have a function name.
+    /// `None` matches any request; only getfuncconfig and uploadfuncconfig requests have a
+    /// function name, so elsewhere it is ignored.
     pub function_name: Option<String>,
     /// Uses left; `None` is forever.
     pub remaining: Option<u64>,
@@ -78,10 +79,11 @@ impl PendingFault {
         Ok(PendingFault { path, function_name, remaining, fault })
     }
 
-    /// Whether a request to `path` (with this function name, for getfuncconfig) takes it.
+    /// Whether a request to `path` (with this function name, for getfuncconfig and
+    /// uploadfuncconfig) takes it.
     fn matches(&self, path: &str, function_name: Option<&str>) -> bool {
-        self.path == path
-            && (path != GETFUNCCONFIG || self.function_name.is_none() || self.function_name.as_deref() == function_name)
+        let named = path == GETFUNCCONFIG || path == UPLOADFUNCCONFIG;
+        self.path == path && (!named || self.function_name.is_none() || self.function_name.as_deref() == function_name)
     }
 }
 
@@ -199,6 +201,13 @@ impl Fault {
     /// its effects, such as a token issued or a refresh token rotated) rather than replacing it.
     pub fn uses_answer(&self) -> bool {
         matches!(self, Fault::Delay(_) | Fault::Stall(_) | Fault::Truncate)
+    }
+
+    /// Whether an uploadfuncconfig that takes this fault is still written. Only `delay` and
+    /// `stall` model a request that reached WeChat and an answer that came late; `truncate`
+    /// carries the answer the upload would have had but stores nothing, like every other kind.
+    pub fn applies_write(&self) -> bool {
+        matches!(self, Fault::Delay(_) | Fault::Stall(_))
     }
 
     /// Turns the fault into what to send, given the normal answer it replaces. Returns the

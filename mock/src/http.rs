@@ -398,6 +398,13 @@ pub fn error_json(msg: &str) -> String {
 /// A compact JSON object with fields in the given order. serde_json's own map sorts keys,
 /// and WeChat puts `errcode` first, so answers are assembled field by field.
 pub fn object(fields: &[(&str, serde_json::Value)]) -> String {
+    let raw: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    object_raw(&raw)
+}
+
+/// Like `object`, with each value given as JSON text already (such as another ordered
+/// object from `object`, or an array of them). The caller vouches that each is valid JSON.
+pub fn object_raw(fields: &[(&str, String)]) -> String {
     let mut out = String::from("{");
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
@@ -405,10 +412,15 @@ pub fn object(fields: &[(&str, serde_json::Value)]) -> String {
         }
         out.push_str(&serde_json::Value::from(*k).to_string());
         out.push(':');
-        out.push_str(&v.to_string());
+        out.push_str(v);
     }
     out.push('}');
     out
+}
+
+/// A JSON array of values given as JSON text already.
+pub fn array_raw(items: &[String]) -> String {
+    format!("[{}]", items.join(","))
 }
 
 /// Decodes `%XX` escapes, leaving malformed ones as they are. `+` stays `+`: the client

@@ -1,12 +1,14 @@
-//! `tcb-sim`: a local stand-in for WeChat's `tcb/getfuncconfig` API and the token endpoints
-//! that feed it, with a control API under `/__sim/` for tests to seed data, steer the clock,
-//! inspect requests and inject faults.
+//! `tcb-sim`: a local stand-in for WeChat's `tcb/getfuncconfig` API, its siblings
+//! `tcb/uploadfuncconfig` and `tcb/listfunctions`, and the token endpoints that feed them,
+//! with a control API under `/__sim/` for tests to seed data, steer the clock, inspect
+//! requests and uploads, and inject faults.
 //!
 //! Usage: `tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--quiet]`
 
 mod auth;
 mod control;
 mod faults;
+mod functions;
 mod http;
 mod server;
 mod store;

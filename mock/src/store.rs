@@ -1,5 +1,5 @@
-//! What the simulator knows: configs, tokens, apps and platforms, recorded requests and
-//! pending faults.
+//! What the simulator knows: functions and their configs, tokens, apps and platforms,
+//! recorded requests, upload counts and pending faults.
 //!
 //! All of it sits in one `State` behind one mutex. Every handler takes the lock only to
 //! decide what to answer and releases it before touching a socket, so a stalled or slow
@@ -22,9 +22,43 @@ pub const MAX_RECORDS: usize = 20_000;
 pub const MAX_COUNTED_PATHS: usize = 1000;
 /// Replaced verify tickets remembered per platform, to tell "expired" from "not current".
 const OLD_TICKETS: usize = 16;
+/// Functions kept at most (seeded, created through the control API, or given a config), so
+/// no sequence of control calls can exhaust memory.
+pub const MAX_FUNCTIONS: usize = 100_000;
+
+/// The runtime and status a function gets when its seed entry names none, and every function
+/// made through the control API.
+pub const DEFAULT_RUNTIME: &str = "Nodejs16.13";
+pub const DEFAULT_STATUS: &str = "Active";
+/// `add_time` of a seed entry that names none: 2023-01-01T00:00:00Z plus a day per entry, so
+/// every seeded function has its own fixed time.
+const SEED_ADD_TIME: u64 = 1_672_531_200;
 
 /// (env, function_name, type) → raw config text.
 type ConfigKey = (String, String, u8);
+
+/// One cloud function, as listfunctions describes it. Its configs are kept apart, by type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    pub runtime: String,
+    pub status: String,
+    /// Unix seconds.
+    pub add_time: u64,
+    /// Unix seconds; every applied upload sets it to the simulated now.
+    pub mod_time: u64,
+}
+
+impl Function {
+    /// A function made just now, with the default runtime and status.
+    pub fn new_at(unix_now: u64) -> Function {
+        Function {
+            runtime: DEFAULT_RUNTIME.to_string(),
+            status: DEFAULT_STATUS.to_string(),
+            add_time: unix_now,
+            mod_time: unix_now,
+        }
+    }
+}
 
 /// A third-party platform ("component") and the accounts that authorised it.
 #[derive(Clone, Debug)]
@@ -68,12 +102,14 @@ impl Component {
     }
 }
 
-/// Configs, tokens, apps, platforms and settings: the part of the state that a seed
-/// describes and a reset restores.
+/// Functions, configs, tokens, apps, platforms and settings: the part of the state that a
+/// seed describes and a reset restores.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     tokens: HashSet<String>,
     expired: HashSet<String>,
+    /// (env, name) → the function. Ordered, so an env's functions come sorted by name.
+    functions: BTreeMap<(String, String), Function>,
     configs: HashMap<ConfigKey, String>,
     /// Mini programs: appid → secret.
     pub apps: BTreeMap<String, String>,
@@ -107,6 +143,23 @@ impl Store {
             let at = format!("seed: functions[{i}]");
             let env = non_empty_str(f.get("env")).ok_or(format!("{at}.env must be a non-empty string"))?;
             let name = non_empty_str(f.get("name")).ok_or(format!("{at}.name must be a non-empty string"))?;
+            let text = |key: &str, default: &str| match f.get(key) {
+                None | Some(Value::Null) => Ok(default.to_string()),
+                v => non_empty_str(v).map(str::to_string).ok_or(format!("{at}.{key} must be a non-empty string")),
+            };
+            let time = |key: &str, default: u64| match f.get(key) {
+                None | Some(Value::Null) => Ok(default),
+                Some(v) => v.as_u64().ok_or(format!("{at}.{key} must be a whole number of Unix seconds")),
+            };
+            let add_time = time("add_time", SEED_ADD_TIME + 86_400 * i as u64)?;
+            let function = Function {
+                runtime: text("runtime", DEFAULT_RUNTIME)?,
+                status: text("status", DEFAULT_STATUS)?,
+                add_time,
+                mod_time: time("mod_time", add_time)?,
+            };
+            // A second entry for the same function only adds configs.
+            store.functions.entry((env.to_string(), name.to_string())).or_insert(function);
             let configs = match f.get("configs") {
                 None | Some(Value::Null) => continue,
                 Some(Value::Object(m)) => m,
@@ -188,6 +241,54 @@ impl Store {
 
     pub fn config(&self, env: &str, name: &str, ty: u8) -> Option<&str> {
         self.configs.get(&(env.to_string(), name.to_string(), ty)).map(String::as_str)
+    }
+
+    /// Sets one config to this text, or removes it (`None`).
+    pub fn put_config(&mut self, env: &str, name: &str, ty: u8, text: Option<String>) {
+        let key = (env.to_string(), name.to_string(), ty);
+        match text {
+            Some(t) => self.configs.insert(key, t),
+            None => self.configs.remove(&key),
+        };
+    }
+
+    pub fn function(&self, env: &str, name: &str) -> Option<&Function> {
+        self.functions.get(&(env.to_string(), name.to_string()))
+    }
+
+    pub fn function_mut(&mut self, env: &str, name: &str) -> Option<&mut Function> {
+        self.functions.get_mut(&(env.to_string(), name.to_string()))
+    }
+
+    /// An env's functions, sorted by name.
+    pub fn functions_in<'a>(&'a self, env: &'a str) -> impl Iterator<Item = (&'a str, &'a Function)> + 'a {
+        self.functions
+            .range((env.to_string(), String::new())..)
+            .take_while(move |((e, _), _)| e == env)
+            .map(|((_, name), f)| (name.as_str(), f))
+    }
+
+    /// Whether an env exists, that is, has at least one function.
+    pub fn has_env(&self, env: &str) -> bool {
+        self.functions_in(env).next().is_some()
+    }
+
+    /// Adds a function unless one of that name exists. `Ok(true)` when it was added;
+    /// an error past `MAX_FUNCTIONS`.
+    pub fn add_function(&mut self, env: &str, name: &str, f: Function) -> Result<bool, String> {
+        let key = (env.to_string(), name.to_string());
+        if self.functions.contains_key(&key) {
+            return Ok(false);
+        }
+        if self.functions.len() >= MAX_FUNCTIONS {
+            return Err(format!("the simulator holds {MAX_FUNCTIONS} functions at most"));
+        }
+        self.functions.insert(key, f);
+        Ok(true)
+    }
+
+    pub fn function_count(&self) -> usize {
+        self.functions.len()
     }
 
     /// Adds tokens. A token moves between the two sets rather than sitting in both, so a
@@ -283,6 +384,8 @@ pub struct State {
     records: VecDeque<Record>,
     next_seq: u64,
     pub faults: Vec<PendingFault>,
+    /// (env, name) → applied uploads by type (index 0 is type 1) since the last reset.
+    uploads: BTreeMap<(String, String), [u64; 3]>,
     rid_prefix: u32,
     rid_counter: u32,
     pub tokens: Tokens,
@@ -305,6 +408,7 @@ impl State {
             records: VecDeque::new(),
             next_seq: 1,
             faults: Vec::new(),
+            uploads: BTreeMap::new(),
             rid_prefix,
             rid_counter: 0,
             tokens: Tokens::default(),
@@ -313,14 +417,16 @@ impl State {
         }
     }
 
-    /// Back to the state the server started with: the seed (its tickets pushed just now),
-    /// no records, faults, issued tokens or counts. Sequence numbers keep counting and the
-    /// clock keeps running, so nothing from before a reset is confused with what follows.
+    /// Back to the state the server started with: the seed (its functions, configs, and
+    /// tickets pushed just now), no records, faults, issued tokens or counts. Sequence
+    /// numbers keep counting and the clock keeps running, so nothing from before a reset is
+    /// confused with what follows.
     pub fn reset(&mut self) {
         self.store = self.seed.clone();
         self.store.stamp_tickets(self.clock.now());
         self.records.clear();
         self.faults.clear();
+        self.uploads.clear();
         self.tokens.clear();
         self.counters.clear();
     }
@@ -356,6 +462,44 @@ impl State {
         }
     }
 
+    /// Sets a config from the control API: a string verbatim, `null` removes, any
+    /// other value as its compact JSON. A config for a function the simulator does not know
+    /// makes the function, made now; one past `MAX_FUNCTIONS` is refused.
+    pub fn set_config(&mut self, env: &str, name: &str, ty: u8, value: &Value) -> Result<(), String> {
+        if !value.is_null() {
+            let now = self.clock.unix_now();
+            self.store.add_function(env, name, Function::new_at(now))?;
+        }
+        self.store.set_config(env, name, ty, value);
+        Ok(())
+    }
+
+    /// Counts an applied upload and stamps the function's `mod_time` with the simulated now.
+    pub fn count_upload(&mut self, env: &str, name: &str, ty: u8) {
+        let now = self.clock.unix_now();
+        if let Some(f) = self.store.function_mut(env, name) {
+            f.mod_time = now;
+        }
+        if let Some(slot) = self.upload_slot(env, name, ty) {
+            *slot += 1;
+        }
+    }
+
+    fn upload_slot(&mut self, env: &str, name: &str, ty: u8) -> Option<&mut u64> {
+        let i = usize::from(ty).checked_sub(1).filter(|i| *i < 3)?;
+        self.uploads.entry((env.to_string(), name.to_string())).or_default().get_mut(i)
+    }
+
+    /// Applied uploads of one function by type since the last reset (zeros when none).
+    pub fn upload_counts(&self, env: &str, name: &str) -> [u64; 3] {
+        self.uploads.get(&(env.to_string(), name.to_string())).copied().unwrap_or_default()
+    }
+
+    /// Every function with at least one applied upload, ordered by env then name.
+    pub fn uploaded(&self) -> impl Iterator<Item = (&str, &str, [u64; 3])> {
+        self.uploads.iter().filter(|(_, n)| n.iter().sum::<u64>() > 0).map(|((e, f), n)| (e.as_str(), f.as_str(), *n))
+    }
+
     /// Stores a record, giving it the next sequence number.
     pub fn record(&mut self, mut r: Record) {
         r.seq = self.next_seq;
@@ -382,4 +526,51 @@ impl State {
 /// later request.
 pub fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_functions_get_fixed_times_and_defaults() {
+        let store = Store::from_seed(
+            r#"{"functions":[
+                {"env":"e","name":"b","runtime":"Nodejs18.15","add_time":5,"mod_time":6},
+                {"env":"e","name":"a"},
+                {"env":"f","name":"c","configs":{"1":"{}"}},
+                {"env":"e","name":"b","configs":{"2":"{}"}}
+            ]}"#,
+        )
+        .expect("seed");
+        let names: Vec<_> = store.functions_in("e").map(|(n, f)| (n, f.add_time, f.mod_time)).collect();
+        assert_eq!(names, [("a", SEED_ADD_TIME + 86_400, SEED_ADD_TIME + 86_400), ("b", 5, 6)]);
+        assert_eq!(
+            store.function("e", "a").map(|f| (f.runtime.as_str(), f.status.as_str())),
+            Some(("Nodejs16.13", "Active"))
+        );
+        assert_eq!(store.function("e", "b").map(|f| f.runtime.as_str()), Some("Nodejs18.15"));
+        assert_eq!(store.config("e", "b", 2), Some("{}"), "a repeated entry adds configs");
+        assert!(store.has_env("f") && !store.has_env("g") && !store.has_env(""));
+        for bad in [
+            r#"{"functions":[{"env":"e","name":"n","runtime":""}]}"#,
+            r#"{"functions":[{"env":"e","name":"n","status":1}]}"#,
+            r#"{"functions":[{"env":"e","name":"n","add_time":-1}]}"#,
+            r#"{"functions":[{"env":"e","name":"n","mod_time":"now"}]}"#,
+        ] {
+            assert!(Store::from_seed(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn functions_are_capped() {
+        let mut store = Store::default();
+        assert_eq!(store.add_function("e", "a", Function::new_at(1)), Ok(true));
+        assert_eq!(store.add_function("e", "a", Function::new_at(2)), Ok(false));
+        assert_eq!(store.function("e", "a").map(|f| f.add_time), Some(1), "left alone");
+        for i in 1..MAX_FUNCTIONS {
+            store.functions.insert(("x".into(), i.to_string()), Function::new_at(0));
+        }
+        assert!(store.add_function("e", "b", Function::new_at(1)).is_err());
+    }
 }

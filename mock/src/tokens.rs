@@ -7,7 +7,7 @@
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
@@ -29,17 +29,26 @@ const DAY: Duration = Duration::from_secs(86_400);
 pub struct Clock {
     start: Instant,
     offset: Duration,
+    /// Wall-clock time at start, since the Unix epoch: the base of `unix_now`.
+    epoch: Duration,
 }
 
 impl Default for Clock {
     fn default() -> Clock {
-        Clock { start: Instant::now(), offset: Duration::ZERO }
+        let epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+        Clock { start: Instant::now(), offset: Duration::ZERO, epoch }
     }
 }
 
 impl Clock {
     pub fn now(&self) -> Duration {
         self.start.elapsed().saturating_add(self.offset)
+    }
+
+    /// The simulated time as whole Unix seconds (for `mod_time` and `add_time`): the wall
+    /// clock at start plus the simulated time since, so it moves with `/__sim/clock` too.
+    pub fn unix_now(&self) -> u64 {
+        self.epoch.saturating_add(self.now()).as_secs()
     }
 
     pub fn advance(&mut self, by: Duration) {

@@ -1,23 +1,27 @@
-//! The WeChat side: `POST /tcb/getfuncconfig?access_token=…`, the token endpoints (see
+//! The WeChat side: `POST /tcb/getfuncconfig?access_token=…`, its siblings
+//! `uploadfuncconfig` and `listfunctions` (see `functions`), the token endpoints (see
 //! `auth`), and the answers around them.
 //!
 //! Checks run in the order the real endpoint appears to apply them (method, token, body,
 //! parameters, lookup), so a request that is wrong in several ways gets the same errcode
 //! it would get from WeChat.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::auth;
 use crate::faults::{self, Plan};
 use crate::http::{object, query_param, Request, Response};
 use crate::store::{config_type, non_empty_str, Record, State, TokenStatus};
+use crate::{auth, functions};
 
 pub const GETFUNCCONFIG: &str = "/tcb/getfuncconfig";
+pub const UPLOADFUNCCONFIG: &str = "/tcb/uploadfuncconfig";
+pub const LISTFUNCTIONS: &str = "/tcb/listfunctions";
 pub const STABLE_TOKEN: &str = "/cgi-bin/stable_token";
 pub const COMPONENT_TOKEN: &str = "/cgi-bin/component/api_component_token";
 pub const AUTHORIZER_TOKEN: &str = "/cgi-bin/component/api_authorizer_token";
 /// Every path the simulator answers on the WeChat side; any other gets 40066.
-pub const ENDPOINTS: [&str; 4] = [GETFUNCCONFIG, STABLE_TOKEN, COMPONENT_TOKEN, AUTHORIZER_TOKEN];
+pub const ENDPOINTS: [&str; 6] =
+    [GETFUNCCONFIG, UPLOADFUNCCONFIG, LISTFUNCTIONS, STABLE_TOKEN, COMPONENT_TOKEN, AUTHORIZER_TOKEN];
 
 /// errmsg texts as WeChat words them (the rid is appended separately).
 pub fn errmsg_for(errcode: i64) -> &'static str {
@@ -65,7 +69,13 @@ pub struct Outcome {
 /// Answers (and records and counts) one WeChat-side request. Faults apply to the known
 /// endpoints only, before any check, the way a broken network or gateway would: a fault
 /// that replaces the answer keeps the request from the simulated WeChat (nothing is issued
-/// or rotated), while `delay`, `stall` and `truncate` carry the real answer and its effects.
+/// or rotated), while `delay`, `stall` and `truncate` carry the real
+/// answer and its effects.
+///
+/// uploadfuncconfig is stricter: only `delay` and `stall`, which model "the request reached
+/// WeChat, the answer came late", apply the write before answering late. Every other kind,
+/// `truncate` included, answers instead of the write: nothing is stored, no counter moves
+/// (`truncate` sends half of the answer the upload would have had).
 pub fn handle(state: &mut State, req: &Request) -> Outcome {
     let head = &req.head;
     state.count(&head.path);
@@ -79,13 +89,14 @@ pub fn handle(state: &mut State, req: &Request) -> Outcome {
     } else {
         match faults::take(&mut state.faults, &head.path, function_name.as_deref()) {
             None => {
-                let (code, normal) = route(state, req, token.as_deref(), json.as_ref());
+                let (code, normal) = route(state, req, token.as_deref(), json.as_ref(), true);
                 (Plan::Send(normal), Some(code), None)
             }
             Some(f) => {
                 let kind = f.kind();
                 let (code, normal) = if f.uses_answer() {
-                    route(state, req, token.as_deref(), json.as_ref())
+                    let apply = head.path != UPLOADFUNCCONFIG || f.applies_write();
+                    route(state, req, token.as_deref(), json.as_ref(), apply)
                 } else {
                     (0, Response::json(200, String::new()))
                 };
@@ -101,7 +112,7 @@ pub fn handle(state: &mut State, req: &Request) -> Outcome {
         path: head.path.clone(),
         query: head.query.clone().unwrap_or_default(),
         access_token: token,
-        body: String::from_utf8_lossy(&req.body).into_owned(),
+        body: record_body(&head.path, &req.body, json.as_ref()),
         function_name,
         errcode,
         fault,
@@ -109,36 +120,76 @@ pub fn handle(state: &mut State, req: &Request) -> Outcome {
     Outcome { plan, errcode, fault }
 }
 
+/// What `/__sim/requests` keeps of a body: the body as received, except for uploads. Their
+/// config text holds environment values, which are often secrets, so an upload body is kept
+/// re-serialised with `config` replaced by its length (`"<123 bytes>"`, the bytes of the
+/// string's text), and an upload body that is not a JSON object, which could hold anything,
+/// by its length alone.
+fn record_body(path: &str, body: &[u8], json: Option<&Value>) -> String {
+    if path != UPLOADFUNCCONFIG || body.iter().all(u8::is_ascii_whitespace) {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    match json {
+        Some(Value::Object(m)) => {
+            let mut m = m.clone();
+            if let Some(c) = m.get_mut("config") {
+                let n = match &*c {
+                    Value::String(s) => s.len(),
+                    other => other.to_string().len(),
+                };
+                *c = Value::String(format!("<{n} bytes>"));
+            }
+            Value::Object(m).to_string()
+        }
+        _ => format!("<{} bytes>", body.len()),
+    }
+}
+
 /// The normal answer of a known endpoint and its errcode (0 for a token success too, though
-/// that answer carries no errcode field).
-fn route(state: &mut State, req: &Request, token: Option<&str>, json: Option<&Value>) -> (i64, Response) {
+/// that answer carries no errcode field). `apply: false` computes an upload's answer without
+/// writing anything (for a fault that answers in its place).
+fn route(state: &mut State, req: &Request, token: Option<&str>, json: Option<&Value>, apply: bool) -> (i64, Response) {
     match req.head.path.as_str() {
         STABLE_TOKEN => auth::stable_token(state, req, json),
         COMPONENT_TOKEN => auth::component_token(state, req, json),
         AUTHORIZER_TOKEN => auth::authorizer_token(state, req, json),
+        UPLOADFUNCCONFIG => functions::upload(state, req, token, json, apply),
+        LISTFUNCTIONS => functions::list(state, req, token, json),
         _ => answer(state, &req.head.method, token, &req.body, json),
     }
 }
 
-/// The normal getfuncconfig answer and its errcode.
-fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], json: Option<&Value>) -> (i64, Response) {
+/// The checks every `/tcb/*` endpoint runs first, in WeChat's order: POST (43002), a token
+/// (41001) that is current (40001), live (42001) and of the accepted kind (40014), a body
+/// (44002) that is a JSON object (47001). Returns the object or the errcode.
+pub fn tcb_object<'a>(
+    state: &State,
+    method: &str,
+    token: Option<&str>,
+    body: &[u8],
+    json: Option<&'a Value>,
+) -> Result<&'a Map<String, Value>, i64> {
     if method != "POST" {
-        return error(state, 43002);
+        return Err(43002);
     }
-    let Some(token) = token else {
-        return error(state, 41001);
-    };
+    let token = token.ok_or(41001)?;
     match state.token_status(token) {
-        TokenStatus::Replaced => return error(state, 40001),
-        TokenStatus::Expired => return error(state, 42001),
-        TokenStatus::Invalid => return error(state, 40014),
+        TokenStatus::Replaced => return Err(40001),
+        TokenStatus::Expired => return Err(42001),
+        TokenStatus::Invalid => return Err(40014),
         TokenStatus::Valid => {}
     }
     if body.iter().all(u8::is_ascii_whitespace) {
-        return error(state, 44002);
+        return Err(44002);
     }
-    let Some(obj) = json.and_then(Value::as_object) else {
-        return error(state, 47001);
+    json.and_then(Value::as_object).ok_or(47001)
+}
+
+/// The normal getfuncconfig answer and its errcode.
+fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], json: Option<&Value>) -> (i64, Response) {
+    let obj = match tcb_object(state, method, token, body, json) {
+        Ok(obj) => obj,
+        Err(code) => return error(state, code),
     };
     let (Some(ty @ Value::Number(_)), Some(env), Some(name)) =
         (obj.get("type"), non_empty_str(obj.get("env")), non_empty_str(obj.get("function_name")))

@@ -63,6 +63,16 @@ fn seed_file_replaces_the_built_in_data() {
     // The built-in data is gone.
     assert_eq!(sim.call(TOKEN, r#"{"type":1,"env":"test-777bb9","function_name":"openapi"}"#)["errcode"], 40014);
 
+    // Functions the seed names without times get fixed ones, a day apart in seed order.
+    let v = sim.wechat("/tcb/listfunctions?access_token=custom-token", r#"{"env":"prod-1"}"#);
+    assert_eq!(
+        v["functions"],
+        serde_json::json!([
+            {"name": "bare", "runtime": "Nodejs16.13", "status": "Active", "add_time": 1_672_617_600u64, "mod_time": 1_672_617_600u64},
+            {"name": "odd", "runtime": "Nodejs16.13", "status": "Active", "add_time": 1_672_531_200u64, "mod_time": 1_672_531_200u64}
+        ])
+    );
+
     // Reset goes back to this seed, not the built-in one.
     sim.control("/__sim/configs", r#"{"env":"prod-1","function_name":"odd","type":1,"config":null}"#);
     sim.control("/__sim/reset", "");
@@ -157,6 +167,9 @@ fn bad_seeds_and_arguments_stop_start_up() {
         ),
         (r#"{"settings":{"tokenTtl":0}}"#, "settings: tokenTtl"),
         (r#"{"settings":{"nope":1}}"#, "unknown setting"),
+        (r#"{"settings":{"uploadMode":"patch"}}"#, "settings: uploadMode"),
+        (r#"{"functions":[{"env":"e","name":"n","runtime":7}]}"#, "functions[0].runtime"),
+        (r#"{"functions":[{"env":"e","name":"n","add_time":-1}]}"#, "functions[0].add_time"),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let path = dir.join(format!("seed{i}.json"));

@@ -261,7 +261,7 @@ fn faults_match_by_function_name_in_order_added() {
 fn faults_only_touch_getfuncconfig() {
     let sim = Sim::start();
     sim.fault(r#"{"fault":{"kind":"reset"}}"#);
-    let resp = sim.request("POST", &format!("/tcb/listfunctions?access_token={TOKEN}"), OPENAPI.as_bytes());
+    let resp = sim.request("POST", &format!("/tcb/getenvinfo?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.json()["errcode"], 40066);
     assert_eq!(sim.request("GET", "/__sim/health", b"").status, 200);
     // Still pending for the next getfuncconfig.
@@ -412,8 +412,8 @@ fn fault_paths_must_be_simulated_endpoints() {
         assert_eq!(resp.status, 400, "{path}");
         assert!(resp.json()["error"].as_str().is_some_and(|e| e.contains("/cgi-bin/stable_token")), "{path}");
     }
-    for path in [PATH, STABLE, COMPONENT, AUTHORIZER] {
+    for path in [PATH, "/tcb/uploadfuncconfig", "/tcb/listfunctions", STABLE, COMPONENT, AUTHORIZER] {
         sim.fault(&format!(r#"{{"path":"{path}","fault":{{"kind":"empty"}}}}"#));
     }
-    assert_eq!(sim.control("/__sim/faults", r#"{"path":null,"fault":{"kind":"empty"}}"#)["pending"], 5);
+    assert_eq!(sim.control("/__sim/faults", r#"{"path":null,"fault":{"kind":"empty"}}"#)["pending"], 7);
 }
