@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::faults::PendingFault;
+use crate::hooks::{Hook, MAX_HOOKS};
 use crate::http::{array_raw, error_json, object, object_raw, query_param, Request, Response};
 use crate::store::{config_type, non_empty_str, string_list, Function, State, MAX_FUNCTIONS};
 use crate::tokens::{seconds_json, KIND_NAMES, MAX_SECONDS};
@@ -15,7 +16,7 @@ use crate::tokens::{seconds_json, KIND_NAMES, MAX_SECONDS};
 /// `POST /__sim/functions {"count"}`: how many functions one call may make.
 const MAX_COUNT: u64 = 1000;
 
-const ROUTES: [&str; 13] = [
+const ROUTES: [&str; 14] = [
     "/__sim/health",
     "/__sim/requests",
     "/__sim/reset",
@@ -28,6 +29,7 @@ const ROUTES: [&str; 13] = [
     "/__sim/clock",
     "/__sim/state",
     "/__sim/changes",
+    "/__sim/hooks",
     "/__sim/functions",
 ];
 
@@ -80,12 +82,29 @@ pub fn handle(state: &mut State, req: &Request) -> Response {
         ("POST", "/__sim/clock") => with_json(req, |v| advance_clock(state, v)),
         ("GET" | "HEAD", "/__sim/state") => sim_state(state),
         ("GET" | "HEAD", "/__sim/changes") => changes(state, head.query.as_deref()),
+        ("GET" | "HEAD", "/__sim/hooks") => {
+            let hooks: Vec<Value> = state.hooks.iter().map(Hook::to_json).collect();
+            Response::json(200, object(&[("ok", true.into()), ("hooks", hooks.into())]))
+        }
+        ("POST", "/__sim/hooks") => with_json(req, |v| {
+            let hook = Hook::parse(v)?;
+            if state.hooks.len() >= MAX_HOOKS {
+                return Err(format!("{MAX_HOOKS} hooks are pending already"));
+            }
+            state.hooks.push(hook);
+            Ok(object(&[("ok", true.into()), ("pending", state.hooks.len().into())]))
+        }),
+        ("DELETE", "/__sim/hooks") => {
+            state.hooks.clear();
+            ok()
+        }
         ("POST", "/__sim/functions") => with_json(req, |v| create_functions(state, v)),
         (_, path) if ROUTES.contains(&path) => {
             let mut r = Response::json(405, error_json("method not allowed"));
             let allow = match path {
                 "/__sim/health" | "/__sim/requests" | "/__sim/state" | "/__sim/changes" => "GET, HEAD, OPTIONS",
                 "/__sim/faults" => "POST, DELETE, OPTIONS",
+                "/__sim/hooks" => "GET, HEAD, POST, DELETE, OPTIONS",
                 "/__sim/settings" | "/__sim/clock" => "GET, HEAD, POST, OPTIONS",
                 _ => "POST, OPTIONS",
             };

@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::hooks::After;
 use crate::http::{array_raw, object, object_raw, Request, Response};
 use crate::store::{config_type, non_empty_str, State};
 use crate::tokens::UploadMode;
@@ -87,6 +88,7 @@ fn upload_checked(
         };
         state.store.put_config(env, name, ty, Some(merged.unwrap_or_else(|| text.clone())));
         state.count_upload(env, name, ty);
+        state.hook_event(After::Upload, env, name, ty);
     }
     Ok(ok_answer())
 }

@@ -1,7 +1,7 @@
 //! `tcb-sim`: a local stand-in for WeChat's `tcb/getfuncconfig` API, its siblings
 //! `tcb/uploadfuncconfig` and `tcb/listfunctions`, and the token endpoints that feed them,
 //! with a control API under `/__sim/` for tests to seed data, steer the clock, inspect
-//! requests and uploads, and inject faults.
+//! requests and uploads, install hooks and inject faults.
 //!
 //! Usage: `tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--quiet]`
 
@@ -9,6 +9,7 @@ mod auth;
 mod control;
 mod faults;
 mod functions;
+mod hooks;
 mod http;
 mod server;
 mod store;

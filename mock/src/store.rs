@@ -1,5 +1,5 @@
 //! What the simulator knows: functions and their configs, tokens, apps and platforms,
-//! recorded requests, upload counts and pending faults.
+//! recorded requests, upload counts, pending faults and hooks.
 //!
 //! All of it sits in one `State` behind one mutex. Every handler takes the lock only to
 //! decide what to answer and releases it before touching a socket, so a stalled or slow
@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::faults::PendingFault;
+use crate::hooks::{self, After, Hook};
 use crate::http::object;
 use crate::tokens::{Clock, Judged, Kind, Settings, Tokens};
 
@@ -384,6 +385,8 @@ pub struct State {
     records: VecDeque<Record>,
     next_seq: u64,
     pub faults: Vec<PendingFault>,
+    /// One-shot hooks, in the order they were installed.
+    pub hooks: Vec<Hook>,
     /// (env, name) → applied uploads by type (index 0 is type 1) since the last reset.
     uploads: BTreeMap<(String, String), [u64; 3]>,
     rid_prefix: u32,
@@ -408,6 +411,7 @@ impl State {
             records: VecDeque::new(),
             next_seq: 1,
             faults: Vec::new(),
+            hooks: Vec::new(),
             uploads: BTreeMap::new(),
             rid_prefix,
             rid_counter: 0,
@@ -418,7 +422,7 @@ impl State {
     }
 
     /// Back to the state the server started with: the seed (its functions, configs, and
-    /// tickets pushed just now), no records, faults, issued tokens or counts. Sequence
+    /// tickets pushed just now), no records, faults, hooks, issued tokens or counts. Sequence
     /// numbers keep counting and the clock keeps running, so nothing from before a reset is
     /// confused with what follows.
     pub fn reset(&mut self) {
@@ -426,6 +430,7 @@ impl State {
         self.store.stamp_tickets(self.clock.now());
         self.records.clear();
         self.faults.clear();
+        self.hooks.clear();
         self.uploads.clear();
         self.tokens.clear();
         self.counters.clear();
@@ -462,7 +467,7 @@ impl State {
         }
     }
 
-    /// Sets a config from the control API: a string verbatim, `null` removes, any
+    /// Sets a config from the control API or a hook: a string verbatim, `null` removes, any
     /// other value as its compact JSON. A config for a function the simulator does not know
     /// makes the function, made now; one past `MAX_FUNCTIONS` is refused.
     pub fn set_config(&mut self, env: &str, name: &str, ty: u8, value: &Value) -> Result<(), String> {
@@ -498,6 +503,17 @@ impl State {
     /// Every function with at least one applied upload, ordered by env then name.
     pub fn uploaded(&self) -> impl Iterator<Item = (&str, &str, [u64; 3])> {
         self.uploads.iter().filter(|(_, n)| n.iter().sum::<u64>() > 0).map(|((e, f), n)| (e.as_str(), f.as_str(), *n))
+    }
+
+    /// Tells the hooks an event happened to (env, name, type) and carries out those that
+    /// fire, in the order they were installed. A hook's write is not an upload: it is not
+    /// counted and leaves `mod_time` alone.
+    pub fn hook_event(&mut self, after: After, env: &str, name: &str, ty: u8) {
+        for config in hooks::fire(&mut self.hooks, after, env, name, ty) {
+            let value = config.map_or(Value::Null, Value::String);
+            // Only past MAX_FUNCTIONS can this fail; the hook is spent either way.
+            let _ = self.set_config(env, name, ty, &value);
+        }
     }
 
     /// Stores a record, giving it the next sequence number.

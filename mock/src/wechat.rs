@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use crate::faults::{self, Plan};
+use crate::hooks::After;
 use crate::http::{object, query_param, Request, Response};
 use crate::store::{config_type, non_empty_str, Record, State, TokenStatus};
 use crate::{auth, functions};
@@ -69,13 +70,13 @@ pub struct Outcome {
 /// Answers (and records and counts) one WeChat-side request. Faults apply to the known
 /// endpoints only, before any check, the way a broken network or gateway would: a fault
 /// that replaces the answer keeps the request from the simulated WeChat (nothing is issued
-/// or rotated), while `delay`, `stall` and `truncate` carry the real
+/// or rotated, no read hook counts it), while `delay`, `stall` and `truncate` carry the real
 /// answer and its effects.
 ///
 /// uploadfuncconfig is stricter: only `delay` and `stall`, which model "the request reached
 /// WeChat, the answer came late", apply the write before answering late. Every other kind,
-/// `truncate` included, answers instead of the write: nothing is stored, no counter moves
-/// (`truncate` sends half of the answer the upload would have had).
+/// `truncate` included, answers instead of the write: nothing is stored, no counter moves,
+/// no upload hook fires (`truncate` sends half of the answer the upload would have had).
 pub fn handle(state: &mut State, req: &Request) -> Outcome {
     let head = &req.head;
     state.count(&head.path);
@@ -155,7 +156,24 @@ fn route(state: &mut State, req: &Request, token: Option<&str>, json: Option<&Va
         AUTHORIZER_TOKEN => auth::authorizer_token(state, req, json),
         UPLOADFUNCCONFIG => functions::upload(state, req, token, json, apply),
         LISTFUNCTIONS => functions::list(state, req, token, json),
-        _ => answer(state, &req.head.method, token, &req.body, json),
+        _ => {
+            let answered = answer(state, &req.head.method, token, &req.body, json);
+            read_event(state, json);
+            answered
+        }
+    }
+}
+
+/// A getfuncconfig answer was computed: read hooks for its (env, function, type) count it,
+/// whatever its errcode, once the answer is fixed, so the reader gets the config from before.
+fn read_event(state: &mut State, json: Option<&Value>) {
+    let Some(obj) = json.and_then(Value::as_object) else {
+        return;
+    };
+    if let (Some(ty), Some(env), Some(name)) =
+        (obj.get("type").and_then(config_type), non_empty_str(obj.get("env")), non_empty_str(obj.get("function_name")))
+    {
+        state.hook_event(After::Read, env, name, ty);
     }
 }
 
