@@ -3,4 +3,15 @@ import { initSync } from "./tcb_funcconfig.js";
 
 initSync({ module: Deno.readFileSync(new URL("./tcb_funcconfig_bg.wasm", import.meta.url)) });
 
-export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns, stableToken, authorizerToken } from "./tcb_funcconfig.js";
+export {
+  getFuncConfig,
+  uploadFuncConfig,
+  listFunctions,
+  diffConfigs,
+  TcbClient,
+  isTcbError,
+  parseCron,
+  nextRuns,
+  stableToken,
+  authorizerToken,
+} from "./tcb_funcconfig.js";

@@ -135,7 +135,15 @@ export type TcbErrorCode =
   /** The caller's `signal` aborted the call. */
   | "aborted"
   /** The answer was not in the documented shape; see `raw`. */
-  | "decode";
+  | "decode"
+  /** The caller's own token source failed or gave no usable token. */
+  | "token"
+  /** A write found the config changed since it was read; nothing was written. See `expected`, `actual`, `changes`. */
+  | "conflict"
+  /** A write was accepted but reading it back shows another config. See `expected`, `actual`, `changes`. */
+  | "unverified"
+  /** A write failed after it was sent and may have been applied: read the config before trying again. */
+  | "unknown_outcome";
 
 /**
  * Every rejection is an `Error` of this shape. No property ever contains the access token.
@@ -155,6 +163,15 @@ export interface TcbError extends Error {
   retryable: boolean;
   /** The text that could not be decoded, when `code` is `"decode"`. */
   raw?: string;
+  /**
+   * `conflict`: the config the edit was based on (`null`: not configured); `unverified`: the
+   * config that was written. Environment values are masked.
+   */
+  expected?: FuncConfig | null;
+  /** `conflict` and `unverified`: the config the server has now (masked; `null`: not configured). */
+  actual?: FuncConfig | null;
+  /** `conflict` and `unverified`: what differs from `expected` to `actual` (values masked). */
+  changes?: ConfigChange[];
 }
 
 /** Options shared by every call. */
@@ -264,9 +281,144 @@ export class TcbClient {
    * errcode 85089 (not configured) is `null`; any other error rejects the whole call.
    */
   getAllConfigs(env: string, functionName: string, options?: { signal?: AbortSignal }): Promise<AllConfigs>;
+  /** Writes one complete configuration; see {@link uploadFuncConfig}. */
+  uploadFuncConfig(request: {
+    env: string;
+    functionName: string;
+    type: ConfigTypeArg;
+    config: ConfigInput;
+    signal?: AbortSignal;
+  }): Promise<void>;
+  /** One page of an environment's functions. */
+  listFunctions(request: { env: string; limit?: number; offset?: number; signal?: AbortSignal }): Promise<FunctionList>;
+  /** Every function of an environment, 100 per request, under one `timeoutMs`. */
+  listAllFunctions(env: string, options?: { signal?: AbortSignal }): Promise<FunctionList>;
+  /**
+   * Each edit helper is a read-modify-write that sends the complete config: it reads the config,
+   * checks it against `expectedRaw`, applies the edit, reads again right before writing (any
+   * change meanwhile: `"conflict"`, nothing written), writes, and reads back (a difference:
+   * `"unverified"`).
+   *
+   * Sets and unsets environment variables and changes the timeout, keeping everything else.
+   */
+  updateEnvironment(
+    env: string,
+    functionName: string,
+    edit: { set?: Record<string, string>; unset?: string[]; timeout?: number },
+    options?: EditOptions,
+  ): Promise<EditResult<EnvironmentConfig>>;
+  /** Grants cloud-call APIs (`<category>.<method>` names); see {@link TcbClient.updateEnvironment}. */
+  grantOpenapi(env: string, functionName: string, names: string[], options?: EditOptions): Promise<EditResult<CloudCallConfig>>;
+  /** Revokes cloud-call APIs; see {@link TcbClient.updateEnvironment}. */
+  revokeOpenapi(env: string, functionName: string, names: string[], options?: EditOptions): Promise<EditResult<CloudCallConfig>>;
+  /** Makes `trigger` the function's one timer trigger; see {@link TcbClient.updateEnvironment}. */
+  setTimerTrigger(
+    env: string,
+    functionName: string,
+    trigger: { name: string; config: string; type?: "timer" },
+    options?: EditOptions,
+  ): Promise<EditResult<TimerTriggerConfig>>;
+  /** Removes the function's timer trigger; see {@link TcbClient.updateEnvironment}. */
+  removeTimerTrigger(env: string, functionName: string, options?: EditOptions): Promise<EditResult<TimerTriggerConfig>>;
   /** Releases the client's memory in the wasm module (optional; it is also garbage-collected). */
   free(): void;
 }
+
+/** A config as a caller writes it: the complete list, because what is left out is removed. */
+export type ConfigInput =
+  | { openapi: string[] }
+  | { triggers: Array<{ name: string; type?: "timer"; config: string }> }
+  | { timeout: number; environment: EnvVar[] };
+
+/** One difference between two configs of the same type. */
+export interface ConfigChange {
+  op: "added" | "removed" | "changed";
+  field: "openapi" | "triggers" | "timeout" | "environment";
+  /** The API name, trigger name, `"timeout"`, or variable key. */
+  key: string;
+  /** The value before (removed or changed; API names have none). */
+  before?: string;
+  /** The value after (added or changed; API names have none). */
+  after?: string;
+  /** Present when `before`/`after` are environment values shown as `"••••••"`. */
+  masked?: true;
+}
+
+/** Options of every edit helper. */
+export interface EditOptions {
+  /**
+   * The `raw` of the config the edit is based on (what the user last saw), or `null` for "not
+   * configured". When the server's config differs, nothing is written: code `"conflict"`.
+   */
+  expectedRaw?: string | null;
+  /** Read, validate and compute the change, but write nothing (`written: false`). */
+  dryRun?: boolean;
+  /** Show environment values in `changes` (masked by default). */
+  revealValues?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * What an edit did: `written` is false for a dry run or when nothing would change; `config` is
+ * the config read back after the write (the planned one for a dry run; `null` when a no-op
+ * left a type unconfigured).
+ */
+export interface EditResult<C extends FuncConfig> {
+  written: boolean;
+  config: C | null;
+  changes: ConfigChange[];
+}
+
+/** One cloud function of an environment. */
+export interface FunctionInfo {
+  name: string;
+  /** e.g. `"Nodejs16.13"` (WeChat spells the field `runtime` or `run_time`). */
+  runtime: string | null;
+  /** e.g. `"Active"`. */
+  status: string | null;
+  /** As WeChat sends it: Unix seconds or a date text. */
+  addTime: number | string | null;
+  modTime: number | string | null;
+}
+
+/** A page (or all) of an environment's functions. */
+export interface FunctionList {
+  /** Functions in the environment in all. */
+  total: number;
+  functions: FunctionInfo[];
+}
+
+/** One `uploadFuncConfig` request. */
+export interface UploadFuncConfigRequest<T extends ConfigTypeArg = ConfigTypeArg> extends CallOptions {
+  /** An authorizer_access_token (see {@link GetFuncConfigRequest.accessToken}). */
+  accessToken: string;
+  env: string;
+  functionName: string;
+  type: T;
+  /** The complete config of that type; validated before anything is sent. */
+  config: ConfigInput;
+  signal?: AbortSignal;
+}
+
+/**
+ * Writes one complete configuration (`POST /tcb/uploadfuncconfig`). The endpoint has no version
+ * and may replace the whole config: prefer the read-modify-write helpers of {@link TcbClient}.
+ * A write is retried only when it certainly never left (connection refused); a failure after
+ * sending rejects with `"unknown_outcome"`.
+ */
+export function uploadFuncConfig(request: UploadFuncConfigRequest): Promise<void>;
+
+/** One page of an environment's functions (`POST /tcb/listfunctions`); `limit` 1–100 (default 10). */
+export function listFunctions(
+  request: CallOptions & { accessToken: string; env: string; limit?: number; offset?: number; signal?: AbortSignal },
+): Promise<FunctionList>;
+
+/**
+ * What changes from `a` to `b`, two configs of the same type (typed results or {@link ConfigInput}
+ * shapes), e.g. one function in staging and in production. Environment values are masked unless
+ * `revealValues`. Throws `invalid_argument` when the types differ.
+ */
+export function diffConfigs(a: FuncConfig | ConfigInput, b: FuncConfig | ConfigInput, options?: { revealValues?: boolean }): ConfigChange[];
 
 /** Whether `value` is a {@link TcbError} from this package. */
 export function isTcbError(value: unknown): value is TcbError;

@@ -5,4 +5,15 @@ import { initSync } from "./tcb_funcconfig.js";
 
 initSync({ module: wasmModule });
 
-export { getFuncConfig, TcbClient, isTcbError, parseCron, nextRuns, stableToken, authorizerToken } from "./tcb_funcconfig.js";
+export {
+  getFuncConfig,
+  uploadFuncConfig,
+  listFunctions,
+  diffConfigs,
+  TcbClient,
+  isTcbError,
+  parseCron,
+  nextRuns,
+  stableToken,
+  authorizerToken,
+} from "./tcb_funcconfig.js";

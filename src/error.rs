@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::errcode;
+use crate::model::FuncConfig;
 
 /// What went wrong, in the broad classes a caller branches on.
 ///
@@ -26,6 +27,13 @@ pub enum ErrorKind {
     Decode,
     /// The caller's own token source (`getAccessToken`) failed or gave no usable token.
     Token,
+    /// A write found the config changed since the caller (or the client's own first read) saw
+    /// it; nothing was written.
+    Conflict,
+    /// A write was accepted but reading it back shows a different config.
+    Unverified,
+    /// A write may or may not have reached the server (it failed after being sent).
+    UnknownOutcome,
 }
 
 impl ErrorKind {
@@ -40,6 +48,9 @@ impl ErrorKind {
             ErrorKind::Aborted => "aborted",
             ErrorKind::Decode => "decode",
             ErrorKind::Token => "token",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Unverified => "unverified",
+            ErrorKind::UnknownOutcome => "unknown_outcome",
         }
     }
 }
@@ -67,6 +78,21 @@ pub struct Error {
     pub http_status: Option<u16>,
     /// The text that could not be decoded, when `kind` is [`ErrorKind::Decode`].
     pub raw: Option<String>,
+    /// The request certainly never reached the server (the connection was refused), so even a
+    /// write may be sent again.
+    pub not_sent: bool,
+    /// The two configs a [`Conflict`](ErrorKind::Conflict) or [`Unverified`](ErrorKind::Unverified)
+    /// error is about (`None` inside: "not configured").
+    pub versions: Option<Box<Versions>>,
+}
+
+/// The configs behind a conflict or a failed verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versions {
+    /// What the caller expected (conflict) or what was written (unverified).
+    pub expected: Option<FuncConfig>,
+    /// What the server has.
+    pub actual: Option<FuncConfig>,
 }
 
 impl Error {
@@ -80,6 +106,8 @@ impl Error {
             errmsg: None,
             http_status: None,
             raw: None,
+            not_sent: false,
+            versions: None,
         }
     }
 
@@ -170,6 +198,40 @@ impl Error {
         )
     }
 
+    /// The config changed between the caller's read and this write; nothing was written.
+    pub fn conflict(expected: Option<FuncConfig>, actual: Option<FuncConfig>) -> Self {
+        let mut e = Error::new(
+            ErrorKind::Conflict,
+            "the config on the server is not the one this edit was based on; nothing was written".to_string(),
+            "someone changed it meanwhile: read it again, re-apply your edit, then save",
+            false,
+        );
+        e.versions = Some(Box::new(Versions { expected, actual }));
+        e
+    }
+
+    /// The server accepted a write but reading it back gives another config.
+    pub fn unverified(written: Option<FuncConfig>, read_back: Option<FuncConfig>) -> Self {
+        let mut e = Error::new(
+            ErrorKind::Unverified,
+            "the write was accepted but reading it back shows a different config".to_string(),
+            "the server may merge instead of replace, or someone wrote at the same time: read the config and check",
+            false,
+        );
+        e.versions = Some(Box::new(Versions { expected: written, actual: read_back }));
+        e
+    }
+
+    /// A write failed after it was sent: `cause` is what was seen (timeout, reset, 5xx…).
+    pub fn unknown_outcome(cause: &Error) -> Self {
+        Error::new(
+            ErrorKind::UnknownOutcome,
+            format!("the write may or may not have been applied: {}", cause.message),
+            "read the config before trying again; the write was not repeated",
+            false,
+        )
+    }
+
     /// Replaces every occurrence of `secret` in every text of the error with `***`.
     ///
     /// Servers and runtimes may echo a URL or a parameter back in a message; this is the last
@@ -246,6 +308,9 @@ mod tests {
             (ErrorKind::Aborted, "aborted"),
             (ErrorKind::Decode, "decode"),
             (ErrorKind::Token, "token"),
+            (ErrorKind::Conflict, "conflict"),
+            (ErrorKind::Unverified, "unverified"),
+            (ErrorKind::UnknownOutcome, "unknown_outcome"),
         ];
         for (k, c) in all {
             assert_eq!(k.code(), c);

@@ -5,17 +5,20 @@
 //!   ([`request`]), the errcode table ([`errcode`]), answer decoding ([`response`]), typed
 //!   configs ([`model`]) read by a small JSON reader ([`json`]), retry policy ([`retry`]),
 //!   token caching and token endpoints ([`token`]), the rules and request for writing a config
-//!   and the difference between two configs ([`upload`]), WeChat's 7-field timer cron ([`cron`]) and the one error type
-//!   ([`Error`]);
+//!   and the difference between two configs ([`upload`]), the edit helpers' changes
+//!   ([`edit`]), function listings ([`list`]), WeChat's 7-field timer cron ([`cron`]) and the
+//!   one error type ([`Error`]);
 //! - on `wasm32`, a thin layer (`wasm`) that sends requests with `fetch`, exports the
 //!   JavaScript API (`getFuncConfig`, `TcbClient`, `isTcbError`) and turns errors into JS
 //!   `Error` objects with a `code`.
 #![deny(missing_docs)]
 
 pub mod cron;
+pub mod edit;
 pub mod errcode;
 mod error;
 pub mod json;
+pub mod list;
 pub mod model;
 pub mod request;
 pub mod response;
@@ -26,7 +29,7 @@ pub mod upload;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Versions};
 pub use model::{CloudCallConfig, Config, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger};
 pub use request::{ConfigType, GetFuncConfig};
 pub use response::{decode_config, decode_envelope, decode_response};

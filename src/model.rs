@@ -110,6 +110,45 @@ impl Config {
     }
 }
 
+/// What an environment value shows where it must stay hidden.
+pub const MASK: &str = "••••••";
+
+impl Config {
+    /// The same config with every environment value replaced by [`MASK`].
+    pub fn masked(&self) -> Config {
+        match self {
+            Config::Environment(e) => Config::Environment(EnvironmentConfig {
+                timeout: e.timeout,
+                environment: e
+                    .environment
+                    .iter()
+                    .map(|v| EnvVar { key: v.key.clone(), value: MASK.to_string() })
+                    .collect(),
+            }),
+            other => other.clone(),
+        }
+    }
+}
+
+impl FuncConfig {
+    /// The same config safe to show anyone: environment values masked, in `raw` too (which is
+    /// then written anew, since the server's text holds the values).
+    pub fn masked(&self) -> FuncConfig {
+        match &self.config {
+            Config::Environment(_) => {
+                let config = self.config.masked();
+                FuncConfig {
+                    env: self.env.clone(),
+                    function_name: self.function_name.clone(),
+                    raw: config.to_json(),
+                    config,
+                }
+            }
+            _ => self.clone(),
+        }
+    }
+}
+
 /// One function's configuration of one type, with the exact text the server sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FuncConfig {
@@ -223,6 +262,21 @@ mod tests {
 
     fn de<T: Decode>(s: &str) -> Result<T, String> {
         T::decode(&crate::json::parse(s).map_err(|e| e.to_string())?)
+    }
+
+    #[test]
+    fn masking_hides_every_environment_value() {
+        let raw = r#"{"timeout":7,"environment":[{"key":"DB_PASSWORD","value":"s3cr3t"}],"note":"s3cr3t"}"#;
+        let config = Config::Environment(EnvironmentConfig {
+            timeout: 7,
+            environment: vec![EnvVar { key: "DB_PASSWORD".into(), value: "s3cr3t".into() }],
+        });
+        let fc = FuncConfig { env: "e".into(), function_name: "f".into(), config, raw: raw.into() };
+        let m = fc.masked();
+        assert!(!format!("{m:?}").contains("s3cr3t"), "{m:?}");
+        assert!(m.raw.contains("DB_PASSWORD") && m.raw.contains(MASK) && m.raw.contains("7"));
+        let other = FuncConfig { config: Config::CloudCall(CloudCallConfig { openapi: vec!["a.b".into()] }), ..fc };
+        assert_eq!(other.masked(), other);
     }
 
     #[test]

@@ -149,6 +149,11 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// `base_url` + `path` with the token percent-encoded in the query, as every endpoint takes it.
+pub fn endpoint_url(base_url: &str, path: &str, access_token: &str) -> String {
+    format!("{base_url}{path}?access_token={}", percent_encode(access_token))
+}
+
 /// A validated `getfuncconfig` request (without the token, which belongs to the transport).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetFuncConfig {
@@ -175,7 +180,7 @@ impl GetFuncConfig {
 
     /// The endpoint URL with the token percent-encoded in the query.
     pub fn url(&self, base_url: &str, access_token: &str) -> String {
-        format!("{base_url}/tcb/getfuncconfig?access_token={}", percent_encode(access_token))
+        endpoint_url(base_url, "/tcb/getfuncconfig", access_token)
     }
 
     /// The JSON body: `{"type":N,"env":"…","function_name":"…"}`.

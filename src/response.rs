@@ -16,8 +16,9 @@ fn errcode_of(v: Option<&Value>) -> Result<i64, &'static str> {
     }
 }
 
-/// Checks the HTTP status and the envelope; returns the `config` string of a successful answer.
-pub fn decode_envelope(status: u16, body: &str) -> Result<String, Error> {
+/// Checks the HTTP status and the envelope of any endpoint's answer; returns the envelope, a
+/// JSON object whose `errcode` is 0.
+pub fn check_envelope(status: u16, body: &str) -> Result<Value, Error> {
     if !(200..300).contains(&status) {
         return Err(Error::http(status));
     }
@@ -37,6 +38,12 @@ pub fn decode_envelope(status: u16, body: &str) -> Result<String, Error> {
         };
         return Err(Error::api(errcode, errmsg));
     }
+    Ok(envelope)
+}
+
+/// Checks the HTTP status and the envelope; returns the `config` string of a successful answer.
+pub fn decode_envelope(status: u16, body: &str) -> Result<String, Error> {
+    let envelope = check_envelope(status, body)?;
     match envelope.get("config") {
         Some(Value::Str(s)) => Ok(s.clone()),
         None | Some(Value::Null) => Err(Error::decode("the answer", "errcode is 0 but `config` is missing", body)),

@@ -86,12 +86,65 @@ impl RetryPolicy {
         }
         Next::Fail
     }
+
+    /// Decides after a failed write, which must never be applied twice.
+    ///
+    /// A rejected token and every other `errcode` are answers: WeChat refused the write, so a
+    /// fresh token may be tried once and the rest fail as they are. A request that certainly
+    /// never left (connection refused) is retried like a read. Anything else that failed after
+    /// sending — a timeout, a reset, a gateway's 5xx, an undecodable answer — may have been
+    /// applied: it becomes [`ErrorKind::UnknownOutcome`] and is never retried.
+    pub fn next_write(&self, e: Error, retries_done: u32, refreshed: bool, jitter: f64) -> (Next, Error) {
+        let ambiguous = match e.kind {
+            ErrorKind::Api => false,
+            ErrorKind::Http => e.http_status.is_none_or(|s| s >= 500),
+            ErrorKind::Network => !e.not_sent,
+            ErrorKind::Timeout | ErrorKind::Aborted | ErrorKind::Decode => true,
+            _ => false,
+        };
+        if ambiguous {
+            return (Next::Fail, Error::unknown_outcome(&e));
+        }
+        (self.next(&e, retries_done, refreshed, jitter), e)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::errcode;
+
+    #[test]
+    fn writes_are_retried_only_when_they_never_left() {
+        let p = RetryPolicy::default();
+        let mut refused = Error::network("connect ECONNREFUSED");
+        refused.not_sent = true;
+        assert!(matches!(p.next_write(refused.clone(), 0, false, 0.5).0, Next::Retry { .. }));
+        assert_eq!(p.next_write(refused, 2, false, 0.5).0, Next::Fail, "retries are still bounded");
+        for sent in [
+            Error::network("socket hang up"),
+            Error::timeout(10),
+            Error::aborted(),
+            Error::http(502),
+            Error::decode("the answer", "not JSON", "<html>"),
+        ] {
+            let (next, e) = p.next_write(sent, 0, false, 0.5);
+            assert_eq!(next, Next::Fail);
+            assert_eq!(e.kind, ErrorKind::UnknownOutcome);
+            assert!(e.hint.contains("read the config"), "{}", e.hint);
+        }
+        let (next, e) = p.next_write(Error::api(40001, None), 0, false, 0.5);
+        assert_eq!((next, e.kind), (Next::RefreshToken, ErrorKind::Api));
+        let (next, e) = p.next_write(Error::api(-1, None), 0, false, 0.5);
+        assert_eq!(
+            (next, e.kind),
+            (Next::Retry { delay_ms: 50 }, ErrorKind::Api),
+            "errcode -1 is an answer: not applied"
+        );
+        let (next, e) = p.next_write(Error::http(429), 0, false, 0.5);
+        assert_eq!((matches!(next, Next::Retry { .. }), e.kind), (true, ErrorKind::Http));
+        assert_eq!(p.next_write(Error::http(404), 0, false, 0.5).0, Next::Fail);
+    }
 
     #[test]
     fn backoff_is_exponential_with_full_jitter_and_capped() {

@@ -6,9 +6,9 @@
 
 use crate::cron;
 use crate::error::Error;
-use crate::json::quote;
-use crate::model::{Config, EnvironmentConfig, TimerTriggerConfig};
-use crate::request::{GetFuncConfig, percent_encode};
+use crate::json::{Value, quote};
+use crate::model::{CloudCallConfig, Config, EnvVar, EnvironmentConfig, TimerTriggerConfig, Trigger};
+use crate::request::{ConfigType, GetFuncConfig, endpoint_url};
 
 /// Largest accepted `timeout`, in seconds.
 pub const MAX_TIMEOUT_SECS: u32 = 300;
@@ -20,7 +20,7 @@ fn invalid(field: &str, rule: &str) -> Error {
 }
 
 /// Whether `name` is `<category>.<method>`: two identifiers joined by one dot.
-fn is_api_name(name: &str) -> bool {
+pub(crate) fn is_api_name(name: &str) -> bool {
     let ident = |s: &str| {
         s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -31,13 +31,13 @@ fn is_api_name(name: &str) -> bool {
     }
 }
 
-fn is_trigger_name(name: &str) -> bool {
+pub(crate) fn is_trigger_name(name: &str) -> bool {
     name.len() <= 60
         && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn is_env_key(key: &str) -> bool {
+pub(crate) fn is_env_key(key: &str) -> bool {
     key.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -113,69 +113,169 @@ pub fn upload_request(
     target: &GetFuncConfig,
     config: &Config,
 ) -> Result<(String, String), Error> {
+    let body = upload_body(target, config)?;
+    Ok((endpoint_url(base_url, UPLOAD_PATH, access_token), body))
+}
+
+/// The path of the write endpoint.
+pub const UPLOAD_PATH: &str = "/tcb/uploadfuncconfig";
+
+/// The validated body of an `uploadfuncconfig` request (see [`upload_request`]).
+pub fn upload_body(target: &GetFuncConfig, config: &Config) -> Result<String, Error> {
     if config.config_type() != target.config_type {
         return Err(invalid("config", "is not of the requested type"));
     }
     validate(config)?;
-    let url = format!("{base_url}/tcb/uploadfuncconfig?access_token={}", percent_encode(access_token));
-    let body = format!(
+    Ok(format!(
         "{{\"type\":{},\"env\":{},\"function_name\":{},\"config\":{}}}",
         target.config_type.number(),
         quote(&target.env),
         quote(&target.function_name),
         quote(&config.to_json())
-    );
-    Ok((url, body))
+    ))
+}
+
+/// Reads a config a caller wrote by hand (the typed shape: `{openapi}`, `{triggers}`,
+/// `{timeout, environment}`; a typed result object works too). Unlike answers, nothing is
+/// filled in: a missing list or `timeout` is an error, because writing it would wipe what is
+/// on the server. `t` is the type asked for, or `None` to tell it from the fields; `field`
+/// is the caller's name for the whole value.
+pub fn config_from_input(t: Option<ConfigType>, v: &Value, field: &str) -> Result<Config, Error> {
+    if !matches!(v, Value::Obj(_)) {
+        return Err(invalid(field, "must be an object"));
+    }
+    let t = match t {
+        Some(t) => t,
+        None if v.get("openapi").is_some() => ConfigType::CloudCall,
+        None if v.get("triggers").is_some() => ConfigType::TimerTrigger,
+        None if v.get("environment").is_some() || v.get("timeout").is_some() => ConfigType::Environment,
+        None => return Err(invalid(field, "must have `openapi`, `triggers`, or `timeout` and `environment`")),
+    };
+    let list = |key: &str| match v.get(key) {
+        Some(Value::Arr(items)) => Ok(items),
+        _ => {
+            Err(invalid(&format!("{field}.{key}"), "must be an array (the complete list: what is left out is removed)"))
+        }
+    };
+    let text = |item: &Value, path: &str, key: &str| match item.get(key) {
+        Some(Value::Str(s)) => Ok(s.clone()),
+        _ => Err(invalid(&format!("{path}.{key}"), "must be a string")),
+    };
+    let object = |item: &'_ Value, path: &str| match item {
+        Value::Obj(_) => Ok(()),
+        _ => Err(invalid(path, "must be an object")),
+    };
+    Ok(match t {
+        ConfigType::CloudCall => {
+            let mut openapi = Vec::new();
+            for (i, n) in list("openapi")?.iter().enumerate() {
+                match n {
+                    Value::Str(s) => openapi.push(s.clone()),
+                    _ => return Err(invalid(&format!("{field}.openapi[{i}]"), "must be a string")),
+                }
+            }
+            Config::CloudCall(CloudCallConfig { openapi })
+        }
+        ConfigType::TimerTrigger => {
+            let mut triggers = Vec::new();
+            for (i, item) in list("triggers")?.iter().enumerate() {
+                let path = format!("{field}.triggers[{i}]");
+                object(item, &path)?;
+                let trigger_type = match item.get("type") {
+                    None | Some(Value::Null) => "timer".to_string(),
+                    Some(_) => text(item, &path, "type")?,
+                };
+                triggers.push(Trigger {
+                    name: text(item, &path, "name")?,
+                    trigger_type,
+                    config: text(item, &path, "config")?,
+                });
+            }
+            Config::TimerTrigger(TimerTriggerConfig { triggers })
+        }
+        ConfigType::Environment => {
+            let timeout = match v.get("timeout") {
+                Some(Value::Int(n)) => u32::try_from(*n).unwrap_or(0),
+                _ => {
+                    return Err(invalid(
+                        &format!("{field}.timeout"),
+                        "must be a whole number of seconds from 1 to 300",
+                    ));
+                }
+            };
+            let mut environment = Vec::new();
+            for (i, item) in list("environment")?.iter().enumerate() {
+                let path = format!("{field}.environment[{i}]");
+                object(item, &path)?;
+                environment.push(EnvVar { key: text(item, &path, "key")?, value: text(item, &path, "value")? });
+            }
+            Config::Environment(EnvironmentConfig { timeout, environment })
+        }
+    })
+}
+
+/// What happened to one entry between two configs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Only in the second config.
+    Added,
+    /// Only in the first config.
+    Removed,
+    /// In both, with different values.
+    Changed,
+}
+
+impl Op {
+    /// `"added"`, `"removed"` or `"changed"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Added => "added",
+            Op::Removed => "removed",
+            Op::Changed => "changed",
+        }
+    }
 }
 
 /// One difference between two configs of the same type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// An entry only in the second config.
-    Added {
-        /// The API name, trigger name, variable key, or `timeout`.
-        key: String,
-        /// Its value in the second config.
-        value: String,
-    },
-    /// An entry only in the first config.
-    Removed {
-        /// The API name, trigger name, variable key, or `timeout`.
-        key: String,
-        /// Its value in the first config.
-        value: String,
-    },
-    /// An entry in both, with different values.
-    Changed {
-        /// The trigger name, variable key, or `timeout`.
-        key: String,
-        /// Its value in the first config.
-        from: String,
-        /// Its value in the second config.
-        to: String,
-    },
+pub struct Change {
+    /// Added, removed or changed.
+    pub op: Op,
+    /// `openapi`, `triggers`, `timeout` or `environment`.
+    pub field: &'static str,
+    /// The API name, trigger name, `timeout`, or variable key.
+    pub key: String,
+    /// The value in the first config (none for an API name, or when added).
+    pub before: Option<String>,
+    /// The value in the second config (none for an API name, or when removed).
+    pub after: Option<String>,
 }
 
-/// Entries of a config as (key, value) pairs, in order.
-fn entries(c: &Config) -> Vec<(String, String)> {
+impl Change {
+    /// Whether the values are environment values (often secrets).
+    pub fn is_secret(&self) -> bool {
+        self.field == "environment"
+    }
+}
+
+/// Entries of a config as (field, key, value), in order.
+fn entries(c: &Config) -> Vec<(&'static str, String, Option<String>)> {
     match c {
-        Config::CloudCall(c) => c.openapi.iter().map(|n| (n.clone(), String::new())).collect(),
+        Config::CloudCall(c) => c.openapi.iter().map(|n| ("openapi", n.clone(), None)).collect(),
         Config::TimerTrigger(t) => t
             .triggers
             .iter()
             .map(|t| {
-                (
-                    t.name.clone(),
-                    if t.trigger_type == "timer" {
-                        t.config.clone()
-                    } else {
-                        format!("{} {}", t.trigger_type, t.config)
-                    },
-                )
+                let value = if t.trigger_type == "timer" {
+                    t.config.clone()
+                } else {
+                    format!("{} {}", t.trigger_type, t.config)
+                };
+                ("triggers", t.name.clone(), Some(value))
             })
             .collect(),
-        Config::Environment(e) => std::iter::once(("timeout".to_string(), e.timeout.to_string()))
-            .chain(e.environment.iter().map(|v| (v.key.clone(), v.value.clone())))
+        Config::Environment(e) => std::iter::once(("timeout", "timeout".to_string(), Some(e.timeout.to_string())))
+            .chain(e.environment.iter().map(|v| ("environment", v.key.clone(), Some(v.value.clone()))))
             .collect(),
     }
 }
@@ -187,18 +287,21 @@ pub fn diff(a: &Config, b: &Config) -> Option<Vec<Change>> {
         return None;
     }
     let (ea, eb) = (entries(a), entries(b));
-    let find = |list: &[(String, String)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let find = |list: &[(&str, String, Option<String>)], field: &str, key: &str| {
+        list.iter().find(|(f, k, _)| *f == field && k == key).map(|(_, _, v)| v.clone())
+    };
     let mut out = Vec::new();
-    for (key, value) in &ea {
-        match find(&eb, key) {
-            None => out.push(Change::Removed { key: key.clone(), value: value.clone() }),
-            Some(to) if to != *value => out.push(Change::Changed { key: key.clone(), from: value.clone(), to }),
+    for (field, key, value) in &ea {
+        let change = |op, after| Change { op, field, key: key.clone(), before: value.clone(), after };
+        match find(&eb, field, key) {
+            None => out.push(change(Op::Removed, None)),
+            Some(to) if to != *value => out.push(change(Op::Changed, to)),
             Some(_) => {}
         }
     }
-    for (key, value) in &eb {
-        if find(&ea, key).is_none() {
-            out.push(Change::Added { key: key.clone(), value: value.clone() });
+    for (field, key, value) in eb {
+        if find(&ea, field, &key).is_none() {
+            out.push(Change { op: Op::Added, field, key, before: None, after: value });
         }
     }
     Some(out)
@@ -209,8 +312,48 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use crate::json::{self, Value};
-    use crate::model::{CloudCallConfig, EnvVar, Trigger};
-    use crate::request::ConfigType;
+
+    fn input(t: Option<ConfigType>, text: &str) -> Result<Config, Error> {
+        config_from_input(t, &json::parse(text).unwrap(), "config")
+    }
+
+    #[test]
+    fn hand_written_configs_must_be_complete() {
+        assert_eq!(input(None, r#"{"openapi":["a.b"]}"#).unwrap(), cloud(&["a.b"]));
+        assert_eq!(
+            input(Some(ConfigType::TimerTrigger), r#"{"triggers":[{"name":"n","config":"* * * * * * *"}]}"#).unwrap(),
+            timer(&[("n", "timer", "* * * * * * *")])
+        );
+        let typed = r#"{"kind":"environment","type":3,"timeout":9,"environment":[{"key":"K","value":"V"}],"raw":"…"}"#;
+        assert_eq!(input(None, typed).unwrap(), env(9, &[("K", "V")]));
+        for (t, text, field) in [
+            (Some(ConfigType::Environment), r#"{"timeout":5}"#, "config.environment"),
+            (Some(ConfigType::Environment), r#"{"environment":[]}"#, "config.timeout"),
+            (Some(ConfigType::Environment), r#"{"timeout":5.5,"environment":[]}"#, "config.timeout"),
+            (
+                Some(ConfigType::Environment),
+                r#"{"timeout":5,"environment":[{"key":"K","value":1}]}"#,
+                "config.environment[0].value",
+            ),
+            (Some(ConfigType::Environment), r#"{"timeout":5,"environment":["K=V"]}"#, "config.environment[0]"),
+            (Some(ConfigType::CloudCall), r#"{"permissions":{"openapi":[]}}"#, "config.openapi"),
+            (Some(ConfigType::CloudCall), r#"{"openapi":[1]}"#, "config.openapi[0]"),
+            (Some(ConfigType::TimerTrigger), r#"{"triggers":[{"name":"n"}]}"#, "config.triggers[0].config"),
+            (
+                Some(ConfigType::TimerTrigger),
+                r#"{"triggers":[{"name":"n","config":"x","type":2}]}"#,
+                "config.triggers[0].type",
+            ),
+            (None, r#"{"other":1}"#, "config"),
+            (None, r#"[1]"#, "config"),
+        ] {
+            let e = input(t, text).expect_err(text);
+            assert_eq!(e.kind, ErrorKind::InvalidArgument);
+            assert!(e.message.starts_with(field), "{text}: {} should name {field}", e.message);
+        }
+        // A timeout out of range reads, then fails the rules with the same field name.
+        refused(&input(None, r#"{"timeout":-4,"environment":[]}"#).unwrap(), "config.timeout");
+    }
 
     fn cloud(names: &[&str]) -> Config {
         Config::CloudCall(CloudCallConfig { openapi: names.iter().map(|s| s.to_string()).collect() })
@@ -290,6 +433,10 @@ mod tests {
         assert!(upload_request("http://x", "t", &target, &cloud(&["a.b"])).is_err());
     }
 
+    fn change(op: Op, field: &'static str, key: &str, before: Option<&str>, after: Option<&str>) -> Change {
+        Change { op, field, key: key.into(), before: before.map(Into::into), after: after.map(Into::into) }
+    }
+
     #[test]
     fn diff_lists_added_removed_and_changed() {
         let a = env(3, &[("A", "1"), ("B", "2"), ("C", "3")]);
@@ -297,21 +444,22 @@ mod tests {
         assert_eq!(
             diff(&a, &b).unwrap(),
             [
-                Change::Changed { key: "timeout".into(), from: "3".into(), to: "5".into() },
-                Change::Removed { key: "B".into(), value: "2".into() },
-                Change::Changed { key: "C".into(), from: "3".into(), to: "30".into() },
-                Change::Added { key: "D".into(), value: "4".into() },
+                change(Op::Changed, "timeout", "timeout", Some("3"), Some("5")),
+                change(Op::Removed, "environment", "B", Some("2"), None),
+                change(Op::Changed, "environment", "C", Some("3"), Some("30")),
+                change(Op::Added, "environment", "D", None, Some("4")),
             ]
         );
         assert_eq!(diff(&a, &a).unwrap(), []);
+        // A variable named `timeout` is not the timeout.
+        let named = diff(&env(3, &[]), &env(3, &[("timeout", "3")])).unwrap();
+        assert_eq!(named, [change(Op::Added, "environment", "timeout", None, Some("3"))]);
         let granted = diff(&cloud(&["a.b"]), &cloud(&["a.b", "c.d"])).unwrap();
-        assert_eq!(granted, [Change::Added { key: "c.d".into(), value: String::new() }]);
+        assert_eq!(granted, [change(Op::Added, "openapi", "c.d", None, None)]);
         let moved =
             diff(&timer(&[("t", "timer", "0 0 2 * * * *")]), &timer(&[("t", "timer", "0 0 3 * * * *")])).unwrap();
-        assert_eq!(
-            moved,
-            [Change::Changed { key: "t".into(), from: "0 0 2 * * * *".into(), to: "0 0 3 * * * *".into() }]
-        );
+        assert_eq!(moved, [change(Op::Changed, "triggers", "t", Some("0 0 2 * * * *"), Some("0 0 3 * * * *"))]);
+        assert!(moved[0].op.name() == "changed" && !moved[0].is_secret());
         assert_eq!(diff(&cloud(&[]), &env(3, &[])), None);
     }
 }

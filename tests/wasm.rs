@@ -704,3 +704,113 @@ async fn a_50_mb_answer_is_refused_without_reading_it() {
     assert!(now() - start < 2000.0, "refused at the headers, not after reading 50 MB");
     ok(get_config(request("openapi", 1.into())).await).await;
 }
+
+/// A client without retries for the writes below.
+fn client() -> TcbClient {
+    TcbClient::new(obj(&[
+        ("accessToken", s(TOKEN)),
+        ("baseUrl", s(SIM)),
+        ("retries", 0.into()),
+        ("timeoutMs", 1000.into()),
+    ]))
+    .unwrap()
+}
+
+async fn uploads(function_name: &str) -> f64 {
+    prop(&http("GET", &format!("/__sim/changes?env={ENV}&function={function_name}"), None).await, "uploads")
+        .as_f64()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_sends_the_complete_config_and_reads_it_back() {
+    http("POST", "/__sim/reset", None).await;
+    let c = client();
+    let seen = ok(JsFuture::from(c.get_func_config(obj(&[
+        ("env", s(ENV)),
+        ("functionName", s("orderSync")),
+        ("type", 3.into()),
+    ])))
+    .await)
+    .await;
+    let edit = obj(&[("set", obj(&[("NEW_KEY", s("new-value"))]))]);
+    let options = obj(&[("expectedRaw", prop(&seen, "raw"))]);
+    let done = ok(JsFuture::from(c.update_environment(s(ENV), s("orderSync"), edit, options)).await).await;
+    assert_eq!(prop(&done, "written"), JsValue::TRUE);
+    let keys: Vec<String> =
+        Array::from(&prop(&prop(&done, "config"), "environment")).iter().map(|v| prop_str(&v, "key")).collect();
+    assert_eq!(keys, ["DB_HOST", "DB_PASSWORD", "REGION", "NEW_KEY"], "the other variables are kept");
+    let change = Array::from(&prop(&done, "changes")).get(0);
+    assert_eq!((prop_str(&change, "op"), prop_str(&change, "after")), ("added".to_string(), "••••••".to_string()));
+    assert_eq!(uploads("orderSync").await, 1.0);
+    // The same expectedRaw is now stale: nothing is written.
+    let again = obj(&[("set", obj(&[("OTHER", s("x"))]))]);
+    let err = expect_err(
+        JsFuture::from(c.update_environment(
+            s(ENV),
+            s("orderSync"),
+            again,
+            obj(&[("expectedRaw", prop(&seen, "raw"))]),
+        ))
+        .await,
+        "conflict",
+    )
+    .await;
+    assert_no_secret(&err, "s3cr3t-pa55w0rd");
+    assert_no_secret(&err, "new-value");
+    assert!(prop(&err, "actual").is_object() && Array::from(&prop(&err, "changes")).length() == 1);
+    assert_eq!(uploads("orderSync").await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_change_between_read_and_write_is_a_conflict() {
+    http("POST", "/__sim/reset", None).await;
+    let hook = format!(
+        r#"{{"env":"{ENV}","function":"hello","type":1,"after":"read","nth":1,"config":"{{\"permissions\":{{\"openapi\":[\"x.y\"]}}}}"}}"#
+    );
+    http("POST", "/__sim/hooks", Some(&hook)).await;
+    let names: Array = [s("wxacode.get")].into_iter().collect();
+    let err = expect_err(
+        JsFuture::from(client().grant_openapi(s(ENV), s("hello"), names.into(), JsValue::UNDEFINED)).await,
+        "conflict",
+    )
+    .await;
+    assert_eq!(strings(&prop(&prop(&err, "actual"), "openapi")), ["x.y"]);
+    assert_eq!(uploads("hello").await, 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_write_whose_answer_is_late_is_an_unknown_outcome_and_not_repeated() {
+    http("POST", "/__sim/reset", None).await;
+    http(
+        "POST",
+        "/__sim/faults",
+        Some(r#"{"path":"/tcb/uploadfuncconfig","times":1,"fault":{"kind":"delay","ms":3000}}"#),
+    )
+    .await;
+    let c = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("baseUrl", s(SIM)), ("timeoutMs", 1000.into())])).unwrap();
+    let config = obj(&[("openapi", Array::new().into())]);
+    let req = obj(&[("env", s(ENV)), ("functionName", s("hello")), ("type", 1.into()), ("config", config)]);
+    let t0 = now();
+    let err = expect_err(JsFuture::from(c.upload_func_config(req)).await, "unknown_outcome").await;
+    assert!(now() - t0 < 1200.0, "settled in {} ms", now() - t0);
+    assert!(prop_str(&err, "hint").contains("read the config"));
+    // The simulator applies a delayed write before answering late.
+    assert_eq!(uploads("hello").await, 1.0, "exactly one write reached the server");
+}
+
+#[wasm_bindgen_test]
+async fn functions_are_listed_page_by_page() {
+    http("POST", "/__sim/reset", None).await;
+    let page =
+        ok(JsFuture::from(client().list_functions(obj(&[("env", s(ENV)), ("limit", 2.into()), ("offset", 1.into())])))
+            .await)
+        .await;
+    assert_eq!(prop(&page, "total").as_f64(), Some(4.0));
+    let names: Vec<String> = Array::from(&prop(&page, "functions")).iter().map(|f| prop_str(&f, "name")).collect();
+    assert_eq!(names, ["openapi", "orderSync"]);
+    let all = ok(JsFuture::from(client().list_all_functions(s(ENV), JsValue::UNDEFINED)).await).await;
+    assert_eq!(Array::from(&prop(&all, "functions")).length(), 4);
+    let bad = client().list_functions(obj(&[("env", s(ENV)), ("limit", 101.into())]));
+    expect_err(JsFuture::from(bad).await, "invalid_argument").await;
+}

@@ -3,6 +3,9 @@
 //   - workerSource: the Worker's JSON API on this origin (normal mode, key in a Bearer header);
 //   - directSource: the package's own wasm TcbClient calling a CORS-enabled base URL
 //     (development mode, e.g. the local simulator).
+// Both also list an environment's functions, compare a config across two environments and
+// edit configs. An edit names the config it was made on: the Worker guards it with the
+// config's `version`, the direct client with its `raw` text (`expectedRaw`).
 
 /** Config type numbers and the names used in results (`kind`). */
 export const KINDS = { 1: "cloudCall", 2: "timerTrigger", 3: "environment" };
@@ -16,9 +19,26 @@ export const MASK = "••••••";
 
 const REQUEST_TIMEOUT_MS = 30000;
 
+/** Items per page of the function list. */
+export const PAGE_SIZE = 20;
+
+/**
+ * The edit operations: the Worker route of each, and the kind of config it changes.
+ * `fields` of an edit: environment `{set?, unset?, timeout?}`, grant/revoke `{names}`,
+ * trigger `{name, config}`, triggerRemove `{}`.
+ */
+export const EDITS = {
+  environment: { path: "/api/edit/environment", kind: "environment" },
+  grant: { path: "/api/edit/openapi/grant", kind: "cloudCall" },
+  revoke: { path: "/api/edit/openapi/revoke", kind: "cloudCall" },
+  trigger: { path: "/api/edit/trigger", kind: "timerTrigger" },
+  triggerRemove: { path: "/api/edit/trigger/remove", kind: "timerTrigger" },
+};
+
 /** A failed request, with the fields of the API's error object. */
 export class PageError extends Error {
-  constructor({ code = "unknown", errcode, errmsg, hint = "", retryable = false, message, httpStatus } = {}) {
+  constructor({ code = "unknown", errcode, errmsg, hint = "", retryable = false, message, httpStatus,
+    expected, actual, changes } = {}) {
     super(message || hint || code);
     this.name = "PageError";
     this.code = String(code);
@@ -27,8 +47,15 @@ export class PageError extends Error {
     this.hint = String(hint ?? "");
     this.retryable = Boolean(retryable);
     if (httpStatus !== undefined) this.httpStatus = httpStatus;
+    // A conflict or an unverified write says what the caller saw and what the server has
+    // (configs, masked) and the changes between them.
+    if (isConfigOrNull(expected)) this.expected = expected;
+    if (isConfigOrNull(actual)) this.actual = actual;
+    if (Array.isArray(changes)) this.changes = changes.filter((c) => c && typeof c === "object");
   }
 }
+
+const isConfigOrNull = (value) => value === null || (typeof value === "object" && value !== undefined && !Array.isArray(value));
 
 /** Turns a fetch rejection into a PageError (abort and timeout keep their own codes). */
 function fetchFailure(error, signal) {
@@ -49,7 +76,7 @@ export function workerSource(key) {
   const headers = { Accept: "application/json" };
   if (key) headers.Authorization = `Bearer ${key}`;
 
-  async function call(path, params, signal) {
+  async function call(path, params, signal, json) {
     const url = new URL(path, location.origin);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, String(value));
     const signals = [AbortSignal.timeout(REQUEST_TIMEOUT_MS)];
@@ -58,7 +85,9 @@ export function workerSource(key) {
     let text;
     try {
       response = await fetch(url, {
-        headers,
+        ...(json === undefined
+          ? { headers }
+          : { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(json) }),
         signal: AbortSignal.any(signals),
         cache: "no-store",
       });
@@ -74,7 +103,12 @@ export function workerSource(key) {
     }
     const apiError = body && typeof body === "object" ? body.error : undefined;
     if (apiError && typeof apiError === "object") {
-      throw new PageError({ ...apiError, httpStatus: response.status });
+      // A conflict's configs and changes are read from the error, or from beside it.
+      const extra = {};
+      for (const name of ["expected", "actual", "changes"]) {
+        if (!Object.hasOwn(apiError, name) && Object.hasOwn(body, name)) extra[name] = body[name];
+      }
+      throw new PageError({ ...apiError, ...extra, httpStatus: response.status });
     }
     if (!response.ok) {
       throw new PageError({ code: "http", httpStatus: response.status, retryable: response.status >= 500,
@@ -108,12 +142,65 @@ export function workerSource(key) {
         { env: config.env, function: config.functionName, type: 3, reveal: 1 }, signal);
       return pickValue(clear, config.environment[index], index);
     },
+
+    /** One page of the environment's functions: `{total, functions}`. */
+    async functions({ env, offset = 0, limit = PAGE_SIZE }, signal) {
+      return listAnswer(await call("/api/functions", { env, limit, offset }, signal));
+    },
+
+    /** The config of one type in two environments, masked, and the changes from A to B. */
+    async compare({ functionName, envA, envB, type }, signal) {
+      const body = await call("/api/compare", { function: functionName, envA, envB, type }, signal);
+      return {
+        a: configOrNull(body.a),
+        b: configOrNull(body.b),
+        changes: Array.isArray(body.changes) ? body.changes : [],
+      };
+    },
+
+    /** Editing is possible (the Worker refuses a viewer's edits with 403 `forbidden`). */
+    canEdit: true,
+
+    /**
+     * Sends edit `op` (see {@link EDITS}) of `config` (the config shown, `null` for "not
+     * configured"), guarded by its version: `{written, config, changes}`. `dryRun` writes
+     * nothing and gives the changes the edit would make.
+     */
+    async edit(op, { env, functionName, config, fields, dryRun = false }, signal) {
+      const body = { env, function: functionName, expectedVersion: versionOf(config), ...fields };
+      if (dryRun) body.dryRun = true;
+      return editAnswer(await call(EDITS[op].path, {}, signal, body));
+    },
+  };
+}
+
+/** The version an edit is guarded with: the config's, or `null` for "not configured". */
+export function versionOf(config) {
+  return config && typeof config.version === "string" ? config.version : null;
+}
+
+function configOrNull(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : null;
+}
+
+function listAnswer(body) {
+  const functions = Array.isArray(body?.functions) ? body.functions.filter((f) => f && typeof f.name === "string") : [];
+  const total = Number.isInteger(body?.total) ? body.total : functions.length;
+  return { total, functions };
+}
+
+function editAnswer(body) {
+  return {
+    written: body?.written === true,
+    config: configOrNull(body?.config),
+    changes: Array.isArray(body?.changes) ? body.changes : [],
   };
 }
 
 /** Development mode: the package's wasm client calls `baseUrl` with `token`, from this page. */
 export async function directSource(baseUrl, token) {
-  const { TcbClient, isTcbError } = await import("./pkg/browser.js");
+  const pkg = await import("./pkg/browser.js");
+  const { TcbClient, isTcbError } = pkg;
   const wrap = (error) => (isTcbError(error) ? new PageError(error) : error);
   let client;
   try {
@@ -121,14 +208,23 @@ export async function directSource(baseUrl, token) {
   } catch (error) {
     throw wrap(error);
   }
-  // Clear values stay here, next to the masked config that is rendered, until revealed.
+  // Clear values stay here, next to the masked config that is rendered, until revealed; so
+  // does the exact `raw` of every config shown, which guards an edit made on it.
   const clearValues = new WeakMap();
+  const realRaw = new WeakMap();
   const maskConfig = (config) => {
-    if (!config || config.kind !== "environment") return config;
+    if (!config || typeof config !== "object") return config ?? null;
+    if (config.kind !== "environment") {
+      realRaw.set(config, config.raw);
+      return config;
+    }
     const masked = maskEnvironment(config);
     clearValues.set(masked, config.environment.map((item) => item.value));
+    realRaw.set(masked, config.raw);
     return masked;
   };
+  const editMethods = ["updateEnvironment", "grantOpenapi", "revokeOpenapi", "setTimerTrigger", "removeTimerTrigger"];
+  const canEdit = editMethods.every((name) => typeof client[name] === "function");
 
   return {
     mode: "direct",
@@ -155,7 +251,62 @@ export async function directSource(baseUrl, token) {
       if (!values || index >= values.length) throw new PageError({ code: "invalid_argument", hint: "Look the function up again." });
       return values[index];
     },
+
+    async functions({ env, offset = 0, limit = PAGE_SIZE }, signal) {
+      if (typeof client.listFunctions !== "function") throw unavailable();
+      try {
+        return listAnswer(await client.listFunctions({ env, limit, offset, signal }));
+      } catch (error) {
+        throw wrap(error);
+      }
+    },
+
+    async compare({ functionName, envA, envB, type }, signal) {
+      if (typeof pkg.diffConfigs !== "function") throw unavailable();
+      try {
+        const [a, b] = await Promise.all([envA, envB].map((env) =>
+          single(() => client.getFuncConfig({ env, functionName, type: Number(type), signal }))));
+        const changes = pkg.diffConfigs(a ?? emptyLike(type, b), b ?? emptyLike(type, a));
+        return { a: maskConfig(a), b: maskConfig(b), changes };
+      } catch (error) {
+        throw wrap(error);
+      }
+    },
+
+    /** Whether this build of the package can edit (else the page says editing is unavailable). */
+    canEdit,
+
+    /** See {@link workerSource}'s `edit`; guarded by the exact `raw` of `config` instead. */
+    async edit(op, { env, functionName, config, fields, dryRun = false }, signal) {
+      if (!canEdit) throw unavailable();
+      const expectedRaw = config ? realRaw.get(config) : null;
+      if (expectedRaw === undefined) throw new PageError({ code: "invalid_argument", hint: "Look the function up again." });
+      const options = { expectedRaw, dryRun, signal };
+      try {
+        let result;
+        if (op === "environment") result = await client.updateEnvironment(env, functionName, fields, options);
+        else if (op === "grant") result = await client.grantOpenapi(env, functionName, fields.names, options);
+        else if (op === "revoke") result = await client.revokeOpenapi(env, functionName, fields.names, options);
+        else if (op === "trigger") result = await client.setTimerTrigger(env, functionName, { name: fields.name, config: fields.config }, options);
+        else result = await client.removeTimerTrigger(env, functionName, options);
+        const answer = editAnswer(result);
+        return { ...answer, config: maskConfig(answer.config) };
+      } catch (error) {
+        throw wrap(error);
+      }
+    },
   };
+}
+
+function unavailable() {
+  return new PageError({ code: "unavailable", hint: "This build of the package cannot do this in direct mode; use the Worker." });
+}
+
+/** An empty config of `type` to compare a missing one with (the other's timeout kept). */
+function emptyLike(type, other) {
+  if (Number(type) === 1) return { openapi: [] };
+  if (Number(type) === 2) return { triggers: [] };
+  return { timeout: Number.isInteger(other?.timeout) ? other.timeout : 3, environment: [] };
 }
 
 /** Runs a one-type request; "not configured" (85089) becomes `null`. */

@@ -6,13 +6,130 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::model::{Config, FuncConfig};
+use crate::list::{FunctionList, Time};
+use crate::model::{Config, FuncConfig, MASK};
 use crate::request::{self, ConfigType, TYPE_RULE};
 use crate::retry::RetryPolicy;
+use crate::upload::{Change, diff};
 use crate::{Error, ErrorKind};
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A property of an argument object (`undefined` when absent or unreadable).
+pub fn field(obj: &JsValue, key: &str) -> JsValue {
+    get(obj, key)
+}
+
+/// A fresh plain object.
+pub fn new_object() -> JsValue {
+    Object::new().into()
+}
+
+/// An optional boolean option: absent is `false`.
+pub fn flag(obj: &JsValue, key: &str) -> Result<bool, Error> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(false);
+    }
+    v.as_bool().ok_or_else(|| Error::invalid_argument(key, "must be true or false"))
+}
+
+/// An optional number: absent is `None`.
+pub fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_f64().map(Some).ok_or_else(|| Error::invalid_argument(key, "must be a number"))
+}
+
+/// The own enumerable `[key, value]` pairs of an object.
+pub fn entries(obj: &JsValue) -> Vec<(String, JsValue)> {
+    let Some(o) = obj.dyn_ref::<Object>() else { return Vec::new() };
+    Object::entries(o)
+        .iter()
+        .filter_map(|pair| {
+            let pair: Array = pair.dyn_into().ok()?;
+            Some((pair.get(0).as_string()?, pair.get(1)))
+        })
+        .collect()
+}
+
+/// An array of strings.
+pub fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, Error> {
+    let list = v.dyn_ref::<Array>().ok_or_else(|| Error::invalid_argument(name, "must be an array of strings"))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| s.as_string().ok_or_else(|| Error::invalid_argument(&format!("{name}[{i}]"), "must be a string")))
+        .collect()
+}
+
+/// A config written by the caller (see [`crate::upload::config_from_input`]), read through
+/// `JSON.stringify` so that getters, `toJSON` and cycles behave as JSON would.
+pub fn config_input(v: &JsValue, t: Option<ConfigType>, name: &str) -> Result<Config, Error> {
+    if !v.is_object() {
+        return Err(Error::invalid_argument(name, "must be an object"));
+    }
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::invalid_argument(name, "must be plain JSON data (no cycles or BigInt)"))?;
+    let value = crate::json::parse(&text).map_err(|_| Error::invalid_argument(name, "must be plain JSON data"))?;
+    crate::upload::config_from_input(t, &value, name)
+}
+
+/// Changes as `[{ op, field, key, before?, after?, masked? }]`; environment values masked unless
+/// `reveal`.
+pub fn changes_to_js(changes: &[Change], reveal: bool) -> JsValue {
+    let list: Array = changes
+        .iter()
+        .map(|c| {
+            let item = new_object();
+            set(&item, "op", &c.op.name().into());
+            set(&item, "field", &c.field.into());
+            set(&item, "key", &c.key.as_str().into());
+            let hide = c.is_secret() && !reveal;
+            for (k, v) in [("before", &c.before), ("after", &c.after)] {
+                if let Some(v) = v {
+                    set(&item, k, &(if hide { MASK } else { v.as_str() }).into());
+                }
+            }
+            if hide {
+                set(&item, "masked", &true.into());
+            }
+            item
+        })
+        .collect();
+    list.into()
+}
+
+/// A listing as `{ total, functions: [{ name, runtime, status, addTime, modTime }] }`.
+pub fn function_list_to_js(l: &FunctionList) -> JsValue {
+    let opt = |s: &Option<String>| s.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let time = |t: &Option<Time>| match t {
+        Some(Time::Number(n)) => JsValue::from_f64(*n as f64),
+        Some(Time::Text(s)) => JsValue::from_str(s),
+        None => JsValue::NULL,
+    };
+    let list: Array = l
+        .functions
+        .iter()
+        .map(|f| {
+            let item = new_object();
+            set(&item, "name", &f.name.as_str().into());
+            set(&item, "runtime", &opt(&f.runtime));
+            set(&item, "status", &opt(&f.status));
+            set(&item, "addTime", &time(&f.add_time));
+            set(&item, "modTime", &time(&f.mod_time));
+            item
+        })
+        .collect();
+    let out = new_object();
+    set(&out, "total", &f64::from(l.total).into());
+    set(&out, "functions", &list);
+    out
 }
 
 pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
@@ -196,6 +313,21 @@ pub fn error_to_js(e: &Error) -> JsValue {
     if let Some(r) = &e.raw {
         set(o, "raw", &r.as_str().into());
     }
+    if let Some(v) = &e.versions {
+        // Both versions, masked: an error may end up in a log.
+        let (expected, actual) =
+            (v.expected.as_ref().map(FuncConfig::masked), v.actual.as_ref().map(FuncConfig::masked));
+        let show = |c: &Option<FuncConfig>| c.as_ref().map_or(JsValue::NULL, config_to_js);
+        set(o, "expected", &show(&expected));
+        set(o, "actual", &show(&actual));
+        let t = v.expected.as_ref().or(v.actual.as_ref()).map(|c| c.config.config_type());
+        if let Some(t) = t {
+            let or_empty =
+                |c: &Option<FuncConfig>| c.as_ref().map_or_else(|| crate::edit::empty(t), |c| c.config.clone());
+            let changes = diff(&or_empty(&v.expected), &or_empty(&v.actual)).unwrap_or_default();
+            set(o, "changes", &changes_to_js(&changes, false));
+        }
+    }
     err.into()
 }
 
@@ -215,6 +347,9 @@ pub fn error_from_js(value: &JsValue) -> Option<Error> {
         "timeout" => ErrorKind::Timeout,
         "aborted" => ErrorKind::Aborted,
         "decode" => ErrorKind::Decode,
+        "conflict" => ErrorKind::Conflict,
+        "unverified" => ErrorKind::Unverified,
+        "unknown_outcome" => ErrorKind::UnknownOutcome,
         _ => ErrorKind::Token,
     };
     Some(Error {
@@ -226,6 +361,8 @@ pub fn error_from_js(value: &JsValue) -> Option<Error> {
         errmsg: text("errmsg"),
         http_status: number("httpStatus").map(|n| n as u16),
         raw: text("raw"),
+        not_sent: false,
+        versions: None,
     })
 }
 

@@ -10,9 +10,11 @@ mod js;
 mod schedule;
 mod tokens;
 mod transport;
+mod write;
 
 pub use schedule::{next_runs, parse_cron};
 pub use tokens::{AuthorizerTokenProvider, StableTokenProvider, authorizer_token, stable_token};
+pub use write::{diff_configs, list_functions, upload_func_config};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +24,8 @@ use futures_util::future::{join3, try_join3};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::request::{ConfigType, GetFuncConfig};
+use crate::list::FunctionList;
+use crate::request::{ConfigType, GetFuncConfig, endpoint_url};
 use crate::retry::{Next, RetryPolicy, is_token_rejected};
 use crate::{Error, ErrorKind, FuncConfig, decode_response};
 use tokens::Tokens;
@@ -37,6 +40,36 @@ struct Client {
     base_url: String,
     timeout_ms: u32,
     retry: RetryPolicy,
+}
+
+/// A decoded answer of one of the endpoints.
+enum Answer {
+    Config(FuncConfig),
+    List(FunctionList),
+    Written,
+}
+
+/// One request to an endpoint: where, what, how its answer is decoded, and whether it writes
+/// (a write is never repeated unless it certainly never left).
+struct Call<'a> {
+    path: &'static str,
+    body: String,
+    decode: Decoder<'a>,
+    write: bool,
+}
+
+/// Turns `(status, body)` into an answer or the error.
+type Decoder<'a> = Box<dyn Fn(u16, &str) -> Result<Answer, Error> + 'a>;
+
+impl<'a> Call<'a> {
+    fn get(req: &'a GetFuncConfig) -> Self {
+        Call {
+            path: "/tcb/getfuncconfig",
+            body: req.body(),
+            decode: Box::new(move |status, body| decode_response(req, status, body).map(Answer::Config)),
+            write: false,
+        }
+    }
 }
 
 /// How one request of a group ended.
@@ -57,16 +90,24 @@ impl Client {
     }
 
     /// One request with `token`, retrying transient failures with backoff; a rejected token is
-    /// returned as an error for the caller to refresh.
-    async fn attempt(&self, req: &GetFuncConfig, token: &str, deadline: &Deadline) -> Result<FuncConfig, Error> {
+    /// returned as an error for the caller to refresh. A write is retried only when it certainly
+    /// never left; when it may have, it fails as `unknown_outcome`.
+    async fn attempt(&self, call: &Call<'_>, token: &str, deadline: &Deadline) -> Result<Answer, Error> {
+        let url = endpoint_url(&self.base_url, call.path, token);
         let mut retries_done = 0;
         loop {
-            let sent = deadline.post_json(&req.url(&self.base_url, token), &req.body()).await;
-            let e = match sent.and_then(|(status, body)| decode_response(req, status, &body)) {
-                Ok(c) => return Ok(c),
+            let sent = deadline.post_json(&url, &call.body).await;
+            let e = match sent.and_then(|(status, body)| (call.decode)(status, &body)) {
+                Ok(answer) => return Ok(answer),
                 Err(e) => e,
             };
-            match self.retry.next(&e, retries_done, true, js_sys::Math::random()) {
+            let jitter = js_sys::Math::random();
+            let (next, e) = if call.write {
+                self.retry.next_write(e, retries_done, true, jitter)
+            } else {
+                (self.retry.next(&e, retries_done, true, jitter), e)
+            };
+            match next {
                 Next::Retry { delay_ms } => {
                     deadline.sleep(delay_ms).await?;
                     retries_done += 1;
@@ -77,21 +118,30 @@ impl Client {
     }
 
     /// One request; a rejected token is replaced once and the request tried once more.
-    async fn get_one(&self, req: &GetFuncConfig, deadline: &Deadline) -> Result<FuncConfig, Error> {
+    async fn call(&self, call: &Call<'_>, deadline: &Deadline) -> Result<Answer, Error> {
         let token = self.tokens.current(deadline).await?;
-        match self.attempt(req, &token, deadline).await {
+        match self.attempt(call, &token, deadline).await {
             Err(e) if is_token_rejected(&e) && self.tokens.can_refresh() => {
                 let fresh = self.tokens.refresh(&token, deadline).await?;
-                self.attempt(req, &fresh, deadline).await
+                self.attempt(call, &fresh, deadline).await
             }
             other => other,
         }
     }
 
+    /// One config.
+    async fn get_one(&self, req: &GetFuncConfig, deadline: &Deadline) -> Result<FuncConfig, Error> {
+        match self.call(&Call::get(req), deadline).await? {
+            Answer::Config(c) => Ok(c),
+            _ => Err(Error::decode("the answer", "not a config", "")),
+        }
+    }
+
     /// One request of a group: a fatal failure cancels the rest of the group.
     async fn group_member(&self, req: &GetFuncConfig, token: &str, deadline: &Deadline) -> Result<Outcome, Error> {
-        match self.attempt(req, token, deadline).await {
-            Ok(c) => Ok(Outcome::Config(c)),
+        match self.attempt(&Call::get(req), token, deadline).await {
+            Ok(Answer::Config(c)) => Ok(Outcome::Config(c)),
+            Ok(_) => Err(Error::decode("the answer", "not a config", "")),
             Err(e) if e.kind == ErrorKind::Api && e.errcode == Some(85089) => Ok(Outcome::NotConfigured),
             Err(e) if is_token_rejected(&e) => Ok(Outcome::TokenRejected(e)),
             Err(e) => {

@@ -1,5 +1,9 @@
-//! Requests over `fetch` (through gloo-net) and waits, all bounded by one deadline and the
+//! Requests over the runtime's own `fetch` and waits, all bounded by one deadline and the
 //! caller's signal.
+//!
+//! `fetch` is called directly rather than through a wrapper crate: its rejection carries a
+//! `cause` (Node's `ECONNREFUSED`) that is the only proof a write never left, and the bindings
+//! are a few lines.
 //!
 //! The caller's `AbortSignal` is never handed to `fetch` itself: a signal aborted with a
 //! non-Error reason would make `fetch` reject with that value, which gloo-net cannot convert.
@@ -9,8 +13,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_net::http::Request;
-use js_sys::{Array, Promise};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -24,6 +27,35 @@ extern "C" {
     fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
+
+    /// The `Response` of `fetch`.
+    type FetchResponse;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &FetchResponse) -> u16;
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &FetchResponse) -> FetchHeaders;
+    #[wasm_bindgen(method, catch)]
+    fn text(this: &FetchResponse) -> Result<Promise, JsValue>;
+
+    type FetchHeaders;
+    #[wasm_bindgen(method)]
+    fn get(this: &FetchHeaders, name: &str) -> Option<String>;
+}
+
+/// The runtime's reason for a failed `fetch`, and whether it proves the request never left:
+/// the connection was refused (Node and undici put the system error code in `cause`).
+fn fetch_failure(e: &JsValue) -> (String, bool) {
+    let text = |v: &JsValue, key: &str| Reflect::get(v, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
+    let cause = Reflect::get(e, &JsValue::from_str("cause")).unwrap_or(JsValue::UNDEFINED);
+    let code = if cause.is_object() { text(&cause, "code") } else { None };
+    let message = text(e, "message").unwrap_or_else(|| "fetch failed".to_string());
+    match code {
+        Some(code) => (format!("{message} ({code})"), code == "ECONNREFUSED"),
+        None => (message, false),
+    }
 }
 
 /// Largest answer body read, in bytes (WeChat's answers are a few kilobytes).
@@ -136,21 +168,36 @@ impl Deadline {
     ///
     /// An answer that announces more than [`MAX_BODY_BYTES`] is refused before its body is read.
     pub async fn post_json(&self, url: &str, body: &str) -> Result<(u16, String), Error> {
-        let signal = self.controller.signal();
-        let request = Request::post(url)
-            .header("Content-Type", "application/json")
-            .abort_signal(Some(&signal))
-            .body(body)
-            .map_err(|e| self.failure(&e.to_string()))?;
-        let response = request.send().await.map_err(|e| self.failure(&e.to_string()))?;
+        let init = Object::new();
+        let headers = Object::new();
+        let field = |o: &Object, k: &str, v: &JsValue| {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = Reflect::set(o, &JsValue::from_str(k), v);
+        };
+        field(&headers, "Content-Type", &"application/json".into());
+        field(&init, "method", &"POST".into());
+        field(&init, "headers", &headers);
+        field(&init, "body", &body.into());
+        field(&init, "signal", &self.controller.signal());
+        // The internal signal goes to `fetch`, so a deadline or an abort rejects both the
+        // request and the body read: no race is needed around them.
+        let failed = |e: JsValue| {
+            let (detail, refused) = fetch_failure(&e);
+            let mut err = self.failure(&detail);
+            err.not_sent = refused && err.kind == crate::ErrorKind::Network;
+            err
+        };
+        let sent = fetch(url, &init).map_err(failed)?;
+        let response: FetchResponse = JsFuture::from(sent).await.map_err(failed)?.unchecked_into();
         let status = response.status();
         let length = response.headers().get("content-length").and_then(|v| v.trim().parse::<u64>().ok());
         if length.is_some_and(|n| n > MAX_BODY_BYTES) {
             self.cancel();
             return Err(Error::decode("the answer", "its body is larger than the 4 MiB this client reads", ""));
         }
-        let text = response.text().await.map_err(|e| self.failure(&e.to_string()))?;
-        Ok((status, text))
+        let reading = response.text().map_err(|e| self.failure(&fetch_failure(&e).0))?;
+        let text = JsFuture::from(reading).await.map_err(|e| self.failure(&fetch_failure(&e).0))?;
+        Ok((status, text.as_string().unwrap_or_default()))
     }
 }
 

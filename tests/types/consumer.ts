@@ -1,6 +1,15 @@
 // A TypeScript consumer of the published types, checked with `tsc --noEmit --strict`.
-import { getFuncConfig, isTcbError, TcbClient } from "tcb-funcconfig";
-import type { AllConfigs, EnvironmentConfig, FuncConfig, TcbError, TcbErrorCode } from "tcb-funcconfig";
+import { diffConfigs, getFuncConfig, isTcbError, listFunctions, TcbClient, uploadFuncConfig } from "tcb-funcconfig";
+import type {
+  AllConfigs,
+  ConfigChange,
+  EditResult,
+  EnvironmentConfig,
+  FuncConfig,
+  FunctionList,
+  TcbError,
+  TcbErrorCode,
+} from "tcb-funcconfig";
 
 function describe(c: FuncConfig): string {
   switch (c.kind) {
@@ -51,4 +60,31 @@ export async function run(signal: AbortSignal): Promise<string[]> {
   // @ts-expect-error: the client takes its token in the constructor
   new TcbClient({ baseUrl: "https://x" });
   return out;
+}
+
+// Writes, listings and diffs: result types follow the helper.
+export async function writes(client: TcbClient, signal: AbortSignal): Promise<string[]> {
+  const seen = await client.getFuncConfig({ env: "e", functionName: "f", type: 3 });
+  const edited: EditResult<EnvironmentConfig> = await client.updateEnvironment(
+    "e", "f", { set: { K: "v" }, unset: ["OLD"], timeout: 10 }, { expectedRaw: seen.raw, dryRun: true, signal },
+  );
+  const timeout: number | undefined = edited.config?.timeout;
+  const granted = await client.grantOpenapi("e", "f", ["wxacode.get"], { expectedRaw: null });
+  const names: string[] = granted.config?.openapi ?? [];
+  const trigger = await client.setTimerTrigger("e", "f", { name: "nightly", config: "0 0 2 * * * *" });
+  const crons = trigger.config?.triggers.map((t) => t.config) ?? [];
+  await client.uploadFuncConfig({ env: "e", functionName: "f", type: 1, config: { openapi: [] } });
+  await uploadFuncConfig({ accessToken: "t", env: "e", functionName: "f", type: 3, config: { timeout: 3, environment: [] } });
+  const page: FunctionList = await listFunctions({ accessToken: "t", env: "e", limit: 20, offset: 20 });
+  const all = await client.listAllFunctions("e", { signal });
+  const changes: ConfigChange[] = diffConfigs({ openapi: ["a.b"] }, granted.config ?? { openapi: [] }, { revealValues: false });
+  const ops = changes.map((c) => `${c.op} ${c.field} ${c.key}`);
+  try {
+    await client.revokeOpenapi("e", "f", ["a.b"], { expectedRaw: "{}" });
+  } catch (e) {
+    if (isTcbError(e) && (e.code === "conflict" || e.code === "unverified")) {
+      ops.push(String(e.actual?.kind), String(e.changes?.length));
+    }
+  }
+  return [String(timeout), ...names, ...crons, String(page.total), String(all.functions[0]?.modTime), ...ops];
 }

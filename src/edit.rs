@@ -1,0 +1,267 @@
+//! Edits of a config: what each edit helper changes, applied to the config last read, giving the
+//! complete config to write (the write endpoint may replace the whole config, so a partial one
+//! would wipe the rest).
+//!
+//! The read-modify-write around these is the client's: read, check the caller's `expectedRaw`,
+//! apply, read again right before writing, write, read back and compare. [`same`] is the
+//! comparison every step uses.
+
+use crate::cron;
+use crate::error::Error;
+use crate::model::{CloudCallConfig, Config, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger};
+use crate::request::ConfigType;
+use crate::upload::{is_api_name, is_env_key, is_trigger_name, validate};
+
+/// One edit, as the helpers take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// `updateEnvironment`: set and unset variables, and maybe change the timeout.
+    Environment {
+        /// Variables to add or change, in order.
+        set: Vec<EnvVar>,
+        /// Keys to remove (absent keys are ignored).
+        unset: Vec<String>,
+        /// A new timeout in seconds.
+        timeout: Option<u32>,
+    },
+    /// `grantOpenapi`: API names to add (already granted ones are kept once).
+    Grant(Vec<String>),
+    /// `revokeOpenapi`: API names to remove (absent ones are ignored).
+    Revoke(Vec<String>),
+    /// `setTimerTrigger`: the function's one trigger becomes this one.
+    SetTrigger(Trigger),
+    /// `removeTimerTrigger`: no trigger left.
+    RemoveTrigger,
+}
+
+/// The config a function has of a type it has not configured: empty, default timeout.
+pub fn empty(t: ConfigType) -> Config {
+    match t {
+        ConfigType::CloudCall => Config::CloudCall(CloudCallConfig::default()),
+        ConfigType::TimerTrigger => Config::TimerTrigger(TimerTriggerConfig::default()),
+        ConfigType::Environment => Config::Environment(EnvironmentConfig::default()),
+    }
+}
+
+fn invalid(field: &str, rule: &str) -> Error {
+    Error::invalid_argument(field, rule)
+}
+
+fn check_names(field: &str, names: &[String]) -> Result<(), Error> {
+    if names.is_empty() {
+        return Err(invalid(field, "must name at least one API"));
+    }
+    match names.iter().position(|n| !is_api_name(n)) {
+        Some(i) => Err(invalid(
+            &format!("{field}[{i}]"),
+            "must be an API name of the form <category>.<method>, e.g. wxacode.getUnlimited",
+        )),
+        None => Ok(()),
+    }
+}
+
+impl Edit {
+    /// The config type the edit applies to.
+    pub fn config_type(&self) -> ConfigType {
+        match self {
+            Edit::Environment { .. } => ConfigType::Environment,
+            Edit::Grant(_) | Edit::Revoke(_) => ConfigType::CloudCall,
+            Edit::SetTrigger(_) | Edit::RemoveTrigger => ConfigType::TimerTrigger,
+        }
+    }
+
+    /// Checks the edit's own arguments, before anything is read or sent. Field names are the
+    /// JavaScript ones (`set.KEY`, `unset[0]`, `timeout`, `names[1]`, `trigger.config`).
+    pub fn check(&self) -> Result<(), Error> {
+        match self {
+            Edit::Environment { set, unset, timeout } => {
+                if set.is_empty() && unset.is_empty() && timeout.is_none() {
+                    return Err(invalid("edit", "must set, unset or change the timeout"));
+                }
+                if let Some(t) = timeout
+                    && !(1..=300).contains(t)
+                {
+                    return Err(invalid("timeout", "must be a whole number of seconds from 1 to 300"));
+                }
+                for var in set {
+                    if !is_env_key(&var.key) {
+                        return Err(invalid(
+                            &format!("set.{}", var.key),
+                            "is not a key: keys match [A-Za-z_][A-Za-z0-9_]*",
+                        ));
+                    }
+                    if unset.contains(&var.key) {
+                        return Err(invalid(&format!("set.{}", var.key), "is also in unset"));
+                    }
+                }
+                match unset.iter().position(|k| !is_env_key(k)) {
+                    Some(i) => Err(invalid(&format!("unset[{i}]"), "is not a key: keys match [A-Za-z_][A-Za-z0-9_]*")),
+                    None => Ok(()),
+                }
+            }
+            Edit::Grant(names) | Edit::Revoke(names) => check_names("names", names),
+            Edit::SetTrigger(t) => {
+                if !is_trigger_name(&t.name) {
+                    return Err(invalid(
+                        "trigger.name",
+                        "must be 1-60 characters of letters, digits, '-' and '_', starting with a letter",
+                    ));
+                }
+                cron::parse(&t.config)
+                    .map(|_| ())
+                    .map_err(|e| invalid("trigger.config", &format!("is not a WeChat cron expression: {}", e.message)))
+            }
+            Edit::RemoveTrigger => Ok(()),
+        }
+    }
+
+    /// The complete config after the edit, from the current one (`None`: not configured), checked
+    /// against WeChat's rules for its type.
+    pub fn apply(&self, current: Option<&Config>) -> Result<Config, Error> {
+        self.check()?;
+        let mut config = current.cloned().unwrap_or_else(|| empty(self.config_type()));
+        match (self, &mut config) {
+            (Edit::Environment { set, unset, timeout }, Config::Environment(e)) => {
+                e.environment.retain(|v| !unset.contains(&v.key));
+                for var in set {
+                    match e.environment.iter_mut().find(|v| v.key == var.key) {
+                        Some(v) => v.value.clone_from(&var.value),
+                        None => e.environment.push(var.clone()),
+                    }
+                }
+                if let Some(t) = timeout {
+                    e.timeout = *t;
+                }
+            }
+            (Edit::Grant(names), Config::CloudCall(c)) => {
+                for n in names {
+                    if !c.openapi.contains(n) {
+                        c.openapi.push(n.clone());
+                    }
+                }
+            }
+            (Edit::Revoke(names), Config::CloudCall(c)) => c.openapi.retain(|n| !names.contains(n)),
+            (Edit::SetTrigger(t), Config::TimerTrigger(c)) => c.triggers = vec![t.clone()],
+            (Edit::RemoveTrigger, Config::TimerTrigger(c)) => c.triggers.clear(),
+            _ => return Err(invalid("config", "is not of the edit's type")),
+        }
+        validate(&config)?;
+        Ok(config)
+    }
+}
+
+/// Whether two reads show the same config (`None`: not configured): the same text, or the same
+/// typed config written differently.
+pub fn same(a: Option<&FuncConfig>, b: Option<&FuncConfig>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.raw == b.raw || a.config == b.config,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<EnvVar> {
+        pairs.iter().map(|(k, v)| EnvVar { key: k.to_string(), value: v.to_string() }).collect()
+    }
+    fn strings(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+    fn environment(timeout: u32, pairs: &[(&str, &str)]) -> Config {
+        Config::Environment(EnvironmentConfig { timeout, environment: vars(pairs) })
+    }
+    fn refused(edit: Edit, current: Option<&Config>, field: &str) {
+        let e = edit.apply(current).expect_err(field);
+        assert_eq!(e.kind, ErrorKind::InvalidArgument);
+        assert!(e.message.starts_with(field), "{} should name {field}", e.message);
+    }
+
+    #[test]
+    fn environment_edits_keep_everything_else() {
+        let current = environment(5, &[("A", "1"), ("B", "2"), ("C", "3")]);
+        let edit =
+            Edit::Environment { set: vars(&[("B", "20"), ("D", "4")]), unset: strings(&["C", "ZZ"]), timeout: None };
+        assert_eq!(edit.apply(Some(&current)).unwrap(), environment(5, &[("A", "1"), ("B", "20"), ("D", "4")]));
+        let timeout = Edit::Environment { set: vec![], unset: vec![], timeout: Some(60) };
+        assert_eq!(timeout.apply(Some(&current)).unwrap(), environment(60, &[("A", "1"), ("B", "2"), ("C", "3")]));
+        // Not configured: the documented default timeout and no variables.
+        assert_eq!(timeout.apply(None).unwrap(), environment(60, &[]));
+        let set = Edit::Environment { set: vars(&[("K", "v")]), unset: vec![], timeout: None };
+        assert_eq!(set.apply(None).unwrap(), environment(3, &[("K", "v")]));
+    }
+
+    #[test]
+    fn environment_edits_are_checked() {
+        let none = Edit::Environment { set: vec![], unset: vec![], timeout: None };
+        refused(none, None, "edit");
+        for t in [0, 301] {
+            refused(Edit::Environment { set: vec![], unset: vec![], timeout: Some(t) }, None, "timeout");
+        }
+        refused(Edit::Environment { set: vars(&[("1K", "v")]), unset: vec![], timeout: None }, None, "set.1K");
+        refused(Edit::Environment { set: vars(&[("K", "v")]), unset: strings(&["K"]), timeout: None }, None, "set.K");
+        refused(Edit::Environment { set: vec![], unset: strings(&["OK", "a-b"]), timeout: None }, None, "unset[1]");
+        let big = Edit::Environment { set: vars(&[("BIG", &"x".repeat(4100))]), unset: vec![], timeout: None };
+        refused(big, None, "config.environment");
+    }
+
+    #[test]
+    fn permission_edits() {
+        let current = Config::CloudCall(CloudCallConfig { openapi: strings(&["a.b", "c.d"]) });
+        let grant = Edit::Grant(strings(&["c.d", "e.f", "e.f"]));
+        assert_eq!(
+            grant.apply(Some(&current)).unwrap(),
+            Config::CloudCall(CloudCallConfig { openapi: strings(&["a.b", "c.d", "e.f"]) })
+        );
+        let revoke = Edit::Revoke(strings(&["a.b", "x.y"]));
+        assert_eq!(
+            revoke.apply(Some(&current)).unwrap(),
+            Config::CloudCall(CloudCallConfig { openapi: strings(&["c.d"]) })
+        );
+        assert_eq!(revoke.apply(None).unwrap(), empty(ConfigType::CloudCall));
+        refused(Edit::Grant(vec![]), None, "names");
+        refused(Edit::Grant(strings(&["ok.fine", "nope"])), None, "names[1]");
+        refused(Edit::Revoke(strings(&["a.b.c"])), None, "names[0]");
+    }
+
+    #[test]
+    fn trigger_edits() {
+        let old = Trigger { name: "old".into(), trigger_type: "timer".into(), config: "0 0 2 * * * *".into() };
+        let current = Config::TimerTrigger(TimerTriggerConfig { triggers: vec![old] });
+        let new = Trigger { name: "nightly".into(), trigger_type: "timer".into(), config: "0 30 3 * * * *".into() };
+        let set = Edit::SetTrigger(new.clone());
+        assert_eq!(
+            set.apply(Some(&current)).unwrap(),
+            Config::TimerTrigger(TimerTriggerConfig { triggers: vec![new.clone()] })
+        );
+        assert_eq!(Edit::RemoveTrigger.apply(Some(&current)).unwrap(), empty(ConfigType::TimerTrigger));
+        refused(Edit::SetTrigger(Trigger { name: "1x".into(), ..new.clone() }), None, "trigger.name");
+        refused(Edit::SetTrigger(Trigger { config: "0 0 25 * * * *".into(), ..new }), None, "trigger.config");
+    }
+
+    #[test]
+    fn an_edit_of_another_type_is_refused() {
+        let env = environment(3, &[]);
+        refused(Edit::Grant(strings(&["a.b"])), Some(&env), "config");
+    }
+
+    #[test]
+    fn same_compares_text_then_meaning() {
+        let fc = |raw: &str, config: Config| FuncConfig {
+            env: "e".into(),
+            function_name: "f".into(),
+            config,
+            raw: raw.into(),
+        };
+        let a = fc(r#"{"timeout":3,"environment":[]}"#, environment(3, &[]));
+        let b = fc(r#"{ "timeout": 3, "environment": [] }"#, environment(3, &[]));
+        let c = fc(r#"{"timeout":4,"environment":[]}"#, environment(4, &[]));
+        assert!(same(Some(&a), Some(&b)));
+        assert!(!same(Some(&a), Some(&c)));
+        assert!(same(None, None));
+        assert!(!same(Some(&a), None) && !same(None, Some(&a)));
+    }
+}
