@@ -1,16 +1,21 @@
-// The admin page: sign-in, the query form, recent queries and the result cards.
+// The admin page: sign-in, the query form, recent queries, the function list, the result
+// cards (with their editors for admins) and the compare view.
 // The access key (or, in direct mode, the token) lives in sessionStorage only; localStorage
 // holds the language choice and recent queries (env, function, type), never a secret.
 
 import { h, replaceChildren } from "./dom.js";
+import { validChanges } from "./changes.js";
+import { compareView, functionList } from "./browse.js";
+import { editor } from "./edit.js";
 import { initialLanguage, language, setLanguage, t, translateStatic } from "./i18n.js";
 import { cardState, renderCard, renderError } from "./render.js";
-import { KIND_ORDER, KINDS, PageError, directSource, workerSource } from "./source.js";
+import { KIND_ORDER, KINDS, NOT_CONFIGURED, PAGE_SIZE, PageError, directSource, workerSource } from "./source.js";
 
 const SESSION_KEY = "tcbfc.session";
 const RECENT_KEY = "tcbfc.recent";
 const RECENT_MAX = 8;
 const TYPES = ["all", "1", "2", "3"];
+const TYPE_OF = { cloudCall: "1", timerTrigger: "2", environment: "3" };
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -39,6 +44,23 @@ const els = {
   resultsBody: $("results-body"),
   busy: $("busy"),
   announce: $("announce"),
+  viewLookup: $("view-lookup"),
+  viewCompare: $("view-compare"),
+  lookupView: $("lookup-view"),
+  compareView: $("compare-view"),
+  functions: $("q-functions"),
+  browse: $("browse"),
+  browseTitle: $("browse-title"),
+  browseBody: $("browse-body"),
+  compareForm: $("compare-form"),
+  compareFunction: $("c-function"),
+  compareEnvA: $("c-env-a"),
+  compareEnvB: $("c-env-b"),
+  compareType: $("c-type"),
+  compareSubmit: $("c-submit"),
+  compareResults: $("compare-results"),
+  compareBusy: $("compare-busy"),
+  compareBody: $("compare-body"),
 };
 
 const state = {
@@ -50,8 +72,16 @@ const state = {
   /** The last query and its outcome: `{query, results}` or `{query, error}`. */
   outcome: null,
   cardStates: {},
+  /** The card elements shown, by kind, so one card can be rebuilt in place. */
+  cardEls: new Map(),
   busy: false,
   controller: null,
+  /** "lookup" or "compare". */
+  view: "lookup",
+  /** The function list: `{env, offset, total, functions, error, busy, controller}` or null. */
+  browse: null,
+  /** The compare view: `{query, result | error, busy, controller}` or null. */
+  compare: null,
 };
 
 // --- storage -------------------------------------------------------------------------------
@@ -109,10 +139,22 @@ function renderAll() {
   translateStatic();
   els.lang.value = language();
   for (const option of els.type.options) option.textContent = typeLabel(option.value);
+  for (const option of els.compareType.options) option.textContent = typeLabel(option.value);
   renderHeader();
   renderSignin();
+  renderView();
   renderRecent();
+  renderBrowse();
   renderResults();
+  renderCompare();
+}
+
+function renderView() {
+  const compare = state.view === "compare";
+  els.lookupView.hidden = compare;
+  els.compareView.hidden = !compare;
+  els.viewLookup.setAttribute("aria-pressed", String(!compare));
+  els.viewCompare.setAttribute("aria-pressed", String(compare));
 }
 
 function renderHeader() {
@@ -163,18 +205,222 @@ function renderResults() {
     replaceChildren(els.resultsBody, heading, renderError(outcome.error));
     return;
   }
-  const canReveal = state.session?.role === "admin" || state.session?.role === "direct";
+  state.cardEls = new Map();
+  const cards = KIND_ORDER.filter((kind) => kind in outcome.results).map((kind) => buildCard(kind));
+  const unavailable = state.session?.role === "direct" && !state.source?.canEdit
+    ? h("p", { class: "muted small-text" }, t("edit.unavailableDirect")) : null;
+  replaceChildren(els.resultsBody, heading, unavailable, h("div", { class: "cards" }, cards));
+}
+
+/** Whether the signed-in user may edit: an admin, or direct mode with a package that can. */
+function canEdit() {
+  return state.session?.role === "admin" || (state.session?.role === "direct" && Boolean(state.source?.canEdit));
+}
+
+/** The card of `kind` for the current outcome, with its editor when the user may edit. */
+function buildCard(kind) {
+  const { query, results } = state.outcome;
+  const config = results[kind];
+  const cs = (state.cardStates[kind] ??= cardState());
   const source = state.source;
-  const cards = KIND_ORDER.filter((kind) => kind in outcome.results).map((kind) => {
-    const config = outcome.results[kind];
-    state.cardStates[kind] ??= cardState();
-    return renderCard(kind, config, state.cardStates[kind], {
-      canReveal,
-      reveal: (index) => source.reveal(config, index),
-      announce,
-    });
+  const el = renderCard(kind, config, cs, {
+    canReveal: state.session?.role === "admin" || state.session?.role === "direct",
+    reveal: (index) => source.reveal(config, index),
+    announce,
+    extra: canEdit() ? editor(kind, config, cs, editContext(kind, cs, query)) : null,
   });
-  replaceChildren(els.resultsBody, heading, h("div", { class: "cards" }, cards));
+  state.cardEls.set(kind, el);
+  return el;
+}
+
+/** Rebuilds the card of `kind` in place (if `cs` is still its state) and focuses `focus` in it. */
+function refreshCard(kind, cs, focus) {
+  const old = state.cardEls.get(kind);
+  if (!state.outcome?.results || state.cardStates[kind] !== cs || !old?.isConnected) return;
+  const el = buildCard(kind);
+  old.replaceWith(el);
+  if (focus) el.querySelector(focus)?.focus();
+}
+
+/** What an editor needs: where it writes, how, and what to do with the outcome. */
+function editContext(kind, cs, query) {
+  const outcome = state.outcome;
+  const current = () => state.outcome === outcome && state.cardStates[kind] === cs;
+  return {
+    where: { env: query.env, functionName: query.functionName },
+    send: (op, fields, dryRun) => state.source.edit(op, {
+      env: query.env, functionName: query.functionName, config: outcome.results[kind], fields, dryRun,
+    }),
+    saved(result) {
+      const n = validChanges(result.changes).length;
+      const notice = result.written ? { key: n === 1 ? "edit.saved.one" : "edit.saved.other", params: { n } } : { key: "edit.nothing" };
+      announce(t(notice.key, notice.params));
+      if (!current()) return;
+      // The card shows what the server answered, with its new version.
+      outcome.results[kind] = result.config;
+      Object.assign(cs, { revealed: new Map(), revealError: null, edit: null, notice });
+      refreshCard(kind, cs, '[data-focus="notice"]');
+    },
+    reload: () => reloadCard(kind, cs),
+    rerender: (focus) => refreshCard(kind, cs, focus),
+    announce,
+    unauthorized: () => signOut("signin.expired"),
+  };
+}
+
+/** Reads the config of `kind` again (after a conflict or an uncertain write); the edit is discarded. */
+async function reloadCard(kind, cs) {
+  const outcome = state.outcome;
+  const { env, functionName } = outcome.query;
+  refreshCard(kind, cs, '[data-focus="busy"]');
+  try {
+    const results = await state.source.configs({ env, functionName, type: TYPE_OF[kind] });
+    if (state.outcome !== outcome || state.cardStates[kind] !== cs) return;
+    outcome.results[kind] = results[kind] ?? null;
+    const fresh = cardState();
+    fresh.notice = { key: "edit.reloaded" };
+    state.cardStates[kind] = fresh;
+    const old = state.cardEls.get(kind);
+    if (old?.isConnected) {
+      const el = buildCard(kind);
+      old.replaceWith(el);
+      el.querySelector('[data-focus="notice"]')?.focus();
+    }
+    announce(t("edit.reloaded"));
+  } catch (error) {
+    if (error?.code === "unauthorized" && state.source?.mode === "worker") {
+      signOut("signin.expired");
+      return;
+    }
+    if (!cs.edit) return;
+    cs.edit.busy = false;
+    cs.edit.reloadError = asPageError(error);
+    refreshCard(kind, cs, '[data-action="reload"]');
+  }
+}
+
+// --- the function list ---------------------------------------------------------------------
+
+function renderBrowse() {
+  const browse = state.browse;
+  els.browse.hidden = !browse;
+  if (!browse) return;
+  els.browse.setAttribute("aria-busy", String(browse.busy));
+  els.browseTitle.textContent = t("browse.title", { env: browse.env });
+  // The list is rebuilt: focus inside it goes to the same button in the new one.
+  const focused = els.browseBody.contains(document.activeElement) ? document.activeElement : null;
+  const again = focused?.dataset.function !== undefined ? `button[data-function="${CSS.escape(focused.dataset.function)}"]`
+    : focused?.dataset.action ? `button[data-action="${CSS.escape(focused.dataset.action)}"]` : null;
+  replaceChildren(els.browseBody, functionList(browse, {
+    chosen: state.outcome?.query?.env === browse.env ? state.outcome.query.functionName : null,
+    page: (offset, which) => loadFunctions(browse.env, offset, which),
+    choose: (name) => {
+      const query = { env: browse.env, functionName: name, type: els.type.value };
+      fillForm(query);
+      runQuery(query);
+    },
+  }));
+  if (again) els.browseBody.querySelector(again)?.focus();
+}
+
+/**
+ * Loads one page of the functions of `env`. `focusOn`: "heading" (a new list), or the pager
+ * button pressed ("prev" / "next"), which keeps focus while it can.
+ */
+async function loadFunctions(env, offset, focusOn) {
+  if (!state.source) return;
+  state.browse?.controller?.abort();
+  const controller = new AbortController();
+  const previous = state.browse?.env === env ? state.browse : null;
+  state.browse = {
+    env, offset, busy: true, controller, error: null,
+    total: previous?.total ?? 0, functions: previous?.functions ?? [], shownOffset: previous?.shownOffset ?? 0,
+  };
+  const browse = state.browse;
+  els.functions.disabled = true;
+  renderBrowse();
+  try {
+    const page = await state.source.functions({ env, offset, limit: PAGE_SIZE }, controller.signal);
+    if (controller.signal.aborted) return;
+    Object.assign(browse, { total: page.total, functions: page.functions, shownOffset: offset });
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    if (Number(error?.errcode) === NOT_CONFIGURED) {
+      // WeChat answers an environment it does not know (or without functions) with 85089.
+      Object.assign(browse, { total: 0, functions: [], shownOffset: 0 });
+      return finishBrowse(browse, focusOn);
+    }
+    if (error?.code === "unauthorized" && state.source.mode === "worker") {
+      signOut("signin.expired");
+      return;
+    }
+    browse.error = asPageError(error);
+  }
+  finishBrowse(browse, focusOn);
+}
+
+function finishBrowse(browse, focusOn) {
+  if (state.browse !== browse) return;
+  browse.busy = false;
+  browse.controller = null;
+  els.functions.disabled = false;
+  renderBrowse();
+  if (focusOn === "prev" || focusOn === "next") {
+    // Keep the keyboard on the pager; on the heading when that button can no longer be used.
+    const pager = els.browseBody.querySelector(`button[data-action="${focusOn}"]:not(:disabled)`);
+    (pager ?? els.browseTitle).focus();
+  } else {
+    els.browseTitle.focus();
+  }
+  announce(browse.error ? t("browse.failed") : t("browse.count", { total: browse.total }));
+}
+
+// --- the compare view ----------------------------------------------------------------------
+
+function showView(view) {
+  state.view = view;
+  if (view === "compare") {
+    if (!els.compareFunction.value && els.functionName.value) els.compareFunction.value = els.functionName.value;
+    if (!els.compareEnvA.value && els.env.value) els.compareEnvA.value = els.env.value;
+  }
+  renderView();
+}
+
+function renderCompare() {
+  const compare = state.compare;
+  els.compareResults.setAttribute("aria-busy", String(Boolean(compare?.busy)));
+  els.compareBusy.hidden = !compare?.busy;
+  els.compareSubmit.disabled = Boolean(compare?.busy);
+  if (!compare || (compare.busy && !compare.result && !compare.error)) {
+    replaceChildren(els.compareBody);
+    return;
+  }
+  replaceChildren(els.compareBody, compareView(compare, { typeLabel }));
+}
+
+async function runCompare(query) {
+  if (!state.source) return;
+  state.compare?.controller?.abort();
+  const controller = new AbortController();
+  const compare = { query, busy: true, controller, result: null, error: null };
+  state.compare = compare;
+  renderCompare();
+  try {
+    compare.result = await state.source.compare(query, controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    if (error?.code === "unauthorized" && state.source.mode === "worker") {
+      signOut("signin.expired");
+      return;
+    }
+    compare.error = asPageError(error);
+  }
+  if (state.compare !== compare) return;
+  compare.busy = false;
+  compare.controller = null;
+  renderCompare();
+  announce(compare.error ? t("compare.failed")
+    : t("compare.heading", { functionName: query.functionName, envA: query.envA, envB: query.envB }));
 }
 
 function announce(text) {
@@ -240,11 +486,17 @@ async function startSession(connect, busyKey, saved) {
 
 function signOut(messageKey = null) {
   state.controller?.abort();
+  state.browse?.controller?.abort();
+  state.compare?.controller?.abort();
   sessionStorage.removeItem(SESSION_KEY);
   state.source = null;
   state.session = null;
   state.outcome = null;
   state.cardStates = {};
+  state.browse = null;
+  state.compare = null;
+  state.view = "lookup";
+  els.functions.disabled = false;
   state.signin = { busy: false, messageKey, error: null };
   setBusy(false);
   renderAll();
@@ -279,6 +531,7 @@ async function runQuery(query) {
   state.cardStates = {};
   renderRecent();
   renderResults();
+  if (state.browse && !state.browse.busy) renderBrowse();
   // Errors announce themselves (role="alert"); a success is announced in one short line.
   if (state.outcome?.results) announce(t("results.heading", { env: query.env, functionName: query.functionName }));
 }
@@ -330,6 +583,34 @@ els.queryForm.addEventListener("submit", (event) => {
     return;
   }
   runQuery(query);
+});
+
+els.functions.addEventListener("click", () => {
+  const env = els.env.value.trim();
+  if (!env) {
+    els.env.focus();
+    return;
+  }
+  loadFunctions(env, 0, "heading");
+});
+
+els.viewLookup.addEventListener("click", () => showView("lookup"));
+els.viewCompare.addEventListener("click", () => showView("compare"));
+
+els.compareForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const inputs = [els.compareFunction, els.compareEnvA, els.compareEnvB];
+  const missing = inputs.find((input) => !input.value.trim());
+  if (missing) {
+    missing.focus();
+    return;
+  }
+  runCompare({
+    functionName: els.compareFunction.value.trim(),
+    envA: els.compareEnvA.value.trim(),
+    envB: els.compareEnvB.value.trim(),
+    type: els.compareType.value,
+  });
 });
 
 els.recentClear.addEventListener("click", () => {

@@ -20,18 +20,20 @@ export function cardState() {
 /**
  * The card for one kind: its config, or the neutral "not configured" card for `null`.
  * `ctx`: `{ canReveal, reveal(index) → Promise<string> (the clear value of environment row
- * `index`), announce(text) }`.
+ * `index`), announce(text), extra? }`; `extra` (`{header, body}`, the edit controls) goes at
+ * the end of the card's header and of its body.
  */
 export function renderCard(kind, config, state, ctx) {
-  if (config === null) return notConfiguredCard(kind);
+  const extra = ctx.extra ?? { header: null, body: null };
+  if (config === null) return notConfiguredCard(kind, extra);
   const body =
     kind === "cloudCall" ? cloudCallBody(config, state)
       : kind === "timerTrigger" ? timerTriggerBody(config)
         : environmentBody(config, state, ctx);
-  return card(kind, "card", [body, rawToggle(config, state)]);
+  return card(kind, "card", [body, rawToggle(config, state), extra.body], extra.header);
 }
 
-function card(kind, className, children, extraHeader = null) {
+function card(kind, className, children, ...extraHeader) {
   const titleId = uid("card-title");
   return h("section", { class: className, "aria-labelledby": titleId, dataset: { kind } },
     h("header", { class: "card-header" },
@@ -41,9 +43,10 @@ function card(kind, className, children, extraHeader = null) {
     children);
 }
 
-function notConfiguredCard(kind) {
-  return card(kind, "card card-neutral", [h("p", { class: "muted" }, t("notConfigured.body"))],
-    h("span", { class: "badge badge-neutral", dataset: { state: "not-configured" } }, t("notConfigured.title")));
+function notConfiguredCard(kind, extra) {
+  return card(kind, "card card-neutral", [h("p", { class: "muted" }, t("notConfigured.body")), extra.body],
+    h("span", { class: "badge badge-neutral", dataset: { state: "not-configured" } }, t("notConfigured.title")),
+    extra.header);
 }
 
 // --- type 1: cloud-call permissions --------------------------------------------------------

@@ -38,7 +38,8 @@ let nextId = 0;
 let cron = null;
 let loading = null;
 
-function loadCron() {
+/** Loads the package once (resolves to the module); the trigger editor checks cron with it. */
+export function loadCron() {
   loading ??= import("./pkg/browser.js").then(
     (module) => (cron = module),
     (error) => {
@@ -46,6 +47,11 @@ function loadCron() {
       throw error;
     });
   return loading;
+}
+
+/** The package if it is loaded, else `null`. */
+export function cronModule() {
+  return cron;
 }
 
 // --- the fire times ------------------------------------------------------------------------
