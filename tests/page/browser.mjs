@@ -1,7 +1,7 @@
 // Shared by the page tests: the simulator, the Worker, a real Chromium, and the checks every
 // test ends with (no console error, no page error, no dialog).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,13 +50,21 @@ export async function simControl(simUrl, path, body) {
   assert.ok(response.ok, `simulator ${path}: ${response.status} ${await response.text()}`);
 }
 
-/** Starts the sim (if needed), the Worker allowing direct calls to the sim, and Chromium. */
-export async function startAll() {
+/**
+ * Starts the sim (if needed), the Worker allowing direct calls to the sim, and Chromium.
+ * `shots` prefixes this test file's screenshot names (its old ones are removed, the other
+ * files' kept): "" for page.test.mjs, e.g. "edit-" for another file.
+ */
+export async function startAll({ shots = "" } = {}) {
   const sim = await simulator();
   const worker = await startWorker({ simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url } });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  rmSync(SCREENSHOTS, { recursive: true, force: true });
+  shotPrefix = shots;
   mkdirSync(SCREENSHOTS, { recursive: true });
+  const mine = new RegExp(`^${shots.replace(/[^\w-]/g, "")}\\d{2}-.*\\.png$`);
+  for (const name of readdirSync(SCREENSHOTS)) {
+    if (mine.test(name)) rmSync(join(SCREENSHOTS, name), { force: true });
+  }
   return {
     sim,
     worker,
@@ -70,6 +78,7 @@ export async function startAll() {
 }
 
 let shotCount = 0;
+let shotPrefix = "";
 
 /**
  * Opens the page in a fresh browser context (its own storage) and records every console
@@ -121,7 +130,7 @@ export async function openPage(env, { viewport = { width: 1100, height: 900 }, l
  */
 export async function screenshot(page, name, { target } = {}) {
   shotCount += 1;
-  const file = join(SCREENSHOTS, `${String(shotCount).padStart(2, "0")}-${name}.png`);
+  const file = join(SCREENSHOTS, `${shotPrefix}${String(shotCount).padStart(2, "0")}-${name}.png`);
   if (target) await target.screenshot({ path: file });
   else await page.screenshot({ path: file, fullPage: true });
   return file;
