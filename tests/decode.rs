@@ -1,6 +1,8 @@
 //! The decoding pipeline natively, on fixtures shaped like the WeChat docs' own examples.
 #![cfg(not(target_arch = "wasm32"))]
 
+#![allow(clippy::result_large_err)]
+
 use tcb_funcconfig::errcode;
 use tcb_funcconfig::{
     Config, ConfigType, EnvVar, Error, ErrorKind, GetFuncConfig, decode_config, decode_envelope, decode_response,
