@@ -1,11 +1,13 @@
 // GET /api/config: reads a configuration through the package, masks secrets, maps errors.
 import { isTcbError } from "tcb-funcconfig";
 import { clientFor } from "./source.js";
+import { versionOf } from "./version.js";
 
 /** What a masked environment value shows instead of the value. */
 export const MASK = "••••••";
 
-const TYPES = { 1: 1, 2: 2, 3: 3 };
+/** The config types a query may name, by their query text. */
+export const TYPES = { 1: 1, 2: 2, 3: 3 };
 
 /**
  * An API answer before it becomes a Response.
@@ -72,19 +74,38 @@ export async function getConfig(params, role, env) {
   try {
     if (type === "all") {
       const all = await client.getAllConfigs(envId, functionName);
-      return {
-        status: 200,
-        body: { cloudCall: all.cloudCall, timerTrigger: all.timerTrigger, environment: present(all.environment, reveal) },
-      };
+      const [cloudCall, timerTrigger, environment] = await Promise.all(
+        [all.cloudCall, all.timerTrigger, all.environment].map((c) => presentVersioned(c, reveal, env)),
+      );
+      return { status: 200, body: { cloudCall, timerTrigger, environment } };
     }
     const config = await client.getFuncConfig({ env: envId, functionName, type: TYPES[type] });
-    return { status: 200, body: present(config, reveal) };
+    return { status: 200, body: await presentVersioned(config, reveal, env) };
   } catch (e) {
     return fromTcbError(e);
   }
 }
 
-function present(config, reveal) {
+/**
+ * A config as the API shows it (see `present`) with its `version`; `null` stays `null`.
+ * @param {any} config a FuncConfig from the package, with its real `raw`
+ * @param {boolean} reveal
+ * @param {Record<string, any>} env the Worker's env (the version key's secret)
+ * @returns {Promise<any>}
+ */
+export async function presentVersioned(config, reveal, env) {
+  if (config === null || config === undefined) return null;
+  const version = await versionOf(config.raw, env);
+  return { ...present(config, reveal), version };
+}
+
+/**
+ * A config as the API shows it: environment values (items and `raw`) masked unless `reveal`,
+ * each masked item with the value's length.
+ * @param {any} config a FuncConfig from the package, with real values
+ * @param {boolean} reveal
+ */
+export function present(config, reveal) {
   if (config?.kind !== "environment") return config;
   if (reveal) {
     return {

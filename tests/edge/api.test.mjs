@@ -1,13 +1,14 @@
 // The Worker's API (/api/*) in workerd through `wrangler dev`, against the simulator.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { KEYS, recorder, simFault, startWorker, waitFor } from "./harness.mjs";
+import { KEYS, recorder, simControl, simFault, startWorker, waitFor } from "./harness.mjs";
 
 const SIM = process.env.SIM_URL;
 const ENV = "test-777bb9";
 const MASK = "••••••";
 const ORDER_SYNC_VALUES = ["10.0.0.8", "s3cr3t-pa55w0rd", "ap-shanghai"];
 const DECODE_SECRET = "leaky-value-9731";
+const VERSION = /^[0-9a-f]{32}$/;
 let worker, api;
 
 before(async () => {
@@ -101,6 +102,7 @@ test("type 1: the cloud-call config, for viewer and admin", async () => {
     assert.equal(r.json.openapi.length, 8);
     assert.ok(r.json.openapi.includes("wxacode.getUnlimited"));
     assert.equal(typeof r.json.raw, "string");
+    assert.match(r.json.version, VERSION);
   }
 });
 
@@ -155,6 +157,7 @@ test("type all: three configs, environment masked unless an admin reveals", asyn
     assert.equal(r.json.cloudCall.kind, "cloudCall");
     assert.equal(r.json.timerTrigger.triggers[0].name, "nightlySync");
     assertMasked(r.json.environment);
+    for (const member of ["cloudCall", "timerTrigger", "environment"]) assert.match(r.json[member].version, VERSION);
     for (const value of ORDER_SYNC_VALUES) assert.ok(!r.text.includes(value), `${value} leaked`);
   }
   const revealed = await config(`env=${ENV}&function=orderSync&type=all&reveal=1`, KEYS.admin, { expectSecret: true });
@@ -166,6 +169,36 @@ test("type all: three configs, environment masked unless an admin reveals", asyn
   assert.equal(partial.json.cloudCall.openapi.length, 8);
   assert.equal(partial.json.timerTrigger, null);
   assert.equal(partial.json.environment, null);
+  assert.match(partial.json.cloudCall.version, VERSION);
+});
+
+test("version: the same config has the same version, a changed one another, whoever asks", async () => {
+  const set = (config) => simControl(SIM, "configs", { env: ENV, function_name: "edgeVersioned", type: 3, config });
+  const version = async (type = "3", key = KEYS.viewer, extra = "") => {
+    const r = await config(`env=${ENV}&function=edgeVersioned&type=${type}${extra}`, key, { expectSecret: extra !== "" });
+    return type === "all" ? r.json.environment?.version ?? null : r.json.version;
+  };
+  const first = JSON.stringify({ timeout: 5, environment: [{ key: "K", value: "one-value" }] });
+  await set(first);
+  const v1 = await version();
+  assert.match(v1, VERSION);
+  assert.equal(await version(), v1, "asked again");
+  assert.equal(await version("3", KEYS.admin), v1, "for an admin");
+  assert.equal(await version("3", KEYS.admin, "&reveal=1"), v1, "revealed");
+  assert.equal(await version("all"), v1, "in type=all");
+
+  // Another value of the same length: the masked answers are alike, the versions are not.
+  await set(JSON.stringify({ timeout: 5, environment: [{ key: "K", value: "two-value" }] }));
+  const v2 = await version();
+  assert.match(v2, VERSION);
+  assert.notEqual(v2, v1);
+  await set(first);
+  assert.equal(await version(), v1, "back to the first config, back to its version");
+
+  // Not configured: 404 for one type, a null member (no version) in type=all.
+  await set(null);
+  assert.equal((await config(`env=${ENV}&function=edgeVersioned&type=3`, KEYS.viewer)).status, 404);
+  assert.equal(await version("all"), null);
 });
 
 test("400: bad or missing env, function and type, checked by the package before any call", async () => {
