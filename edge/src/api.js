@@ -1,4 +1,5 @@
 // GET /api/config: reads a configuration through the package, masks secrets, maps errors.
+// The masking, versions and error mapping here serve the other routes too (browse.js).
 import { isTcbError } from "tcb-funcconfig";
 import { clientFor } from "./source.js";
 import { versionOf } from "./version.js";
@@ -129,6 +130,29 @@ export function present(config, reveal) {
 }
 
 /**
+ * Config changes as the API shows them. Unless `reveal`, every environment value is the mask,
+ * whatever the package sent (it masks them already: this is a second lock).
+ * @param {any[]} changes ConfigChange objects from the package
+ * @param {boolean} reveal
+ */
+export function presentChanges(changes, reveal) {
+  if (!Array.isArray(changes)) return [];
+  return changes.map((c) => {
+    const change = { op: c.op, field: c.field, key: c.key };
+    if (c.before !== undefined) change.before = c.before;
+    if (c.after !== undefined) change.after = c.after;
+    if (c.field === "environment" && !reveal) {
+      if (change.before !== undefined) change.before = MASK;
+      if (change.after !== undefined) change.after = MASK;
+      if (change.before !== undefined || change.after !== undefined) change.masked = true;
+    } else if (c.masked === true) {
+      change.masked = true;
+    }
+    return change;
+  });
+}
+
+/**
  * The HTTP status for a package error.
  * @param {{ code: string, errcode?: number }} error a TcbError
  * @returns {number}
@@ -148,7 +172,12 @@ export function statusFor(error) {
   }
 }
 
-function fromTcbError(e) {
+/**
+ * The answer for a package error: its documented fields, nothing that could carry a value.
+ * @param {unknown} e
+ * @returns {ApiResult}
+ */
+export function fromTcbError(e) {
   if (!isTcbError(e)) return internalError();
   const error = { code: e.code };
   if (e.errcode !== undefined) error.errcode = e.errcode;

@@ -1,6 +1,7 @@
 // The admin Worker: the API under /api/ and the static page from www/.
 import { apiError, getConfig, internalError } from "./api.js";
 import { identify } from "./auth.js";
+import { compare, listFunctions } from "./browse.js";
 import { withSecurityHeaders } from "./headers.js";
 import { storeValue, tokenStatus } from "./wechat.js";
 
@@ -27,6 +28,8 @@ const ROUTES = new Set([
   "/api/health",
   "/api/me",
   "/api/config",
+  "/api/functions",
+  "/api/compare",
   "/api/wechat/ticket",
   "/api/wechat/refresh-token",
   "/api/wechat/token-status",
@@ -73,6 +76,10 @@ async function route(request, url, env) {
       return { identity, result: { status: 200, body: { role: identity.role, via: identity.via } } };
     case "/api/config":
       return { identity, result: await getConfig(url.searchParams, identity.role, env) };
+    case "/api/functions":
+      return { identity, result: await listFunctions(url.searchParams, env) };
+    case "/api/compare":
+      return { identity, result: await compare(url.searchParams, identity.role, env) };
     case "/api/wechat/ticket":
     case "/api/wechat/refresh-token":
     case "/api/wechat/token-status": {
