@@ -1,5 +1,5 @@
 // GET /api/config: reads a configuration through the package, masks secrets, maps errors.
-// The masking, versions and error mapping here serve the other routes too (browse.js).
+// The masking, versions and error mapping here serve the other routes too (browse.js, edit.js).
 import { isTcbError } from "tcb-funcconfig";
 import { clientFor } from "./source.js";
 import { versionOf } from "./version.js";
@@ -130,6 +130,30 @@ export function present(config, reveal) {
 }
 
 /**
+ * A config the package masked already (the `expected` and `actual` of a `conflict` or
+ * `unverified` error), shown in the same shape as `present` gives. Its values are replaced
+ * again and its `raw` rebuilt, whatever the package put there; the lengths are unknown, so there
+ * is no `length`. No `version`: the real `raw` is not known.
+ * @param {any} config
+ */
+export function presentMasked(config) {
+  if (config === null || config === undefined) return null;
+  if (config.kind !== "environment") return config;
+  const { env, functionName, kind, type, timeout } = config;
+  const keys = Array.isArray(config.environment) ? config.environment.map(({ key }) => key) : [];
+  return {
+    env,
+    functionName,
+    kind,
+    type,
+    timeout,
+    environment: keys.map((key) => ({ key, value: MASK, masked: true })),
+    raw: JSON.stringify({ timeout, environment: keys.map((key) => ({ key, value: MASK })) }),
+    rawMasked: true,
+  };
+}
+
+/**
  * Config changes as the API shows them. Unless `reveal`, every environment value is the mask,
  * whatever the package sent (it masks them already: this is a second lock).
  * @param {any[]} changes ConfigChange objects from the package
@@ -164,7 +188,10 @@ export function statusFor(error) {
     case "api":
       return error.errcode === 85089 ? 404 : 502;
     case "timeout":
+    case "unknown_outcome": // a write that may or may not have happened
       return 504;
+    case "conflict":
+      return 409;
     case "token": // the token source failed (e.g. the authorizer's ticket is not stored yet)
       return 503;
     default: // http, network, decode, aborted
@@ -187,5 +214,12 @@ export function fromTcbError(e) {
   // A decode message may quote the config it could not read (environment values): keep only
   // the part before the detail, and never pass `raw` on.
   error.message = e.code === "decode" ? e.message.split(": ")[0] : e.message;
+  // A write the package refused (conflict) or could not confirm (unverified): what was
+  // expected, what the server has, and the difference, all masked.
+  if (e.code === "conflict" || e.code === "unverified") {
+    error.expected = presentMasked(e.expected);
+    error.actual = presentMasked(e.actual);
+    error.changes = presentChanges(e.changes, false);
+  }
   return { status: statusFor(e), body: { error } };
 }

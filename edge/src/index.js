@@ -2,6 +2,7 @@
 import { apiError, getConfig, internalError } from "./api.js";
 import { identify } from "./auth.js";
 import { compare, listFunctions } from "./browse.js";
+import { EDIT_ROUTES, edit } from "./edit.js";
 import { withSecurityHeaders } from "./headers.js";
 import { storeValue, tokenStatus } from "./wechat.js";
 
@@ -30,15 +31,20 @@ const ROUTES = new Set([
   "/api/config",
   "/api/functions",
   "/api/compare",
+  ...EDIT_ROUTES,
   "/api/wechat/ticket",
   "/api/wechat/refresh-token",
   "/api/wechat/token-status",
 ]);
 
-/** The only routes that are not `GET`: an admin stores what the authorizer token source needs. */
-const POST_ROUTES = new Set(["/api/wechat/ticket", "/api/wechat/refresh-token"]);
+/**
+ * The routes that are not `GET`: an admin writes a config (src/edit.js), or stores what the
+ * authorizer token source needs (src/wechat.js).
+ */
+const POST_ROUTES = new Set([...EDIT_ROUTES, "/api/wechat/ticket", "/api/wechat/refresh-token"]);
 
 const ADMIN_ONLY_HINT = "only an admin may see or change the token source's state";
+const EDIT_ADMIN_ONLY_HINT = "only an admin may change a config; a viewer may read it";
 
 async function handleApi(request, url, env) {
   const started = Date.now();
@@ -59,11 +65,13 @@ async function handleApi(request, url, env) {
 }
 
 async function route(request, url, env) {
-  // Read-only but for the two POST routes; a CORS preflight (OPTIONS) lands here too and gets
-  // no CORS headers.
+  // GET but for the POST routes; a CORS preflight (OPTIONS) lands here too and gets no CORS
+  // headers.
   const method = POST_ROUTES.has(url.pathname) ? "POST" : "GET";
   if (request.method !== method) {
-    const hint = method === "POST" ? "this route stores a value: use POST with a JSON body" : "this route is read-only: use GET";
+    const hint = EDIT_ROUTES.has(url.pathname)
+      ? "this route writes a config: use POST with a JSON body"
+      : method === "POST" ? "this route stores a value: use POST with a JSON body" : "this route is read-only: use GET";
     return { result: apiError(405, "method_not_allowed", hint) };
   }
   if (url.pathname === "/api/health") return { result: { status: 200, body: { ok: true } } };
@@ -71,6 +79,11 @@ async function route(request, url, env) {
   const identity = await identify(request, env);
   if (!identity) return { result: apiError(401, "unauthorized", UNAUTHORIZED_HINT) };
 
+  if (EDIT_ROUTES.has(url.pathname)) {
+    // The role first: a viewer's write is refused before its body is read.
+    if (identity.role !== "admin") return { identity, result: apiError(403, "forbidden", EDIT_ADMIN_ONLY_HINT) };
+    return { identity, result: await edit(request, url, env) };
+  }
   switch (url.pathname) {
     case "/api/me":
       return { identity, result: { status: 200, body: { role: identity.role, via: identity.via } } };

@@ -73,8 +73,18 @@ test("API answers carry the headers too, and never Access-Control-Allow-Origin",
     ["/api/config", await site.request("/api/config?env=test-777bb9&function=openapi&type=1", { key: KEYS.admin, headers: origin })],
     ["/api/nope", await site.request("/api/nope", { key: KEYS.admin, headers: origin })],
     ["OPTIONS", await site.request("/api/me", { method: "OPTIONS", headers: { ...origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" } })],
+    ["/api/functions", await site.request("/api/functions?env=test-777bb9", { key: KEYS.viewer, headers: origin })],
+    ["/api/compare", await site.request("/api/compare?function=orderSync&envA=test-777bb9&envB=test-777bb9&type=1", { key: KEYS.viewer, headers: origin })],
+    ["/api/edit/* from a viewer", await site.request("/api/edit/openapi/grant", { key: KEYS.viewer, method: "POST", headers: origin })],
+    ["/api/edit/* from another origin", await site.request("/api/edit/trigger/remove", {
+      key: KEYS.admin,
+      method: "POST",
+      headers: { ...origin, "Content-Type": "application/json" },
+      body: JSON.stringify({ env: "test-777bb9", function: "reportDaily", expectedVersion: null }),
+    })],
+    ["OPTIONS /api/edit/*", await site.request("/api/edit/environment", { method: "OPTIONS", headers: { ...origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" } })],
   ];
-  assert.deepEqual(answers.map(([, r]) => r.status), [200, 401, 200, 200, 404, 405]);
+  assert.deepEqual(answers.map(([, r]) => r.status), [200, 401, 200, 200, 404, 405, 200, 200, 403, 403, 405]);
   for (const [where, r] of answers) {
     assertSecurityHeaders(r.headers, where);
     assert.equal(r.headers.get("access-control-allow-origin"), null, where);

@@ -1,0 +1,227 @@
+// The admin's write routes: POST /api/edit/environment, /api/edit/openapi/grant,
+// /api/edit/openapi/revoke, /api/edit/trigger and /api/edit/trigger/remove.
+//
+// Each one is a read-modify-write of one config type through the package's helpers. The body
+// names the version of the config the admin last saw (`expectedVersion`, from GET /api/config;
+// null for "not configured"). The Worker reads the config, and writes only when it is still
+// that version; it passes the `raw` it read on to the helper, whose own read before the upload
+// guards the write once more.
+import { apiError, fromTcbError, misconfigured, presentChanges, presentVersioned } from "./api.js";
+import { clientFor } from "./source.js";
+import { VERSION_PATTERN, versionOf } from "./version.js";
+
+/** The most a write's body may be. */
+export const MAX_EDIT_BODY_BYTES = 64 * 1024;
+
+const BAD_BODY_HINT = "fix the body; nothing was sent";
+
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStringList = (v) => Array.isArray(v) && v.every((item) => typeof item === "string");
+
+/**
+ * What each route takes besides `env`, `function`, `expectedVersion` and `dryRun`: the config
+ * type, each field's check (a message when it is wrong), the required fields, and the helper
+ * call.
+ */
+const EDITS = {
+  "/api/edit/environment": {
+    type: 3,
+    fields: {
+      set: (v) => checkSet(v),
+      unset: (v) => (isStringList(v) ? null : "unset must be an array of strings"),
+      timeout: (v) => (typeof v === "number" ? null : "timeout must be a number"),
+    },
+    required: [],
+    call: (client, e, f, body, options) => {
+      const edit = {};
+      for (const k of ["set", "unset", "timeout"]) if (body[k] !== undefined) edit[k] = body[k];
+      return client.updateEnvironment(e, f, edit, options);
+    },
+  },
+  "/api/edit/openapi/grant": {
+    type: 1,
+    fields: { names: (v) => (isStringList(v) ? null : "names must be an array of strings") },
+    required: ["names"],
+    call: (client, e, f, body, options) => client.grantOpenapi(e, f, body.names, options),
+  },
+  "/api/edit/openapi/revoke": {
+    type: 1,
+    fields: { names: (v) => (isStringList(v) ? null : "names must be an array of strings") },
+    required: ["names"],
+    call: (client, e, f, body, options) => client.revokeOpenapi(e, f, body.names, options),
+  },
+  "/api/edit/trigger": {
+    type: 2,
+    fields: {
+      name: (v) => (typeof v === "string" ? null : "name must be a string"),
+      config: (v) => (typeof v === "string" ? null : "config must be a string (a 7-field cron expression)"),
+    },
+    required: ["name", "config"],
+    call: (client, e, f, body, options) => client.setTimerTrigger(e, f, { name: body.name, config: body.config }, options),
+  },
+  "/api/edit/trigger/remove": {
+    type: 2,
+    fields: {},
+    required: [],
+    call: (client, e, f, _body, options) => client.removeTimerTrigger(e, f, options),
+  },
+};
+
+/** The write routes, by path. */
+export const EDIT_ROUTES = new Set(Object.keys(EDITS));
+
+function checkSet(v) {
+  if (!isObject(v)) return "set must be an object of variable names to string values";
+  // A key is named (it is what the admin typed as a name), a value never is.
+  for (const [key, value] of Object.entries(v)) {
+    if (typeof value !== "string") return `set.${key.slice(0, 64)} must be a string`;
+  }
+  return null;
+}
+
+/**
+ * Answers a write route. The caller is an admin already and the method is POST.
+ * @param {Request} request
+ * @param {URL} url
+ * @param {Record<string, any>} env
+ * @returns {Promise<import("./api.js").ApiResult>}
+ */
+export async function edit(request, url, env) {
+  const route = EDITS[url.pathname];
+  // A browser sends a cross-site form without a preflight, and Cloudflare Access adds its JWT
+  // to any request carrying the Access cookie: only a same-origin JSON request may write.
+  const origin = request.headers.get("Origin");
+  if (origin !== null && origin !== url.origin) {
+    return apiError(403, "forbidden", "send this request from the admin page's own origin, or without an Origin header");
+  }
+  const contentType = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  if (contentType !== "application/json") {
+    return apiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
+  }
+  const read = await readBody(request, MAX_EDIT_BODY_BYTES);
+  if (read.tooLarge) {
+    return apiError(413, "payload_too_large", `send a body of at most ${MAX_EDIT_BODY_BYTES / 1024} KB; nothing was sent`);
+  }
+  if (read.text === null) return badBody("the body is not UTF-8 text");
+  let body;
+  try {
+    body = JSON.parse(read.text);
+  } catch {
+    return badBody("the body is not JSON");
+  }
+  const problem = checkBody(body, route);
+  if (problem) return badBody(problem);
+
+  const built = clientFor(env);
+  if (built.problem) return misconfigured(built.problem);
+  const { client } = built;
+
+  try {
+    // The config as it is now (85089: not configured), and whether it is what the admin saw.
+    let current;
+    try {
+      current = await client.getFuncConfig({ env: body.env, functionName: body.function, type: route.type });
+    } catch (e) {
+      if (e?.code !== "api" || e.errcode !== 85089) throw e;
+      current = null;
+    }
+    const currentVersion = await versionOf(current?.raw ?? null, env);
+    if (currentVersion !== body.expectedVersion) return staleVersion(current, body.expectedVersion, env);
+
+    const options = { expectedRaw: current?.raw ?? null, dryRun: body.dryRun === true, revealValues: false };
+    const result = await route.call(client, body.env, body.function, body, options);
+    return {
+      status: 200,
+      body: {
+        written: result.written === true,
+        config: await presentVersioned(result.config ?? null, false, env),
+        changes: presentChanges(result.changes, false),
+      },
+    };
+  } catch (e) {
+    return fromTcbError(e);
+  }
+}
+
+function badBody(message) {
+  return apiError(400, "invalid_argument", BAD_BODY_HINT, message);
+}
+
+/** What is wrong with a write's body, or null. Messages name the field, never a value. */
+function checkBody(body, route) {
+  if (!isObject(body)) return "the body must be a JSON object";
+  const known = ["env", "function", "expectedVersion", "dryRun", ...Object.keys(route.fields)];
+  // An unknown field is refused, not ignored: a misspelt `dryRun` must not turn into a write.
+  if (Object.keys(body).some((k) => !known.includes(k))) {
+    return `the body has a field this route does not take; it takes ${known.join(", ")}`;
+  }
+  for (const field of ["env", "function"]) {
+    if (body[field] === undefined) return `${field} is required`;
+    if (typeof body[field] !== "string") return `${field} must be a string`;
+  }
+  if (!Object.hasOwn(body, "expectedVersion")) {
+    return "expectedVersion is required: the version of the config you last read, or null when it was not configured";
+  }
+  if (body.expectedVersion !== null && (typeof body.expectedVersion !== "string" || !VERSION_PATTERN.test(body.expectedVersion))) {
+    return "expectedVersion must be a config's version (32 hex digits) or null";
+  }
+  if (body.dryRun !== undefined && typeof body.dryRun !== "boolean") return "dryRun must be true or false";
+  for (const field of route.required) if (body[field] === undefined) return `${field} is required`;
+  for (const [field, check] of Object.entries(route.fields)) {
+    if (body[field] === undefined) continue;
+    const wrong = check(body[field]);
+    if (wrong) return wrong;
+  }
+  return null;
+}
+
+/** 409: the config is not the version the admin saw; what it is now (masked, versioned). */
+async function staleVersion(current, expectedVersion, env) {
+  const answer = apiError(
+    409,
+    "conflict",
+    "the config changed since you read it: look at `actual`, then send the edit again with its version if it still applies",
+    "the config is not the version you last saw; nothing was written",
+  );
+  answer.body.error.actual = await presentVersioned(current, false, env);
+  answer.body.error.expectedVersion = expectedVersion;
+  return answer;
+}
+
+/**
+ * Reads a request body of at most `limit` bytes: `{ tooLarge: true }` as soon as it is known to
+ * be bigger (from Content-Length, or once that much has arrived: nothing more is read), else
+ * `{ text }` (`text` null when it is not UTF-8).
+ * @param {Request} request
+ * @param {number} limit
+ */
+export async function readBody(request, limit) {
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && !(Number(declared) <= limit)) return { tooLarge: true };
+  const chunks = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        reader.cancel().catch(() => {});
+        return { tooLarge: true };
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    return { text: null };
+  }
+}
