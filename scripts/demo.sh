@@ -8,7 +8,7 @@ build_sim
 SIM_ARGS=--quiet start_sim
 trap 'kill "$SIM_PID" 2>/dev/null || true' EXIT
 say "simulator at $SIM_URL"
-TCB_BASE_URL="$SIM_URL" node "$ROOT/demo/demo.mjs"
+TCB_BASE_URL="$SIM_URL" TCB_DEMO_WRITE=1 node "$ROOT/demo/demo.mjs"
 ensure_edge_deps
 say "starting the admin Worker (wrangler dev)"
 node "$ROOT/demo/serve.mjs"
