@@ -7,8 +7,9 @@ import { connect } from "node:net";
 import { KEYS, recorder, simControl, startWorker, waitFor } from "./harness.mjs";
 
 const SIM = process.env.SIM_URL;
-// An environment of its own: the other test files read the seed's functions as they are.
-const ENV = "edge-writes";
+// An environment of its own (the other test files read the seed's functions as they are), new
+// on each run: the simulator counts uploads since its last reset.
+const ENV = `edge-writes-${process.pid}`;
 const MASK = "••••••";
 const VERSION = /^[0-9a-f]{32}$/;
 // The Worker's time limit for a whole call: the unknown-outcome test delays an upload past it.
