@@ -1,5 +1,5 @@
 # The two front doors: `make demo` and `make test`. Every target installs what it needs.
-.PHONY: build demo test sim clean bench fuzz
+.PHONY: build demo test sim clean bench fuzz load
 
 build:
 	scripts/build.sh
@@ -21,3 +21,6 @@ bench:
 
 fuzz:
 	scripts/fuzz.sh
+
+load:
+	scripts/load.sh

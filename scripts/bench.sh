@@ -8,14 +8,6 @@
 # BENCH_SKIP_BUILD=1 measures pkg/ as it is instead of rebuilding it first.
 source "$(dirname "$0")/lib.sh"
 
-ensure_wrk() {
-  if ! command -v wrk >/dev/null 2>&1; then
-    say "installing wrk"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  fi
-}
-
 ensure_npm_tools
 ensure_wrk
 if [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && [ -f "$ROOT/pkg/tcb_funcconfig_bg.wasm" ]; then

