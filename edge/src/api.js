@@ -1,5 +1,6 @@
 // GET /api/config: reads a configuration through the package, masks secrets, maps errors.
-// The masking, versions and error mapping here serve the other routes too (browse.js, edit.js).
+// The masking, versions, error mapping and request checks here serve the other routes too
+// (browse.js, edit.js, wechat.js).
 import { isTcbError } from "tcb-funcconfig";
 import { clientFor } from "./source.js";
 import { versionOf } from "./version.js";
@@ -37,6 +38,85 @@ export function internalError() {
 }
 
 /**
+ * The refusal of a POST that a cross-site page could have sent, or `null`. A browser sends a
+ * cross-site form without a preflight, and Cloudflare Access adds its JWT to any request
+ * carrying the Access cookie: only a same-origin (or Origin-less) JSON request may write.
+ * @param {Request} request
+ * @param {URL} url
+ * @returns {ApiResult | null}
+ */
+export function refuseCrossSite(request, url) {
+  const origin = request.headers.get("Origin");
+  if (origin !== null && origin !== url.origin) {
+    return apiError(403, "forbidden", "send this request from the admin page's own origin, or without an Origin header");
+  }
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") {
+    return apiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
+  }
+  return null;
+}
+
+/**
+ * Reads a request body of at most `limit` bytes: `{ tooLarge: true }` as soon as it is known to
+ * be bigger (from Content-Length, or once that much has arrived: nothing more is read), else
+ * `{ text }` (`text` null when it is not UTF-8).
+ * @param {Request} request
+ * @param {number} limit
+ */
+export async function readBody(request, limit) {
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && !(Number(declared) <= limit)) return { tooLarge: true };
+  const chunks = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        reader.cancel().catch(() => {});
+        return { tooLarge: true };
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    return { text: null };
+  }
+}
+
+/**
+ * The 403 for `reveal=1` from a viewer, or `null` (checked before anything is read).
+ * @param {URLSearchParams} params
+ * @param {"viewer" | "admin"} role
+ * @returns {ApiResult | null}
+ */
+export function refuseReveal(params, role) {
+  if (params.get("reveal") === "1" && role !== "admin") {
+    return apiError(403, "forbidden", "only an admin may reveal environment values; ask without reveal=1");
+  }
+  return null;
+}
+
+/**
+ * Whether a package error says the function has no config of that type (errcode 85089).
+ * @param {any} e
+ */
+export function isNotConfigured(e) {
+  return e?.code === "api" && e.errcode === 85089;
+}
+
+/**
  * The 500 `misconfigured` answer: `hint` names the settings to fix, never their values.
  * @param {string} hint
  * @returns {ApiResult}
@@ -56,10 +136,9 @@ export function misconfigured(hint) {
  * @returns {Promise<ApiResult>}
  */
 export async function getConfig(params, role, env) {
+  const refused = refuseReveal(params, role);
+  if (refused) return refused;
   const reveal = params.get("reveal") === "1";
-  if (reveal && role !== "admin") {
-    return apiError(403, "forbidden", "only an admin may reveal environment values; ask without reveal=1");
-  }
   const type = params.get("type");
   if (type !== "all" && !Object.hasOwn(TYPES, type ?? "")) {
     return apiError(400, "invalid_argument", "fix the argument; nothing was sent", "type must be 1, 2, 3 or all");
@@ -186,7 +265,7 @@ export function statusFor(error) {
     case "invalid_argument":
       return 400;
     case "api":
-      return error.errcode === 85089 ? 404 : 502;
+      return isNotConfigured(error) ? 404 : 502;
     case "timeout":
     case "unknown_outcome": // a write that may or may not have happened
       return 504;

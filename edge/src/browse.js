@@ -1,7 +1,7 @@
 // Browsing: GET /api/functions (the functions of an environment) and GET /api/compare (one
 // config type of a function in two environments, and what differs).
 import { diffConfigs } from "tcb-funcconfig";
-import { TYPES, apiError, fromTcbError, misconfigured, presentChanges, presentVersioned } from "./api.js";
+import { TYPES, apiError, fromTcbError, isNotConfigured, misconfigured, presentChanges, presentVersioned, refuseReveal } from "./api.js";
 import { clientFor } from "./source.js";
 
 const BAD_QUERY_HINT = "fix the argument; nothing was sent";
@@ -71,10 +71,9 @@ function comparable(config, type) {
  * @returns {Promise<import("./api.js").ApiResult>}
  */
 export async function compare(params, role, env) {
+  const refused = refuseReveal(params, role);
+  if (refused) return refused;
   const reveal = params.get("reveal") === "1";
-  if (reveal && role !== "admin") {
-    return apiError(403, "forbidden", "only an admin may reveal environment values; ask without reveal=1");
-  }
   const typeText = params.get("type");
   if (!Object.hasOwn(TYPES, typeText ?? "")) return badQuery("type must be 1, 2 or 3");
   const type = TYPES[typeText];
@@ -97,7 +96,7 @@ export async function compare(params, role, env) {
   const read = (envId) =>
     client.getFuncConfig({ env: envId, functionName, type }).then(
       (config) => ({ config }),
-      (error) => (error?.code === "api" && error.errcode === 85089 ? { config: null } : { error }),
+      (error) => (isNotConfigured(error) ? { config: null } : { error }),
     );
   try {
     const [a, b] = await Promise.all([read(params.get("envA")), read(params.get("envB"))]);

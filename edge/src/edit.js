@@ -6,7 +6,16 @@
 // null for "not configured"). The Worker reads the config, and writes only when it is still
 // that version; it passes the `raw` it read on to the helper, whose own read before the upload
 // guards the write once more.
-import { apiError, fromTcbError, misconfigured, presentChanges, presentVersioned } from "./api.js";
+import {
+  apiError,
+  fromTcbError,
+  isNotConfigured,
+  misconfigured,
+  presentChanges,
+  presentVersioned,
+  readBody,
+  refuseCrossSite,
+} from "./api.js";
 import { clientFor } from "./source.js";
 import { VERSION_PATTERN, versionOf } from "./version.js";
 
@@ -88,16 +97,8 @@ function checkSet(v) {
  */
 export async function edit(request, url, env) {
   const route = EDITS[url.pathname];
-  // A browser sends a cross-site form without a preflight, and Cloudflare Access adds its JWT
-  // to any request carrying the Access cookie: only a same-origin JSON request may write.
-  const origin = request.headers.get("Origin");
-  if (origin !== null && origin !== url.origin) {
-    return apiError(403, "forbidden", "send this request from the admin page's own origin, or without an Origin header");
-  }
-  const contentType = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
-  if (contentType !== "application/json") {
-    return apiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
-  }
+  const refused = refuseCrossSite(request, url);
+  if (refused) return refused;
   const read = await readBody(request, MAX_EDIT_BODY_BYTES);
   if (read.tooLarge) {
     return apiError(413, "payload_too_large", `send a body of at most ${MAX_EDIT_BODY_BYTES / 1024} KB; nothing was sent`);
@@ -122,7 +123,7 @@ export async function edit(request, url, env) {
     try {
       current = await client.getFuncConfig({ env: body.env, functionName: body.function, type: route.type });
     } catch (e) {
-      if (e?.code !== "api" || e.errcode !== 85089) throw e;
+      if (!isNotConfigured(e)) throw e;
       current = null;
     }
     const currentVersion = await versionOf(current?.raw ?? null, env);
@@ -186,42 +187,4 @@ async function staleVersion(current, expectedVersion, env) {
   answer.body.error.actual = await presentVersioned(current, false, env);
   answer.body.error.expectedVersion = expectedVersion;
   return answer;
-}
-
-/**
- * Reads a request body of at most `limit` bytes: `{ tooLarge: true }` as soon as it is known to
- * be bigger (from Content-Length, or once that much has arrived: nothing more is read), else
- * `{ text }` (`text` null when it is not UTF-8).
- * @param {Request} request
- * @param {number} limit
- */
-export async function readBody(request, limit) {
-  const declared = request.headers.get("Content-Length");
-  if (declared !== null && !(Number(declared) <= limit)) return { tooLarge: true };
-  const chunks = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        reader.cancel().catch(() => {});
-        return { tooLarge: true };
-      }
-      chunks.push(value);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  try {
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
-  } catch {
-    return { text: null };
-  }
 }

@@ -2,7 +2,7 @@
 //   POST /api/wechat/ticket          {"ticket": "..."}        the component verify ticket
 //   POST /api/wechat/refresh-token   {"refreshToken": "..."}  the authorizer refresh token
 //   GET  /api/wechat/token-status    which source, what is stored (never a secret)
-import { apiError, misconfigured, statusFor } from "./api.js";
+import { apiError, misconfigured, readBody, refuseCrossSite, statusFor } from "./api.js";
 import { readSource, stableExpiresIn, tcbError, tokenStoreStub } from "./source.js";
 
 /** The most a ticket or refresh token may be (WeChat's are about 100 characters). */
@@ -20,16 +20,8 @@ const MAX_BODY_BYTES = 4096;
  * @returns {Promise<import("./api.js").ApiResult>}
  */
 export async function storeValue(request, url, env, field) {
-  // A browser sends a cross-site form without a preflight, and Cloudflare Access adds its JWT
-  // to any request carrying the Access cookie: only a same-origin JSON request may write.
-  const origin = request.headers.get("Origin");
-  if (origin !== null && origin !== url.origin) {
-    return apiError(403, "forbidden", "send this request from the admin page's own origin, or without an Origin header");
-  }
-  const type = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "application/json") {
-    return apiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
-  }
+  const refused = refuseCrossSite(request, url);
+  if (refused) return refused;
   const chosen = readSource(env);
   if (chosen.problem) return misconfigured(chosen.problem);
   if (chosen.source !== "authorizer") {
@@ -75,16 +67,16 @@ export async function tokenStatus(env) {
 
 /** The body's `field`, or null when the body is not `{field: <acceptable string>}`. */
 async function readField(request, field) {
-  let text;
+  let read;
   try {
-    text = await request.text();
+    read = await readBody(request, MAX_BODY_BYTES);
   } catch {
     return null;
   }
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) return null;
+  if (read.tooLarge || read.text === null) return null;
   let value;
   try {
-    value = JSON.parse(text)?.[field];
+    value = JSON.parse(read.text)?.[field];
   } catch {
     return null;
   }
