@@ -155,6 +155,8 @@ const STRINGS = {
 
     "compare.title": "Compare two environments",
     "compare.intro": "One function's configuration of one type in two environments, side by side. Environment values stay hidden.",
+    "compare.function": "Function to compare",
+    "compare.type": "Config type",
     "compare.envA": "Environment A",
     "compare.envB": "Environment B",
     "compare.submit": "Compare",
@@ -430,6 +432,8 @@ const STRINGS = {
 
     "compare.title": "对比两个环境",
     "compare.intro": "并排显示同一云函数在两个环境中的某类配置。环境变量的值保持隐藏。",
+    "compare.function": "要对比的云函数",
+    "compare.type": "对比类型",
     "compare.envA": "环境 A",
     "compare.envB": "环境 B",
     "compare.submit": "对比",
