@@ -372,7 +372,8 @@ function finishBrowse(browse, focusOn) {
   } else {
     els.browseTitle.focus();
   }
-  announce(browse.error ? t("browse.failed") : t("browse.count", { total: browse.total }));
+  announce(browse.error ? t("browse.failed")
+    : t(browse.total === 1 ? "browse.count.one" : "browse.count.other", { total: browse.total }));
 }
 
 // --- the compare view ----------------------------------------------------------------------

@@ -100,7 +100,8 @@ function firstFieldSelector(kind) {
 
 function newDraft(kind, config) {
   if (kind === "environment") {
-    return { timeout: String(config?.timeout ?? 3), rows: {}, added: [] };
+    // Rows by variable key (a Map: a key is server text, "__proto__" included).
+    return { timeout: String(config?.timeout ?? 3), rows: new Map(), added: [] };
   }
   if (kind === "cloudCall") return { names: "" };
   const current = Array.isArray(config?.triggers) ? config.triggers[0] : null;
@@ -241,20 +242,20 @@ function field(view, { id, label, attrs = {}, value, onInput, hintKey, after = n
     error && !error.live ? h("p", { id: errorId, class: "field-error", dataset: { error: id } }, t(error.key, error.params)) : null);
 }
 
-/** A Show/Hide button for a password-style input. */
+/**
+ * A toggle that shows what was typed in a password-style input: its name stays the same,
+ * `aria-pressed` says whether the value is shown.
+ */
 function showToggle(input, draftRow, labelKey, key) {
   const button = h("button", {
-    type: "button", class: "secondary small", "aria-pressed": String(Boolean(draftRow.shown)),
-    "aria-label": t(draftRow.shown ? "edit.hideValueLabel" : "edit.showValueLabel", { key: key || t(labelKey) }),
+    type: "button", class: "secondary small toggle", "aria-pressed": String(Boolean(draftRow.shown)),
+    "aria-label": t("edit.showValueLabel", { key: key || t(labelKey) }),
     dataset: { action: "show" },
-  }, draftRow.shown ? t("env.hide") : t("edit.show"));
+  }, t("edit.show"));
   button.addEventListener("click", () => {
     draftRow.shown = !draftRow.shown;
     input.type = draftRow.shown ? "text" : "password";
-    button.textContent = draftRow.shown ? t("env.hide") : t("edit.show");
     button.setAttribute("aria-pressed", String(draftRow.shown));
-    button.setAttribute("aria-label",
-      t(draftRow.shown ? "edit.hideValueLabel" : "edit.showValueLabel", { key: key || t(labelKey) }));
   });
   input.type = draftRow.shown ? "text" : "password";
   return button;
@@ -275,14 +276,15 @@ function environmentForm(view) {
   });
 
   const existing = items.map((item) => {
-    const row = (draft.rows[item.key] ??= { mode: "keep", value: "", shown: false });
+    if (!draft.rows.has(item.key)) draft.rows.set(item.key, { mode: "keep", value: "", shown: false });
+    const row = draft.rows.get(item.key);
     const sel = (what) => `[data-focus="${CSS.escape(`${what}:${item.key}`)}"]`;
     const actions = [];
     let detail = null;
     if (row.mode === "change") {
       detail = field(view, {
         id: `value:${item.key}`, label: t("edit.newValueOf", { key: item.key }), value: row.value,
-        attrs: { type: "password", class: "secret" }, className: "field new-value",
+        attrs: { type: "password", class: "secret", autocomplete: "new-password" }, className: "field new-value",
         onInput: (value) => { row.value = value; },
         after: (input) => showToggle(input, row, "edit.newValue", item.key),
       });
@@ -332,7 +334,7 @@ function environmentForm(view) {
         }),
         field(view, {
           id: `newValue:${row.id}`, label: t("edit.newValue"), value: row.value,
-          attrs: { type: "password", class: "secret" },
+          attrs: { type: "password", class: "secret", autocomplete: "new-password" },
           onInput: (value) => { row.value = value; },
           after: (input) => showToggle(input, row, "edit.newValue", row.key.trim()),
         })),
@@ -379,12 +381,14 @@ function submitEnvironment(view) {
   if (!(timeout >= 1 && timeout <= MAX_TIMEOUT)) errors.timeout = { key: "edit.error.timeout" };
 
   const set = {};
+  // Defined, not assigned: a key named "__proto__" is a key like any other.
+  const put = (key, value) => Object.defineProperty(set, key, { value, enumerable: true, writable: true, configurable: true });
   const unset = [];
   for (const item of items) {
-    const row = draft.rows[item.key];
+    const row = draft.rows.get(item.key);
     if (row?.mode === "change") {
       if (row.value === "") errors[`value:${item.key}`] = { key: "edit.error.valueRequired" };
-      else set[item.key] = row.value;
+      else put(item.key, row.value);
     } else if (row?.mode === "delete") {
       unset.push(item.key);
     }
@@ -398,7 +402,7 @@ function submitEnvironment(view) {
     if (!ENV_KEY.test(key)) errors[id] = { key: key === "" ? "edit.error.keyRequired" : "edit.error.key" };
     else if (existingKeys.has(key)) errors[id] = { key: "edit.error.keyExists", params: { key } };
     else if (seen.has(key)) errors[id] = { key: "edit.error.keyRepeated", params: { key } };
-    else set[key] = row.value;
+    else put(key, row.value);
     seen.add(key);
   }
 

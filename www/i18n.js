@@ -10,7 +10,7 @@ export const LANGUAGES = ["en", "zh-CN"];
 const STRINGS = {
   en: {
     "app.title": "Cloud function configuration",
-    "app.subtitle": "Read the configuration of WeChat cloud functions.",
+    "app.subtitle": "Read, compare and edit the configuration of WeChat cloud functions.",
     "lang.label": "Language",
 
     "role.viewer": "Viewer",
@@ -141,7 +141,8 @@ const STRINGS = {
     "browse.loading": "Loading the functions…",
     "browse.failed": "The functions could not be listed.",
     "browse.none": "No functions in this environment.",
-    "browse.count": "{total} functions",
+    "browse.count.one": "1 function",
+    "browse.count.other": "{total} functions",
     "browse.range": "Functions {from}–{to} of {total}. Choose one to look it up.",
     "browse.name": "Name",
     "browse.runtime": "Runtime",
@@ -222,7 +223,6 @@ const STRINGS = {
     "edit.removeRowLabel": "Remove new variable {key}",
     "edit.show": "Show",
     "edit.showValueLabel": "Show the value typed for {key}",
-    "edit.hideValueLabel": "Hide the value typed for {key}",
 
     "edit.grant": "Grant APIs",
     "edit.grantHint": "API names as <category>.<method>, separated by commas or spaces.",
@@ -287,7 +287,7 @@ const STRINGS = {
 
   "zh-CN": {
     "app.title": "云函数配置",
-    "app.subtitle": "查看微信云开发云函数的配置。",
+    "app.subtitle": "查看、对比和编辑微信云开发云函数的配置。",
     "lang.label": "语言",
 
     "role.viewer": "查看者",
@@ -418,7 +418,8 @@ const STRINGS = {
     "browse.loading": "正在加载云函数列表…",
     "browse.failed": "无法列出云函数。",
     "browse.none": "该环境中没有云函数。",
-    "browse.count": "共 {total} 个云函数",
+    "browse.count.one": "共 1 个云函数",
+    "browse.count.other": "共 {total} 个云函数",
     "browse.range": "第 {from}–{to} 个，共 {total} 个云函数。选择一个即可查看其配置。",
     "browse.name": "名称",
     "browse.runtime": "运行时",
@@ -499,7 +500,6 @@ const STRINGS = {
     "edit.removeRowLabel": "移除新变量 {key}",
     "edit.show": "显示",
     "edit.showValueLabel": "显示为 {key} 输入的值",
-    "edit.hideValueLabel": "隐藏为 {key} 输入的值",
 
     "edit.grant": "授予接口权限",
     "edit.grantHint": "接口名称格式为 <category>.<method>，用逗号或空格分隔。",

@@ -218,12 +218,14 @@ test("admin edits the timeout and a value: preview shows the exact change, Save 
   await newValue.fill("n3w-s3cr3t-value");
   assert.ok(!(await page.content()).includes("n3w-s3cr3t-value"), "a typed value is not in the DOM");
   const show = ed.getByRole("button", { name: "Show the value typed for DB_PASSWORD" });
+  assert.equal(await show.getAttribute("aria-pressed"), "false");
   await show.click();
   assert.equal(await newValue.getAttribute("type"), "text");
-  assert.equal(await ed.getByRole("button", { name: "Hide the value typed for DB_PASSWORD" }).getAttribute("aria-pressed"), "true");
+  assert.equal(await show.getAttribute("aria-pressed"), "true");
   assert.ok(!(await page.content()).includes("n3w-s3cr3t-value"), "shown, it is still only the input's value");
   await screenshot(page, "env-editor", { target: card(page, "environment") });
-  await ed.getByRole("button", { name: "Hide the value typed for DB_PASSWORD" }).click();
+  await show.click();
+  assert.equal(await show.getAttribute("aria-pressed"), "false");
   assert.equal(await newValue.getAttribute("type"), "password");
 
   await previewEdit(page, "environment");
@@ -694,6 +696,67 @@ test("a write read back different (502 unverified) shows what was written and re
   await card(page, "cloudCall").locator(".saved").waitFor();
   assert.deepEqual(await card(page, "cloudCall").locator(".api-list li").allTextContents(), ["wxacode.get"]);
   await fetch(`${env.sim.url}/__sim/hooks`, { method: "DELETE" });
+  await t.finish();
+});
+
+test("direct mode: the page's own wasm client lists, previews, saves and meets a conflict", async () => {
+  const fn = "pageDirectEdit";
+  await setConfig(fn, 3, ENV_CONFIG);
+  const t = await openPage(env);
+  const { page } = t;
+  const seen = [];
+  page.on("request", (request) => seen.push(new URL(request.url())));
+  await page.getByText("Development: direct mode").click();
+  await page.getByLabel("Base URL").fill(env.sim.url);
+  await page.getByLabel("Access token").fill(SIM_TOKEN);
+  await page.getByRole("button", { name: "Use direct mode" }).click();
+  await page.locator("#role:not([hidden])").waitFor();
+
+  await page.locator("#q-env").fill(ENV);
+  await page.getByRole("button", { name: "Functions", exact: true }).click();
+  await page.locator("#browse table").waitFor();
+  const listed = await page.locator("#browse tbody th button").allTextContents();
+  assert.ok(["hello", "openapi", "orderSync", "reportDaily", fn].every((name) => listed.includes(name)), listed.join());
+
+  await lookUp(page, { functionName: fn, type: "3" });
+  await openEditor(page, "environment");
+  const ed = editor(page, "environment");
+  await ed.getByLabel("Timeout (seconds)").fill("40");
+  await ed.getByRole("button", { name: "Change the value of REGION" }).click();
+  await ed.getByLabel("New value of REGION").fill("direct-secret-region");
+  await previewEdit(page, "environment");
+  assert.deepEqual(await changeRows(ed.locator(".preview")), [
+    ["changed", "timeout", "timeout"],
+    ["changed", "environment", "REGION"],
+  ]);
+  assert.equal(await uploads(fn), 0);
+  await save(page, "environment");
+  assert.equal(await uploads(fn), 1);
+  assert.deepEqual(await stored(fn, 3), {
+    timeout: 40,
+    environment: [ENV_CONFIG.environment[0], ENV_CONFIG.environment[1], { key: "REGION", value: "direct-secret-region" }],
+  });
+  assert.match(await card(page, "environment").locator(".facts").textContent(), /Timeout\s*40 s/);
+  assert.ok(!(await page.content()).includes("direct-secret-region"));
+
+  // The next edit is guarded by the raw text now shown: a change made meanwhile is a conflict.
+  await openEditor(page, "environment");
+  await ed.getByLabel("Timeout (seconds)").fill("41");
+  await previewEdit(page, "environment");
+  await setConfig(fn, 3, { timeout: 99, environment: [] });
+  await ed.locator('button[data-action="save"]').click();
+  const conflict = ed.locator(".conflict");
+  await conflict.waitFor();
+  assert.equal(await conflict.locator(".side-by-side .summary").count(), 2);
+  assert.match(await conflict.locator(".summary").nth(1).locator(".summary-timeout").textContent(), /99 s/);
+  const changes = await changeRows(conflict);
+  assert.ok(changes.some(([op, field]) => op === "changed" && field === "timeout"), JSON.stringify(changes));
+  assert.ok(!(await page.content()).includes("direct-secret-region"), "the conflict's configs are masked");
+  assert.equal(await uploads(fn), 1, "nothing more was written");
+  await conflict.getByRole("button", { name: "Reload" }).click();
+  await card(page, "environment").locator(".saved").waitFor();
+  assert.match(await card(page, "environment").locator(".facts").textContent(), /Timeout\s*99 s/);
+  assert.equal(seen.filter((u) => u.pathname.startsWith("/api/")).length, 0, "no Worker API call");
   await t.finish();
 });
 
