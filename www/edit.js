@@ -667,9 +667,14 @@ function uncertainView(view) {
   const code = error.code;
   let versions = null;
   if (code === "unverified" && Object.hasOwn(error, "expected") && Object.hasOwn(error, "actual")) {
-    versions = h("div", { class: "side-by-side" },
-      configSummary(kind, error.expected, { title: t("edit.unverified.written"), side: "before", changes: error.changes }),
-      configSummary(kind, error.actual, { title: t("edit.unverified.readBack"), side: "after", changes: error.changes }));
+    const changes = error.changes ?? localChanges(kind, error.expected, error.actual).changes;
+    versions = [
+      h("div", { class: "side-by-side" },
+        configSummary(kind, error.expected, { title: t("edit.unverified.written"), side: "before", changes }),
+        configSummary(kind, error.actual, { title: t("edit.unverified.readBack"), side: "after", changes })),
+      h("h6", {}, t("edit.unverified.changes")),
+      changeList(changes, { emptyKey: "edit.conflict.noChanges" }),
+    ];
   }
   return h("div", { class: "uncertain", dataset: { state: code } },
     h("p", { class: "notice", tabindex: "-1", dataset: { focus: "uncertain" } }, t(`edit.${code}.body`)),

@@ -263,6 +263,7 @@ const STRINGS = {
     "edit.unverified.body": "The change was sent, but reading it back gave something else. Reload to see what the server has now before you try again.",
     "edit.unverified.written": "What was written",
     "edit.unverified.readBack": "What was read back",
+    "edit.unverified.changes": "How what was read back differs",
     "edit.unknown_outcome.body": "It is not known whether the change was written. Reload to see what the server has now before you try again.",
 
     "error.code.conflict": "The configuration changed on the server; nothing was saved.",
@@ -540,6 +541,7 @@ const STRINGS = {
     "edit.unverified.body": "变更已发送，但读回的内容与写入的不一致。请先重新加载，查看服务器上的当前配置，再决定是否重试。",
     "edit.unverified.written": "写入的内容",
     "edit.unverified.readBack": "读回的内容",
+    "edit.unverified.changes": "读回的内容与写入的差异",
     "edit.unknown_outcome.body": "无法确定变更是否已写入。请先重新加载，查看服务器上的当前配置，再决定是否重试。",
 
     "error.code.conflict": "服务器上的配置已变化，未保存任何内容。",

@@ -691,6 +691,12 @@ test("a write read back different (502 unverified) shows what was written and re
   assert.match(await panel.locator(".notice").textContent(), /reading it back gave something else/);
   assert.equal(await panel.locator('[role="alert"]').getAttribute("data-code"), "unverified");
   assert.match(await panel.locator('[data-fact="hint"] dd').textContent(), /\S/);
+  const sides = panel.locator(".side-by-side .summary");
+  assert.deepEqual(await sides.locator(".summary-title").allTextContents(), ["What was written", "What was read back"]);
+  assert.equal(await sides.nth(0).locator('li[data-key="ocr.idcard"]').getAttribute("data-op"), "removed");
+  assert.deepEqual(await changeRows(panel), [["removed", "openapi", "ocr.idcard"]]);
+  assert.equal(await uploads(fn), 1, "written once, never again");
+  await screenshot(page, "unverified", { target: card(page, "cloudCall") });
   assert.equal(await panel.getByRole("button", { name: "Reload" }).count(), 1);
   await panel.getByRole("button", { name: "Reload" }).click();
   await card(page, "cloudCall").locator(".saved").waitFor();
