@@ -14,4 +14,4 @@ export {
   nextRuns,
   stableToken,
   authorizerToken,
-} from "./tcb_funcconfig.js";
+} from "./client.js";

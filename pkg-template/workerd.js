@@ -16,4 +16,4 @@ export {
   nextRuns,
   stableToken,
   authorizerToken,
-} from "./tcb_funcconfig.js";
+} from "./client.js";

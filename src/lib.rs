@@ -8,9 +8,9 @@
 //!   and the difference between two configs ([`upload`]), the edit helpers' changes
 //!   ([`edit`]), function listings ([`list`]), WeChat's 7-field timer cron ([`cron`]) and the
 //!   one error type ([`Error`]);
-//! - on `wasm32`, a thin layer (`wasm`) that sends requests with `fetch`, exports the
-//!   JavaScript API (`getFuncConfig`, `TcbClient`, `isTcbError`) and turns errors into JS
-//!   `Error` objects with a `code`.
+//! - on `wasm32`, the module's exports (`wasm`): each step of a call as one synchronous
+//!   function (build a request, decode an answer, decide after a failure, plan an edit, make
+//!   a JS `TcbError`), sequenced around `fetch` by the package's JavaScript client.
 #![deny(missing_docs)]
 // `Error` is the one error of every call and is returned by value; it is not on any hot path.
 #![allow(clippy::result_large_err)]

@@ -54,6 +54,28 @@ pub fn decode_envelope(status: u16, body: &str) -> Result<String, Error> {
     }
 }
 
+/// Whether parsed config JSON has at least one field of type `t` (`permissions`, `triggers`,
+/// `timeout` or `environment`): reading is tolerant of missing fields, so this is what tells a
+/// type 1 text from a type 3 one when a caller hands one back.
+pub fn has_fields_of(t: ConfigType, v: &Value) -> bool {
+    let inner;
+    let v = match v {
+        Value::Str(s) => match json::parse(s) {
+            Ok(parsed) => {
+                inner = parsed;
+                &inner
+            }
+            Err(_) => return false,
+        },
+        other => other,
+    };
+    match t {
+        ConfigType::CloudCall => v.get("permissions").is_some(),
+        ConfigType::TimerTrigger => v.get("triggers").is_some(),
+        ConfigType::Environment => v.get("timeout").is_some() || v.get("environment").is_some(),
+    }
+}
+
 /// Decodes parsed config JSON as the given type.
 pub fn config_from_value(t: ConfigType, v: &Value) -> Result<Config, String> {
     match t {

@@ -31,7 +31,18 @@ function assertNoSecret(err, secret) {
 }
 
 test("the package exports exactly its API", () => {
-  assert.deepEqual(Object.keys(pkg).sort(), ["TcbClient", "authorizerToken", "getFuncConfig", "isTcbError", "nextRuns", "parseCron", "stableToken"]);
+  assert.deepEqual(Object.keys(pkg).sort(), [
+    "TcbClient",
+    "authorizerToken",
+    "diffConfigs",
+    "getFuncConfig",
+    "isTcbError",
+    "listFunctions",
+    "nextRuns",
+    "parseCron",
+    "stableToken",
+    "uploadFuncConfig",
+  ]);
 });
 
 test("the three typed configs", async () => {
