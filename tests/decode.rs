@@ -1,6 +1,5 @@
 //! The decoding pipeline natively, on fixtures shaped like the WeChat docs' own examples.
 #![cfg(not(target_arch = "wasm32"))]
-
 #![allow(clippy::result_large_err)]
 
 use tcb_funcconfig::errcode;
