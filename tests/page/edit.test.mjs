@@ -31,14 +31,30 @@ async function simGet(path) {
   return response.json();
 }
 
-/** How many uploads the simulator applied to `functionName` in `envId`. */
-async function uploads(functionName, envId = ENV) {
+async function uploadCount(functionName, envId) {
   const answer = await simGet(`/__sim/changes?env=${encodeURIComponent(envId)}&function=${encodeURIComponent(functionName)}`);
   return answer.uploads;
 }
 
+/** Upload counts when each test started, so a simulator shared with earlier runs is fine. */
+const baselines = new Map();
+
+/** Starts counting the uploads to `functionName` (in ENV) from now. */
+async function fresh(functionName) {
+  baselines.set(functionName, await uploadCount(functionName, ENV));
+}
+
+/** How many uploads the simulator applied to `functionName` (in ENV) since `fresh`. */
+async function uploads(functionName) {
+  return (await uploadCount(functionName, ENV)) - (baselines.get(functionName) ?? 0);
+}
+
 /** The simulator's requests about `functionName` (any path). */
 const simRequests = (functionName) => simGet(`/__sim/requests?function_name=${encodeURIComponent(functionName)}`);
+
+/** How many upload requests about `functionName` reached the simulator (applied or not). */
+const uploadRequests = async (functionName) =>
+  (await simRequests(functionName)).filter((r) => r.path === "/tcb/uploadfuncconfig").length;
 
 /** The config the simulator holds, read through getfuncconfig (`null`: not configured). */
 async function stored(functionName, type, envId = ENV) {
@@ -193,6 +209,7 @@ test("Functions in an environment without functions says so; an empty environmen
 
 test("admin edits the timeout and a value: preview shows the exact change, Save writes once, others kept", async () => {
   const fn = "pageEditEnv";
+  await fresh(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   const t = await openPage(env);
   const { page } = t;
@@ -305,6 +322,7 @@ test("admin edits the timeout and a value: preview shows the exact change, Save 
 
 test("the environment editor checks its fields before anything is sent", async () => {
   const fn = "pageEditChecks";
+  await fresh(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   const t = await openPage(env);
   const { page } = t;
@@ -360,6 +378,8 @@ test("the environment editor checks its fields before anything is sent", async (
 
 test("Cancel after the preview writes nothing", async () => {
   const fn = "pageEditCancel";
+  await fresh(fn);
+  const uploadsAsked = await uploadRequests(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   const t = await openPage(env);
   const { page } = t;
@@ -384,7 +404,7 @@ test("Cancel after the preview writes nothing", async () => {
   assert.equal(sent.length, 1);
   assert.equal(sent[0].body.dryRun, true);
   assert.equal(await uploads(fn), 0);
-  assert.equal((await simRequests(fn)).filter((r) => r.path === "/tcb/uploadfuncconfig").length, 0);
+  assert.equal(await uploadRequests(fn), uploadsAsked, "no upload was even asked for");
   assert.deepEqual(await stored(fn, 3), ENV_CONFIG);
   assert.match(await card(page, "environment").locator(".facts").textContent(), /Timeout\s*20 s/);
   await t.finish();
@@ -394,6 +414,7 @@ test("Cancel after the preview writes nothing", async () => {
 
 test("admin grants and revokes permissions, by keyboard", async () => {
   const fn = "pageEditPerms";
+  await fresh(fn);
   await setConfig(fn, 1, perms(["wxacode.get"]));
   const t = await openPage(env);
   const { page } = t;
@@ -460,6 +481,7 @@ test("admin grants and revokes permissions, by keyboard", async () => {
 
 test("a permission granted to a function without that config creates it", async () => {
   const fn = "pageEditNewPerms";
+  await fresh(fn);
   await setConfig(fn, 1, null);
   await setConfig(fn, 3, { timeout: 3, environment: [] });
   const t = await openPage(env);
@@ -483,6 +505,7 @@ test("a permission granted to a function without that config creates it", async 
 
 test("admin sets a trigger (a bad cron is shown inline and nothing is sent) and removes it", async () => {
   const fn = "pageEditTimer";
+  await fresh(fn);
   await setConfig(fn, 2, { triggers: [{ name: "nightly", type: "timer", config: "0 0 2 * * * *" }] });
   const t = await openPage(env);
   const { page } = t;
@@ -551,6 +574,7 @@ test("admin sets a trigger (a bad cron is shown inline and nothing is sent) and 
 
 test("a config changed after it was loaded: the conflict panel, nothing saved, Reload shows the server's", async () => {
   const fn = "pageEditConflict";
+  await fresh(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   const t = await openPage(env);
   const { page } = t;
@@ -616,6 +640,7 @@ test("a config changed after it was loaded: the conflict panel, nothing saved, R
 
 test("a conflict at the preview shows the same panel", async () => {
   const fn = "pageEditConflict2";
+  await fresh(fn);
   await setConfig(fn, 1, perms(["wxacode.get"]));
   const t = await openPage(env);
   const { page } = t;
@@ -639,6 +664,7 @@ test("a conflict at the preview shows the same panel", async () => {
 
 test("an upload whose outcome is unknown (504) shows its hint and Reload, and is never retried", async () => {
   const fn = "pageEditUnknown";
+  await fresh(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   const t = await openPage(env);
   const { page } = t;
@@ -649,6 +675,7 @@ test("an upload whose outcome is unknown (504) shows its hint and Reload, and is
   const ed = editor(page, "environment");
   await ed.getByLabel("Timeout (seconds)").fill("40");
   await previewEdit(page, "environment");
+  const uploadsAsked = await uploadRequests(fn);
   await simControl(env.sim.url, "/__sim/faults", {
     path: "/tcb/uploadfuncconfig", times: 1, fault: { kind: "http", status: 502, body: "<html>bad gateway</html>" },
   });
@@ -662,8 +689,7 @@ test("an upload whose outcome is unknown (504) shows its hint and Reload, and is
   await screenshot(page, "unknown-outcome", { target: card(page, "environment") });
   // Never retried: one upload request reached the simulator.
   await new Promise((r) => setTimeout(r, 500));
-  const sentUploads = (await simRequests(fn)).filter((r) => r.path === "/tcb/uploadfuncconfig");
-  assert.equal(sentUploads.length, 1);
+  assert.equal(await uploadRequests(fn), uploadsAsked + 1);
   await panel.getByRole("button", { name: "Reload" }).click();
   await card(page, "environment").locator(".saved").waitFor();
   assert.match(await card(page, "environment").locator(".facts").textContent(), /Timeout\s*20 s/);
@@ -672,6 +698,7 @@ test("an upload whose outcome is unknown (504) shows its hint and Reload, and is
 
 test("a write read back different (502 unverified) shows what was written and read, with Reload", async () => {
   const fn = "pageEditUnverified";
+  await fresh(fn);
   await setConfig(fn, 1, perms(["wxacode.get"]));
   const t = await openPage(env);
   const { page } = t;
@@ -707,6 +734,7 @@ test("a write read back different (502 unverified) shows what was written and re
 
 test("direct mode: the page's own wasm client lists, previews, saves and meets a conflict", async () => {
   const fn = "pageDirectEdit";
+  await fresh(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   const t = await openPage(env);
   const { page } = t;
@@ -787,6 +815,7 @@ test("a viewer sees no edit control", async () => {
 
 test("compare: one function in two environments side by side, changes highlighted, values masked", async () => {
   const fn = "pageCompare";
+  await fresh(fn);
   const other = "page-prod";
   await setConfig(fn, 1, perms(["wxacode.get", "subscribeMessage.send"]));
   await setConfig(fn, 1, perms(["subscribeMessage.send", "ocr.idcard"]), other);
@@ -845,6 +874,7 @@ test("compare: one function in two environments side by side, changes highlighte
 
 test("zh-CN: the editor and the compare view speak Chinese; a switch keeps the draft", async () => {
   const fn = "pageEditZh";
+  await fresh(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   const t = await openPage(env, { locale: "zh-CN" });
   const { page } = t;
@@ -875,6 +905,7 @@ test("zh-CN: the editor and the compare view speak Chinese; a switch keeps the d
 
 test("phone width 375 px: the function list, the editor, a preview and the compare view fit", async () => {
   const fn = "pageEditPhone";
+  await fresh(fn);
   await setConfig(fn, 3, ENV_CONFIG);
   await setConfig(fn, 2, { triggers: [{ name: "nightly", type: "timer", config: "0 0 2 * * * *" }] });
   await setConfig(fn, 3, { timeout: 9, environment: [{ key: "A_VERY_LONG_VARIABLE_NAME_THAT_GOES_ON_AND_ON", value: "x" }] }, "page-prod");
