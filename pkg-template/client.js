@@ -4,7 +4,7 @@
 // comparison and masking, and every error with its hint.
 import * as core from "./tcb_funcconfig.js";
 
-export { diffConfigs, isTcbError, nextRuns, parseCron } from "./tcb_funcconfig.js";
+export { isTcbError, nextRuns, parseCron } from "./tcb_funcconfig.js";
 
 /** Largest answer body read, in bytes (WeChat's answers are a few kilobytes). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -231,8 +231,11 @@ class Tokens {
 }
 
 function getCall(r) {
-  return { path: GET, body: r.body, write: false, decode: (s, t) => core.decodeGet(r.env, r.functionName, r.type, s, t) };
+  // The module answers decoded configs as JSON text: one string crosses, JSON.parse builds it.
+  return { path: GET, body: r.body, write: false, decode: (s, t) => JSON.parse(core.decodeGet(r.env, r.functionName, r.type, s, t)) };
 }
+
+const decodeList = (s, t) => JSON.parse(core.decodeList(s, t));
 
 function isNotConfigured(e) {
   return e?.code === "api" && e.errcode === 85089;
@@ -357,7 +360,7 @@ export class TcbClient {
   /** One page of functions: `{ env, limit?, offset?, signal? }`. */
   async listFunctions(request) {
     const r = core.listRequest(request);
-    return this.#run(r.signal, (d) => this.#call({ path: LIST, body: r.body, write: false, decode: core.decodeList }, d));
+    return this.#run(r.signal, (d) => this.#call({ path: LIST, body: r.body, write: false, decode: decodeList }, d));
   }
 
   /** Every function of an environment, 100 per request, under one deadline. */
@@ -367,7 +370,7 @@ export class TcbClient {
       const all = { total: 0, functions: [] };
       for (let page = 0; page < MAX_PAGES; page++) {
         const body = page === 0 ? first : core.listPageBody(env, page);
-        const got = await this.#call({ path: LIST, body, write: false, decode: core.decodeList }, deadline);
+        const got = await this.#call({ path: LIST, body, write: false, decode: decodeList }, deadline);
         all.total = got.total;
         all.functions.push(...got.functions);
         if (got.functions.length < 100 || all.functions.length >= all.total) break;
@@ -392,7 +395,7 @@ export class TcbClient {
         const expected = r.expectedRaw === null ? null : { raw: r.expectedRaw };
         if (!same(expected, first)) throw versionsError(false, expected, first);
       }
-      const plan = core.planEdit(kind, spec, r.env, r.functionName, r.type, first?.raw ?? null, r.reveal);
+      const plan = JSON.parse(core.planEdit(kind, spec, r.env, r.functionName, r.type, first?.raw ?? null, r.reveal));
       if (plan.changes.length === 0) return { written: false, config: first, changes: plan.changes };
       if (r.dryRun) return { written: false, config: plan.config, changes: plan.changes };
       const second = await this.#readOpt(r, deadline);
@@ -433,6 +436,15 @@ export class TcbClient {
   free() {
     this.#tokens.cache = null;
   }
+}
+
+/**
+ * What changes from `a` to `b`, two configs of the same type (typed results or the plain
+ * `{openapi}` / `{triggers}` / `{timeout, environment}` shapes); values masked unless
+ * `options.revealValues`.
+ */
+export function diffConfigs(a, b, options) {
+  return JSON.parse(core.diffConfigs(a, b, options));
 }
 
 /** Fetches one configuration of one cloud function (a one-call client). */

@@ -13,8 +13,8 @@ rm -rf "$BUILD/bindgen"
 wasm-bindgen --target web --no-typescript --out-dir "$BUILD/bindgen" \
   "$ROOT/target/wasm32-unknown-unknown/release/tcb_funcconfig.wasm"
 
-say "optimizing with wasm-opt -Oz (binaryen 132)"
-wasm-opt -Oz "$BUILD/bindgen/tcb_funcconfig_bg.wasm" -o "$BUILD/bindgen/opt.wasm"
+say "optimizing with wasm-opt -Oz --converge (binaryen 132)"
+wasm-opt -Oz --converge "$BUILD/bindgen/tcb_funcconfig_bg.wasm" -o "$BUILD/bindgen/opt.wasm"
 
 say "assembling pkg/"
 rm -rf "$ROOT/pkg"

@@ -1,7 +1,7 @@
 //! A small, strict JSON reader (RFC 8259) for WeChat's answers.
 //!
-//! It keeps only what decoding needs: integers exactly, other numbers as [`Value::Num`]
-//! without their value, strings, arrays and objects in order. It needs no float parsing or
+//! It keeps what decoding and rewriting need: integers exactly, other numbers as the text they
+//! were written in ([`Value::Num`]), strings, arrays and objects in order. It needs no float parsing or
 //! formatting and no serde, which keeps the wasm module small, and it reads the answer in one
 //! pass inside wasm instead of walking a JS object tree across the boundary.
 //! Nesting is limited to [`MAX_DEPTH`] so that no input can exhaust the stack.
@@ -20,8 +20,8 @@ pub enum Value {
     Bool(bool),
     /// A number that is a whole value within `i64` (`5`, `-1`, `5.0`).
     Int(i64),
-    /// Any other number (`2.5`, `1e3`, or beyond `i64`); its value is not kept.
-    Num,
+    /// Any other number (`2.5`, `1e3`, or beyond `i64`), as written: its value is not computed.
+    Num(String),
     /// A string, unescaped.
     Str(String),
     /// An array.
@@ -44,10 +44,51 @@ impl Value {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Int(_) | Value::Num => "a number",
+            Value::Int(_) | Value::Num(_) => "a number",
             Value::Str(_) => "a string",
             Value::Arr(_) => "an array",
             Value::Obj(_) => "an object",
+        }
+    }
+}
+
+impl Value {
+    /// The value as JSON text; numbers that are not integers are written as they were read.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(n) => out.push_str(&n.to_string()),
+            Value::Num(text) => out.push_str(text),
+            Value::Str(s) => out.push_str(&quote(s)),
+            Value::Arr(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write(out);
+                }
+                out.push(']');
+            }
+            Value::Obj(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&quote(k));
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
         }
     }
 }
@@ -217,6 +258,7 @@ impl Parser<'_> {
     }
 
     fn number(&mut self) -> Result<Value, JsonError> {
+        let start_of_number = self.i;
         let negative = self.peek() == Some(b'-');
         if negative {
             self.i += 1;
@@ -263,7 +305,7 @@ impl Parser<'_> {
         let int = if negative { acc } else { acc.and_then(i64::checked_neg) };
         Ok(match int {
             Some(n) if whole => Value::Int(n),
-            _ => Value::Num,
+            _ => Value::Num(self.text.get(start_of_number..self.i).unwrap_or("0").to_string()),
         })
     }
 
@@ -355,6 +397,20 @@ mod tests {
     }
 
     #[test]
+    fn values_write_back_as_json() {
+        for text in [
+            r#"{"a":[1,-2.50,3e-7,true,false,null],"b":{"c":"q\"uote\u0001é"},"d":123456789012345678901234567890}"#,
+            "[]",
+            "{}",
+            r#""just a string""#,
+        ] {
+            let v = ok(text);
+            assert_eq!(ok(&v.to_json()), v, "{text}");
+        }
+        assert_eq!(ok("[1.50, 2]").to_json(), "[1.50,2]", "numbers keep their text");
+    }
+
+    #[test]
     fn scalars() {
         assert_eq!(ok("null"), Value::Null);
         assert_eq!(ok(" true "), Value::Bool(true));
@@ -364,12 +420,12 @@ mod tests {
         assert_eq!(ok("85089"), Value::Int(85089));
         assert_eq!(ok("5.000"), Value::Int(5));
         assert_eq!(ok("-0"), Value::Int(0));
-        assert_eq!(ok("2.5"), Value::Num);
-        assert_eq!(ok("1e3"), Value::Num);
+        assert_eq!(ok("2.5"), Value::Num("2.5".into()));
+        assert_eq!(ok("1e3"), Value::Num("1e3".into()));
         assert_eq!(ok("9223372036854775807"), Value::Int(i64::MAX));
         assert_eq!(ok("-9223372036854775808"), Value::Int(i64::MIN));
-        assert_eq!(ok("9223372036854775808"), Value::Num);
-        assert_eq!(ok("123456789012345678901234567890"), Value::Num);
+        assert_eq!(ok("9223372036854775808"), Value::Num("9223372036854775808".into()));
+        assert_eq!(ok("123456789012345678901234567890"), Value::Num("123456789012345678901234567890".into()));
     }
 
     #[test]

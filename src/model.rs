@@ -100,6 +100,22 @@ impl Config {
         }
     }
 
+    /// The config as JSON text written over `raw`, the server's text it replaces: members this
+    /// client does not model — in the object, in `permissions`, in each trigger and variable
+    /// (matched by `name` and `key`) — are kept, so that an edit never drops what the server
+    /// sends beyond the documented fields. Without a usable `raw` it is [`to_json`](Self::to_json).
+    pub fn to_json_over(&self, raw: &str) -> String {
+        let mine = self.to_json();
+        let old = match crate::json::parse(raw) {
+            Ok(Value::Str(inner)) => crate::json::parse(&inner),
+            other => other,
+        };
+        match (old, crate::json::parse(&mine)) {
+            (Ok(old @ Value::Obj(_)), Ok(new)) => merge(old, new).to_json(),
+            _ => mine,
+        }
+    }
+
     /// Which type this is.
     pub fn config_type(&self) -> ConfigType {
         match self {
@@ -107,6 +123,48 @@ impl Config {
             Config::TimerTrigger(_) => ConfigType::TimerTrigger,
             Config::Environment(_) => ConfigType::Environment,
         }
+    }
+}
+
+/// Whether two member names are the same field (`openapi` is read in any letter case).
+fn same_key(a: &str, b: &str) -> bool {
+    a == b || (a.eq_ignore_ascii_case("openapi") && b.eq_ignore_ascii_case("openapi"))
+}
+
+/// `new` over `old`: objects keep the old members `new` does not have; lists of objects keep
+/// the old members of the items they match by `name` or `key`; anything else is `new`.
+fn merge(old: Value, new: Value) -> Value {
+    match (old, new) {
+        (Value::Obj(mut members), Value::Obj(new_members)) => {
+            for (k, v) in new_members {
+                match members.iter().position(|(old_k, _)| same_key(old_k, &k)) {
+                    Some(i) => {
+                        let (_, old_v) = members.remove(i);
+                        members.insert(i, (k, merge(old_v, v)));
+                    }
+                    None => members.push((k, v)),
+                }
+            }
+            Value::Obj(members)
+        }
+        (Value::Arr(old_items), Value::Arr(new_items)) => {
+            let id = |item: &Value| ["name", "key"].iter().find_map(|k| item.get(k).cloned());
+            let mut old_items: Vec<Option<Value>> = old_items.into_iter().map(Some).collect();
+            let items = new_items
+                .into_iter()
+                .map(|item| {
+                    let matched = id(&item).and_then(|want| {
+                        old_items.iter_mut().find(|o| o.as_ref().is_some_and(|o| id(o).as_ref() == Some(&want)))
+                    });
+                    match matched.and_then(Option::take) {
+                        Some(old_item) => merge(old_item, item),
+                        None => item,
+                    }
+                })
+                .collect();
+            Value::Arr(items)
+        }
+        (_, new) => new,
     }
 }
 
@@ -262,6 +320,30 @@ mod tests {
 
     fn de<T: Decode>(s: &str) -> Result<T, String> {
         T::decode(&crate::json::parse(s).map_err(|e| e.to_string())?)
+    }
+
+    #[test]
+    fn writing_over_the_server_text_keeps_unknown_members() {
+        let raw = r#"{"timeout":3,"memorySize":256,"environment":[{"key":"A","value":"1","encrypted":false},{"key":"B","value":"2"}]}"#;
+        let config = Config::Environment(EnvironmentConfig {
+            timeout: 9,
+            environment: vec![
+                EnvVar { key: "A".into(), value: "10".into() },
+                EnvVar { key: "C".into(), value: "3".into() },
+            ],
+        });
+        assert_eq!(
+            config.to_json_over(raw),
+            r#"{"timeout":9,"memorySize":256,"environment":[{"key":"A","value":"10","encrypted":false},{"key":"C","value":"3"}]}"#
+        );
+        let cloud = Config::CloudCall(CloudCallConfig { openapi: vec!["a.b".into()] });
+        let raw1 = r#"{"permissions":{"Openapi":["x.y"],"scope":"all"},"v":1.50}"#;
+        assert_eq!(cloud.to_json_over(raw1), r#"{"permissions":{"openapi":["a.b"],"scope":"all"},"v":1.50}"#);
+        let twice = crate::json::quote(raw1);
+        assert_eq!(cloud.to_json_over(&twice), cloud.to_json_over(raw1), "a config encoded twice is unwrapped");
+        for unusable in ["", "not json", "[1]", "\"text\""] {
+            assert_eq!(cloud.to_json_over(unusable), cloud.to_json());
+        }
     }
 
     #[test]

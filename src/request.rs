@@ -111,9 +111,9 @@ pub fn validate_function_name(field: &str, name: &str) -> Result<(), Error> {
 pub fn validate_base_url<'a>(field: &str, url: &'a str) -> Result<&'a str, Error> {
     const RULE: &str =
         "must be an absolute http(s) URL such as \"https://api.weixin.qq.com\" (no query, fragment or credentials)";
-    let lower_scheme_end = url.find("://").map(|i| (url[..i].to_ascii_lowercase(), i + 3));
-    let rest = match lower_scheme_end {
-        Some((scheme, end)) if scheme == "http" || scheme == "https" => &url[end..],
+    let at = url.as_bytes().windows(3).position(|w| w == b"://");
+    let rest = match at.and_then(|i| Some((url.get(..i)?, url.get(i + 3..)?))) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => rest,
         _ => return Err(Error::invalid_argument(field, RULE)),
     };
     let authority = rest.split('/').next().unwrap_or("");

@@ -113,15 +113,17 @@ pub fn upload_request(
     target: &GetFuncConfig,
     config: &Config,
 ) -> Result<(String, String), Error> {
-    let body = upload_body(target, config)?;
+    let body = upload_body(target, config, None)?;
     Ok((endpoint_url(base_url, UPLOAD_PATH, access_token), body))
 }
 
 /// The path of the write endpoint.
 pub const UPLOAD_PATH: &str = "/tcb/uploadfuncconfig";
 
-/// The validated body of an `uploadfuncconfig` request (see [`upload_request`]).
-pub fn upload_body(target: &GetFuncConfig, config: &Config) -> Result<String, Error> {
+/// The validated body of an `uploadfuncconfig` request (see [`upload_request`]). With `over`,
+/// the server's current text, the config is written over it so that members this client does
+/// not model are kept ([`Config::to_json_over`]).
+pub fn upload_body(target: &GetFuncConfig, config: &Config, over: Option<&str>) -> Result<String, Error> {
     if config.config_type() != target.config_type {
         return Err(invalid("config", "is not of the requested type"));
     }
@@ -131,7 +133,7 @@ pub fn upload_body(target: &GetFuncConfig, config: &Config) -> Result<String, Er
         target.config_type.number(),
         quote(&target.env),
         quote(&target.function_name),
-        quote(&config.to_json())
+        quote(&over.map_or_else(|| config.to_json(), |raw| config.to_json_over(raw)))
     ))
 }
 

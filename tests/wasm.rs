@@ -55,6 +55,11 @@ fn tcb_error(err: &JsValue, code: &str, secrets: &[&str]) {
     }
 }
 
+/// A step's JSON answer, parsed as the client does.
+fn parsed(answer: Result<String, JsValue>) -> JsValue {
+    JSON::parse(&answer.unwrap()).unwrap()
+}
+
 fn answer(config: &str) -> String {
     format!(r#"{{"errcode":0,"errmsg":"ok","config":{}}}"#, json(&s(config)))
 }
@@ -110,12 +115,11 @@ fn client_options_are_validated() {
 
 #[wasm_bindgen_test]
 fn answers_decode_into_typed_configs() {
-    let c = decode_get("test-777bb9", "orderSync", 3, 200, &answer(ENV_RAW)).unwrap();
+    let c = parsed(decode_get("test-777bb9", "orderSync", 3, 200, &answer(ENV_RAW)));
     assert_eq!((text(&c, "kind"), prop(&c, "timeout").as_f64()), ("environment".into(), Some(20.0)));
     assert_eq!(text(&c, "raw"), ENV_RAW);
-    let t =
-        decode_get("e", "f", 2, 200, &answer(r#"{"triggers":[{"name":"n","type":"timer","config":"0 0 2 1 * * *"}]}"#))
-            .unwrap();
+    let timer = answer(r#"{"triggers":[{"name":"n","type":"timer","config":"0 0 2 1 * * *"}]}"#);
+    let t = parsed(decode_get("e", "f", 2, 200, &timer));
     let trigger = Array::from(&prop(&t, "triggers")).get(0);
     assert!(text(&prop(&prop(&trigger, "schedule"), "explanation"), "en").contains("02:00:00"));
     // Errors: WeChat's errcode with its hint, a gateway's status, an undecodable body with raw.
@@ -164,7 +168,10 @@ fn edits_are_planned_on_the_config_read() {
     )
     .unwrap();
     assert_eq!((prop(&r, "type").as_f64(), prop(&r, "dryRun").as_bool()), (Some(3.0), Some(true)));
-    let plan = plan_edit("environment", set, "test-777bb9", "orderSync", 3, Some(ENV_RAW.into()), false).unwrap();
+    let plan = parsed(
+        plan_edit("environment", set, "test-777bb9", "orderSync", 3, Some(ENV_RAW.into()), false)
+            .map(|v| v.as_string().unwrap()),
+    );
     let keys: Vec<String> =
         Array::from(&prop(&prop(&plan, "config"), "environment")).iter().map(|v| text(&v, "key")).collect();
     assert_eq!(keys, ["DB_PASSWORD", "REGION", "NEW"], "nothing else is lost");
@@ -219,21 +226,16 @@ fn uploads_and_listings() {
     assert!(text(&err, "message").starts_with("config.environment"), "the {{timeout:5}} trap is refused");
     assert!(check_answer(200, r#"{"errcode":0,"errmsg":"ok"}"#).is_ok());
     tcb_error(&check_answer(200, r#"{"errcode":40097,"errmsg":"invalid args"}"#).unwrap_err(), "api", &[]);
-    let list = decode_list_answer(
-        200,
-        r#"{"errcode":0,"total_count":2,"functions":[{"name":"a","run_time":"Nodejs16.13","add_time":1}]}"#,
-    )
-    .unwrap();
+    let listing = r#"{"errcode":0,"total_count":2,"functions":[{"name":"a","run_time":"Nodejs16.13","add_time":1}]}"#;
+    let list = parsed(decode_list_answer(200, listing));
     let first = Array::from(&prop(&list, "functions")).get(0);
     assert_eq!((prop(&list, "total").as_f64(), text(&first, "runtime")), (Some(2.0), "Nodejs16.13".into()));
     tcb_error(&list_request(obj(&[("env", s("e")), ("limit", 101.into())])).unwrap_err(), "invalid_argument", &[]);
     assert_eq!(list_page_body(s("e"), 2).unwrap().as_string().unwrap(), r#"{"env":"e","limit":100,"offset":200}"#);
-    let changes = diff_configs(
-        obj(&[("openapi", Array::of1(&s("a.b")).into())]),
-        obj(&[("openapi", Array::new().into())]),
-        JsValue::UNDEFINED,
-    )
-    .unwrap();
+    let a = obj(&[("openapi", Array::of1(&s("a.b")).into())]);
+    let changes = parsed(
+        diff_configs(a, obj(&[("openapi", Array::new().into())]), JsValue::UNDEFINED).map(|v| v.as_string().unwrap()),
+    );
     assert_eq!(json(&changes), r#"[{"op":"removed","field":"openapi","key":"a.b"}]"#);
 }
 

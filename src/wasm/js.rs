@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use crate::json::quote;
 use crate::list::{FunctionList, Time};
 use crate::model::{Config, FuncConfig, MASK};
 use crate::request::{self, ConfigType, TYPE_RULE};
@@ -80,56 +81,99 @@ pub fn config_input(v: &JsValue, t: Option<ConfigType>, name: &str) -> Result<Co
     crate::upload::config_from_input(t, &value, name)
 }
 
-/// Changes as `[{ op, field, key, before?, after?, masked? }]`; environment values masked unless
-/// `reveal`.
-pub fn changes_to_js(changes: &[Change], reveal: bool) -> JsValue {
-    let list: Array = changes
-        .iter()
-        .map(|c| {
-            let item = new_object();
-            set(&item, "op", &c.op.name().into());
-            set(&item, "field", &c.field.into());
-            set(&item, "key", &c.key.as_str().into());
-            let hide = c.is_secret() && !reveal;
-            for (k, v) in [("before", &c.before), ("after", &c.after)] {
-                if let Some(v) = v {
-                    set(&item, k, &(if hide { MASK } else { v.as_str() }).into());
-                }
-            }
-            if hide {
-                set(&item, "masked", &true.into());
-            }
-            item
-        })
-        .collect();
-    list.into()
+/// JSON written by hand: members and items get their commas from what came before.
+pub struct JsonOut(pub String);
+
+impl JsonOut {
+    pub fn new() -> Self {
+        JsonOut(String::new())
+    }
+
+    fn sep(&mut self) {
+        if !matches!(self.0.chars().last(), None | Some('{' | '[' | ':')) {
+            self.0.push(',');
+        }
+    }
+
+    /// Opens an object or array (`{` or `[`), as a member value or an item.
+    pub fn open(&mut self, c: char) -> &mut Self {
+        self.sep();
+        self.0.push(c);
+        self
+    }
+
+    pub fn close(&mut self, c: char) -> &mut Self {
+        self.0.push(c);
+        self
+    }
+
+    /// A member name; its value follows.
+    pub fn key(&mut self, k: &str) -> &mut Self {
+        self.sep();
+        self.0.push_str(&quote(k));
+        self.0.push(':');
+        self
+    }
+
+    /// A value already written as JSON (a number, `null`, `true`, or a whole nested value).
+    pub fn raw(&mut self, json: &str) -> &mut Self {
+        self.sep();
+        self.0.push_str(json);
+        self
+    }
+
+    pub fn str(&mut self, s: &str) -> &mut Self {
+        self.sep();
+        self.0.push_str(&quote(s));
+        self
+    }
 }
 
-/// A listing as `{ total, functions: [{ name, runtime, status, addTime, modTime }] }`.
-pub fn function_list_to_js(l: &FunctionList) -> JsValue {
-    let opt = |s: &Option<String>| s.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-    let time = |t: &Option<Time>| match t {
-        Some(Time::Number(n)) => JsValue::from_f64(*n as f64),
-        Some(Time::Text(s)) => JsValue::from_str(s),
-        None => JsValue::NULL,
-    };
-    let list: Array = l
-        .functions
-        .iter()
-        .map(|f| {
-            let item = new_object();
-            set(&item, "name", &f.name.as_str().into());
-            set(&item, "runtime", &opt(&f.runtime));
-            set(&item, "status", &opt(&f.status));
-            set(&item, "addTime", &time(&f.add_time));
-            set(&item, "modTime", &time(&f.mod_time));
-            item
-        })
-        .collect();
-    let out = new_object();
-    set(&out, "total", &f64::from(l.total).into());
-    set(&out, "functions", &list);
-    out
+/// Changes as JSON `[{ op, field, key, before?, after?, masked? }]`; environment values masked
+/// unless `reveal`.
+pub fn changes_json(changes: &[Change], reveal: bool) -> String {
+    let mut out = JsonOut::new();
+    out.open('[');
+    for c in changes {
+        out.open('{').key("op").str(c.op.name()).key("field").str(c.field).key("key").str(&c.key);
+        let hide = c.is_secret() && !reveal;
+        for (k, v) in [("before", &c.before), ("after", &c.after)] {
+            if let Some(v) = v {
+                out.key(k).str(if hide { MASK } else { v });
+            }
+        }
+        if hide {
+            out.key("masked").raw("true");
+        }
+        out.close('}');
+    }
+    out.close(']');
+    out.0
+}
+
+/// A listing as JSON `{ total, functions: [{ name, runtime, status, addTime, modTime }] }`.
+pub fn function_list_json(l: &FunctionList) -> String {
+    let mut out = JsonOut::new();
+    out.open('{').key("total").raw(&l.total.to_string()).key("functions").open('[');
+    for f in &l.functions {
+        out.open('{').key("name").str(&f.name);
+        for (k, v) in [("runtime", &f.runtime), ("status", &f.status)] {
+            match v {
+                Some(v) => out.key(k).str(v),
+                None => out.key(k).raw("null"),
+            };
+        }
+        for (k, t) in [("addTime", &f.add_time), ("modTime", &f.mod_time)] {
+            match t {
+                Some(Time::Number(n)) => out.key(k).raw(&n.to_string()),
+                Some(Time::Text(s)) => out.key(k).str(s),
+                None => out.key(k).raw("null"),
+            };
+        }
+        out.close('}');
+    }
+    out.close(']').close('}');
+    out.0
 }
 
 pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
@@ -243,54 +287,49 @@ pub fn signal(obj: &JsValue) -> Result<Option<AbortSignal>, Error> {
     v.dyn_into::<AbortSignal>().map(Some).map_err(|_| Error::invalid_argument("signal", "must be an AbortSignal"))
 }
 
-/// A typed config as a plain object (`JSON.stringify` round-trips it).
-pub fn config_to_js(c: &FuncConfig) -> JsValue {
-    let o: JsValue = Object::new().into();
+/// A typed config as JSON for `JSON.parse`: `{ kind, type, env, functionName, …, raw }`, each
+/// trigger with its `schedule` (or `scheduleError`). One string crosses to JavaScript instead
+/// of a property at a time.
+pub fn config_json(c: &FuncConfig) -> String {
     let t = c.config.config_type();
-    set(&o, "kind", &t.name().into());
-    set(&o, "type", &f64::from(t.number()).into());
-    set(&o, "env", &c.env.as_str().into());
-    set(&o, "functionName", &c.function_name.as_str().into());
+    let mut out = JsonOut::new();
+    out.open('{').key("kind").str(t.name()).key("type").raw(&t.number().to_string());
+    out.key("env").str(&c.env).key("functionName").str(&c.function_name);
     match &c.config {
         Config::CloudCall(cc) => {
-            let list: Array = cc.openapi.iter().map(|s| JsValue::from_str(s)).collect();
-            set(&o, "openapi", &list);
+            out.key("openapi").open('[');
+            for n in &cc.openapi {
+                out.str(n);
+            }
+            out.close(']');
         }
         Config::TimerTrigger(tt) => {
-            let list: Array = tt
-                .triggers
-                .iter()
-                .map(|t| {
-                    let item: JsValue = Object::new().into();
-                    set(&item, "name", &t.name.as_str().into());
-                    set(&item, "type", &t.trigger_type.as_str().into());
-                    set(&item, "config", &t.config.as_str().into());
-                    match super::schedule::schedule(&t.config) {
-                        Ok(s) => set(&item, "schedule", &s),
-                        Err(message) => set(&item, "scheduleError", &message.into()),
-                    }
-                    item
-                })
-                .collect();
-            set(&o, "triggers", &list);
+            out.key("triggers").open('[');
+            for t in &tt.triggers {
+                out.open('{').key("name").str(&t.name).key("type").str(&t.trigger_type).key("config").str(&t.config);
+                match super::schedule::schedule_json(&t.config) {
+                    Ok(s) => out.key("schedule").raw(&s),
+                    Err(message) => out.key("scheduleError").str(&message),
+                };
+                out.close('}');
+            }
+            out.close(']');
         }
         Config::Environment(ec) => {
-            set(&o, "timeout", &f64::from(ec.timeout).into());
-            let list: Array = ec
-                .environment
-                .iter()
-                .map(|v| {
-                    let item: JsValue = Object::new().into();
-                    set(&item, "key", &v.key.as_str().into());
-                    set(&item, "value", &v.value.as_str().into());
-                    item
-                })
-                .collect();
-            set(&o, "environment", &list);
+            out.key("timeout").raw(&ec.timeout.to_string()).key("environment").open('[');
+            for v in &ec.environment {
+                out.open('{').key("key").str(&v.key).key("value").str(&v.value).close('}');
+            }
+            out.close(']');
         }
     }
-    set(&o, "raw", &c.raw.as_str().into());
-    o
+    out.key("raw").str(&c.raw).close('}');
+    out.0
+}
+
+/// JSON text parsed into a JS value (the module only writes valid JSON).
+pub fn parsed(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap_or(JsValue::NULL)
 }
 
 /// A JS `Error` named `TcbError` carrying the error's fields; absent fields are not set.
@@ -317,7 +356,7 @@ pub fn error_to_js(e: &Error) -> JsValue {
         // Both versions, masked: an error may end up in a log.
         let (expected, actual) =
             (v.expected.as_ref().map(FuncConfig::masked), v.actual.as_ref().map(FuncConfig::masked));
-        let show = |c: &Option<FuncConfig>| c.as_ref().map_or(JsValue::NULL, config_to_js);
+        let show = |c: &Option<FuncConfig>| c.as_ref().map_or(JsValue::NULL, |c| parsed(&config_json(c)));
         set(o, "expected", &show(&expected));
         set(o, "actual", &show(&actual));
         let t = v.expected.as_ref().or(v.actual.as_ref()).map(|c| c.config.config_type());
@@ -325,7 +364,7 @@ pub fn error_to_js(e: &Error) -> JsValue {
             let or_empty =
                 |c: &Option<FuncConfig>| c.as_ref().map_or_else(|| crate::edit::empty(t), |c| c.config.clone());
             let changes = diff(&or_empty(&v.expected), &or_empty(&v.actual)).unwrap_or_default();
-            set(o, "changes", &changes_to_js(&changes, false));
+            set(o, "changes", &parsed(&changes_json(&changes, false)));
         }
     }
     err.into()

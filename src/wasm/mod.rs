@@ -155,10 +155,12 @@ fn optional_signal(options: &JsValue) -> Result<JsValue, Error> {
     }
 }
 
-/// Decodes a `getfuncconfig` answer into a typed config, or throws its `TcbError`.
+/// Decodes a `getfuncconfig` answer into a typed config (JSON text for `JSON.parse`), or throws
+/// its `TcbError`.
 #[wasm_bindgen(js_name = decodeGet)]
-pub fn decode_get(env: &str, function_name: &str, t: u8, status: u16, body: &str) -> JsResult {
-    run(|| Ok(js::config_to_js(&decode_response(&target(env, function_name, t)?, status, body)?)))
+pub fn decode_get(env: &str, function_name: &str, t: u8, status: u16, body: &str) -> Result<String, JsValue> {
+    let decode = || Ok(js::config_json(&decode_response(&target(env, function_name, t)?, status, body)?));
+    decode().map_err(|e: Error| js::error_to_js(&e))
 }
 
 /// An `uploadFuncConfig` request: `{ env, functionName, type, body, signal }`, the config
@@ -170,7 +172,7 @@ pub fn upload_request(request: JsValue) -> JsResult {
         let req = read_request(obj)?;
         let config = js::config_input(&js::field(obj, "config"), Some(req.config_type), "config")?;
         validate(&config)?;
-        let body = upload_body(&req, &config)?;
+        let body = upload_body(&req, &config, None)?;
         Ok(request_js(&req, body, &[("signal", signal_of(obj)?)]))
     })
 }
@@ -202,10 +204,11 @@ pub fn list_page_body(env: JsValue, page: u32) -> JsResult {
     })
 }
 
-/// Decodes a `listfunctions` answer into `{ total, functions }`, or throws its `TcbError`.
+/// Decodes a `listfunctions` answer into `{ total, functions }` (JSON text), or throws its
+/// `TcbError`.
 #[wasm_bindgen(js_name = decodeList)]
-pub fn decode_list_answer(status: u16, body: &str) -> JsResult {
-    run(|| Ok(js::function_list_to_js(&decode_list(status, body)?)))
+pub fn decode_list_answer(status: u16, body: &str) -> Result<String, JsValue> {
+    decode_list(status, body).map(|l| js::function_list_json(&l)).map_err(|e| js::error_to_js(&e))
 }
 
 /// An edit's arguments, checked before anything is read or sent:
@@ -306,9 +309,10 @@ fn server_config(req: &GetFuncConfig, raw: Option<String>) -> Result<Option<Func
     raw.map(|raw| decode_config(req, raw)).transpose()
 }
 
-/// Applies an edit to the config read (`currentRaw`, `null`: not configured):
-/// `{ config, changes, body }` — the complete config to write, what changes (environment values
-/// masked unless `reveal`), and the upload body. `changes` is empty when nothing would change.
+/// Applies an edit to the config read (`currentRaw`, `null`: not configured), as JSON text:
+/// `{ config, changes, body }` — the complete config to write (over the server's text, whose
+/// unknown members are kept), what changes (environment values masked unless `reveal`), and the
+/// upload body. `changes` is empty when nothing would change.
 #[wasm_bindgen(js_name = planEdit)]
 pub fn plan_edit(
     kind: &str,
@@ -322,21 +326,19 @@ pub fn plan_edit(
     run(|| {
         let req = target(env, function_name, t)?;
         let edit = read_edit(kind, &spec)?;
-        let before = server_config(&req, current_raw)?.map_or_else(|| empty(req.config_type), |c| c.config);
+        let current = server_config(&req, current_raw)?;
+        let before = current.as_ref().map_or_else(|| empty(req.config_type), |c| c.config.clone());
         let after = edit.apply(Some(&before))?;
         let changes = diff(&before, &after).unwrap_or_default();
-        let body = upload_body(&req, &after)?;
-        let planned = FuncConfig {
-            env: req.env.clone(),
-            function_name: req.function_name.clone(),
-            raw: after.to_json(),
-            config: after,
-        };
-        Ok(object(&[
-            ("config", js::config_to_js(&planned)),
-            ("changes", js::changes_to_js(&changes, reveal)),
-            ("body", body.into()),
-        ]))
+        // Written over the server's text: members this client does not model are kept.
+        let over = current.as_ref().map(|c| c.raw.as_str());
+        let body = upload_body(&req, &after, over)?;
+        let raw = over.map_or_else(|| after.to_json(), |raw| after.to_json_over(raw));
+        let planned = FuncConfig { env: req.env.clone(), function_name: req.function_name.clone(), raw, config: after };
+        let mut out = js::JsonOut::new();
+        out.open('{').key("config").raw(&js::config_json(&planned)).key("changes");
+        out.raw(&js::changes_json(&changes, reveal)).key("body").str(&body).close('}');
+        Ok(out.0.into())
     })
 }
 
@@ -511,8 +513,8 @@ pub fn decode_token(status: u16, body: &str, field: &str) -> JsResult {
 }
 
 /// What changes from `a` to `b`, two configs of the same type (typed results or the plain
-/// `{openapi}` / `{triggers}` / `{timeout, environment}` shapes). Values are masked unless
-/// `options.revealValues`.
+/// `{openapi}` / `{triggers}` / `{timeout, environment}` shapes), as JSON text. Values are
+/// masked unless `options.revealValues`.
 #[wasm_bindgen(js_name = diffConfigs)]
 pub fn diff_configs(a: JsValue, b: JsValue, options: JsValue) -> JsResult {
     run(|| {
@@ -525,7 +527,7 @@ pub fn diff_configs(a: JsValue, b: JsValue, options: JsValue) -> JsResult {
         };
         let changes =
             diff(&ca, &cb).ok_or_else(|| Error::invalid_argument("b", "must be a config of the same type as a"))?;
-        Ok(js::changes_to_js(&changes, reveal))
+        Ok(js::changes_json(&changes, reveal).into())
     })
 }
 

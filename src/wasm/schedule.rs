@@ -36,13 +36,17 @@ fn explanation(c: &CronExpr) -> JsValue {
     o
 }
 
-/// `{ explanation, nextRuns }` for a trigger's expression, or the parse error's message.
-pub fn schedule(expr: &str) -> Result<JsValue, String> {
+/// `{ explanation, nextRuns }` for a trigger's expression as JSON, or the parse error's message.
+pub fn schedule_json(expr: &str) -> Result<String, String> {
     let c = cron::parse(expr).map_err(|e| e.message)?;
-    let o: JsValue = Object::new().into();
-    set(&o, "explanation", &explanation(&c));
-    set(&o, "nextRuns", &runs_to_js(&c.next_runs(now_secs(), SCHEDULE_RUNS)));
-    Ok(o)
+    let mut out = js::JsonOut::new();
+    out.open('{').key("explanation").open('{').key("en").str(&c.explain_en()).key("zh").str(&c.explain_zh());
+    out.close('}').key("nextRuns").open('[');
+    for t in c.next_runs(now_secs(), SCHEDULE_RUNS) {
+        out.str(&cron::format_cst(t));
+    }
+    out.close(']').close('}');
+    Ok(out.0)
 }
 
 /// Parses a 7-field WeChat timer expression (`second minute hour day month weekday year`, UTC+8).

@@ -995,3 +995,22 @@ test("diffConfigs refuses configs of different types and values that are not con
   }
   assert.throws(() => diffConfigs({ openapi: [] }, { openapi: [] }, "reveal"), (e) => isTcbError(e) && e.code === "invalid_argument");
 });
+
+test("an edit keeps what the server sends beyond the documented fields", async () => {
+  // A newer server's config: a member the client does not model at the top, in permissions,
+  // and on each environment variable.
+  const raw3 = `{"timeout":7,"memorySize":256,"environment":[{"key":"KEEP","value":"k","encrypted":false},{"key":"DROP","value":"d"}]}`;
+  await control("/__sim/configs", { env: ENV, function_name: "hello", type: 3, config: raw3 });
+  const done = await client().updateEnvironment(ENV, "hello", { set: { NEW: "n" }, unset: ["DROP"] }, { expectedRaw: raw3 });
+  assert.equal(done.written, true);
+  const back = JSON.parse((await stored("hello", 3)).raw);
+  assert.deepEqual(back, {
+    timeout: 7,
+    memorySize: 256,
+    environment: [{ key: "KEEP", value: "k", encrypted: false }, { key: "NEW", value: "n" }],
+  });
+  const raw1 = `{"permissions":{"Openapi":["a.b"],"scope":"all"},"version":2.50}`;
+  await control("/__sim/configs", { env: ENV, function_name: "hello", type: 1, config: raw1 });
+  await client().grantOpenapi(ENV, "hello", ["c.d"]);
+  assert.equal((await stored("hello", 1)).raw, `{"permissions":{"openapi":["a.b","c.d"],"scope":"all"},"version":2.50}`);
+});
