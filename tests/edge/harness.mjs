@@ -6,6 +6,7 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { record } from "../leaks.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -75,6 +76,7 @@ async function launch({ simUrl, vars = {}, secrets = {}, persistTo, config = joi
   child.stderr.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => child.once("exit", resolve));
+  let recorded = false;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
@@ -84,6 +86,9 @@ async function launch({ simUrl, vars = {}, secrets = {}, persistTo, config = joi
       clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
+    // Everything wrangler and the Worker printed, for the secret-leak scan (tests/leaks.mjs).
+    if (!recorded) record("edge", output, `wrangler dev output (${config.slice(ROOT.length)})`);
+    recorded = true;
   };
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) break;
@@ -131,7 +136,11 @@ export function recorder(baseUrl) {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const text = await r.text();
-      if (!expectSecret) bodies.push(text);
+      // An answer expected to hold a secret (an admin's reveal=1) is kept out of both checks.
+      if (!expectSecret) {
+        bodies.push(text);
+        record("edge", `${r.status}\n${[...r.headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${text}`, `${method} ${path}`);
+      }
       let json;
       try {
         json = JSON.parse(text);
@@ -153,6 +162,7 @@ export function recorder(baseUrl) {
         socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy(new Error(`no answer to GET ${path}`)));
       });
       bodies.push(text);
+      record("edge", text, `raw GET ${path}`);
       const [head, ...rest] = text.split("\r\n\r\n");
       const status = Number(head.split(" ")[1]);
       const headers = new Headers();

@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { record } from "../leaks.mjs";
 import { simulator } from "../page/browser.mjs";
 import {
   CELLS, ENV, ACCESS_TOKEN, NORMAL_CONFIG, SLACK_MS, cellById, expectedLabel, functionNameFor, labelOf, problemsOf,
@@ -118,6 +119,9 @@ export function defineMatrix(runtime) {
       const started = Date.now();
       const { outcome, ms, roundTripMs } = await env.run(cell, functionName);
       const wallMs = Date.now() - started;
+      // The outcome as the runtime saw it (an error's message, stack, hint, errmsg, raw) goes
+      // to the secret-leak scan.
+      record("faults", JSON.stringify(outcome), `${runtime.name} ${cell.id}`);
       const row = { id: cell.id, label: labelOf(outcome), ms, roundTripMs: roundTripMs ?? wallMs, message: outcome.message };
       rows.push(row);
       t.diagnostic(`${labelOf(outcome)} in ${ms} ms${outcome.ok ? "" : `: ${outcome.message}`}`);
@@ -137,11 +141,14 @@ export function defineMatrix(runtime) {
 
       // The same client right after: no state left poisoned by the fault.
       const next = await env.run(cellById("normal"), after_);
+      record("faults", JSON.stringify(next.outcome), `${runtime.name} ${cell.id}, the normal call after`);
       assert.deepEqual(problemsOf(cellById("normal"), next.outcome), [], "the normal call after the cell");
       assert.ok(next.ms <= timeoutOf(cellById("normal")) + SLACK_MS, `the normal call after took ${next.ms} ms`);
       row.after = next.ms;
 
-      assert.deepEqual(await env.drain(cell), [], "uncaught errors, traps or console errors in the runtime");
+      const drained = await env.drain(cell);
+      record("faults", [...drained, ...(env.logged ?? [])].join("\n"), `${runtime.name} ${cell.id}, problems and console lines`);
+      assert.deepEqual(drained, [], "uncaught errors, traps or console errors in the runtime");
       for (const line of env.logged ?? []) t.diagnostic(`logged (expected): ${line}`);
       row.logged = env.logged ?? [];
       row.passed = true;

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { freePort, WRANGLER } from "../edge/harness.mjs";
+import { record } from "../leaks.mjs";
 
 const START_TIMEOUT_MS = 60000;
 
@@ -45,6 +46,8 @@ async function launch(config, vars, readyPath) {
       clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
+    // Everything the fault matrix's Worker printed, for the secret-leak scan (tests/leaks.mjs).
+    record("faults", output, `wrangler dev output (${config})`);
   };
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline && child.exitCode === null) {

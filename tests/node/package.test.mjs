@@ -1,6 +1,7 @@
 // The packed package, installed into a scratch folder and imported by name in Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { appendFileSync } from "node:fs";
 import { inspect } from "node:util";
 import * as pkg from "tcb-funcconfig";
 import { getFuncConfig, TcbClient, isTcbError } from "tcb-funcconfig";
@@ -16,10 +17,25 @@ async function control(path, body) {
 }
 const sent = async (fn) => (await control(`/__sim/requests?function_name=${fn}`)).length;
 
+/**
+ * Appends what an error shows to the secret-leak scan's log when `make test` names one
+ * (TCB_LEAK_LOG; the line format of tests/leaks.mjs, which this scratch copy cannot import).
+ */
+function recordLeak(err) {
+  if (!process.env.TCB_LEAK_LOG) return;
+  let json = "";
+  try {
+    json = JSON.stringify(err);
+  } catch {}
+  const text = [String(err), err?.message, err?.stack, json, inspect(err, { depth: 10 })].join("\n");
+  appendFileSync(process.env.TCB_LEAK_LOG, JSON.stringify({ kind: "node", where: `package.test.mjs: ${err?.code ?? ""}`, text }) + "\n");
+}
+
 async function rejection(promise) {
   try {
     await promise;
   } catch (e) {
+    recordLeak(e);
     return e;
   }
   assert.fail("expected a rejection");

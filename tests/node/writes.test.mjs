@@ -5,6 +5,7 @@
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import { appendFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { TcbClient, diffConfigs, getFuncConfig, isTcbError, listFunctions, uploadFuncConfig } from "tcb-funcconfig";
 
@@ -74,11 +75,26 @@ function assertNoSecret(err, secrets = SECRETS) {
   }
 }
 
+/**
+ * Appends what an error shows to the secret-leak scan's log when `make test` names one
+ * (TCB_LEAK_LOG; the line format of tests/leaks.mjs, which this scratch copy cannot import).
+ */
+function recordLeak(err) {
+  if (!process.env.TCB_LEAK_LOG) return;
+  let json = "";
+  try {
+    json = JSON.stringify(err);
+  } catch {}
+  const text = [String(err), err?.message, err?.stack, json, inspect(err, { depth: 10 })].join("\n");
+  appendFileSync(process.env.TCB_LEAK_LOG, JSON.stringify({ kind: "node", where: `writes.test.mjs: ${err?.code ?? ""}`, text }) + "\n");
+}
+
 /** The rejection of `promise`, checked to be a TcbError that leaks nothing. */
 async function rejection(promise) {
   try {
     await promise;
   } catch (e) {
+    recordLeak(e);
     assert.ok(isTcbError(e), `not a TcbError: ${inspect(e)}`);
     assertNoSecret(e);
     return e;

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { startWorker } from "../edge/harness.mjs";
+import { record } from "../leaks.mjs";
 
 export { KEYS } from "../edge/harness.mjs";
 
@@ -92,13 +93,29 @@ export async function openPage(env, { viewport = { width: 1100, height: 900 }, l
   const problems = [];
   const expected = [];
   const dialogs = [];
+  // Everything the page shows or logs goes to the secret-leak scan (tests/leaks.mjs): each
+  // console line, page error and dialog, each /api/ answer (but an admin's reveal=1) and, at
+  // finish(), the page's text.
+  const answers = [];
   page.on("console", (message) => {
+    record("page", `${message.type()}: ${message.text()} ${message.location()?.url ?? ""}`, "console");
     if (message.type() === "error") problems.push({ text: message.text(), url: message.location()?.url ?? "" });
   });
-  page.on("pageerror", (error) => problems.push({ text: `pageerror: ${error.message}`, url: "" }));
+  page.on("pageerror", (error) => {
+    record("page", `pageerror: ${error.stack ?? error.message}`, "pageerror");
+    problems.push({ text: `pageerror: ${error.message}`, url: "" });
+  });
   page.on("dialog", (dialog) => {
+    record("page", `${dialog.type()}: ${dialog.message()}`, "dialog");
     dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     dialog.dismiss().catch(() => {});
+  });
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.origin !== new URL(env.worker.url).origin || !url.pathname.startsWith("/api/") || url.searchParams.get("reveal") === "1") return;
+    answers.push(response.text()
+      .then((text) => record("page", `${response.status()}\n${text}`, `answer to ${response.request().method()} ${url.pathname}`))
+      .catch(() => {}));
   });
   await page.goto(env.worker.url + "/");
   return {
@@ -111,6 +128,8 @@ export async function openPage(env, { viewport = { width: 1100, height: 900 }, l
     },
     /** Asserts no console error, page error or dialog, then closes the context. */
     async finish() {
+      await recordPageText(page);
+      await Promise.all(answers);
       const unexpected = problems.filter(({ text, url }) => {
         const match = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
         if (!match || !url) return true;
@@ -122,6 +141,21 @@ export async function openPage(env, { viewport = { width: 1100, height: 900 }, l
       assert.deepEqual(dialogs, [], "dialogs");
     },
   };
+}
+
+/**
+ * Records the page's text (hidden parts too) for the secret-leak scan. The values an admin
+ * revealed on purpose (`code.value` in an environment row) are left out: showing them is
+ * what the reveal is for.
+ */
+async function recordPageText(page) {
+  if (page.isClosed()) return;
+  const text = await page.evaluate(() => {
+    const body = document.body.cloneNode(true);
+    for (const el of body.querySelectorAll("tr[data-key] code.value")) el.textContent = "[revealed]";
+    return body.textContent;
+  }).catch(() => null);
+  if (text !== null) record("page", text, `page text at the end of a test (${page.url()})`);
 }
 
 /**

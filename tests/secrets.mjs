@@ -1,0 +1,65 @@
+// Every secret the test suite uses: the simulator's credentials, the Worker's keys, the
+// environment values the tests treat as secret, and the wrong tokens and secrets the tests
+// send on purpose. None may ever show in what the system emits (tests/leak-scan.mjs).
+// A test that adds a secret adds it here too.
+import { KEYS } from "./edge/harness.mjs";
+
+export const SECRETS = [
+  // The simulator's seed (mock/seed.json).
+  "sim-access-token",
+  "sim-expired-token",
+  "sim-app-secret",
+  "sim-component-secret",
+  "sim-verify-ticket",
+  "sim-refresh-token-0",
+  // The Worker's bearer keys (tests/edge/harness.mjs).
+  KEYS.viewer,
+  KEYS.admin,
+  "another-admin-key-for-tests-5555", // browse: another deployment's admin key
+  // The seeded environment value that is secret (orderSync's DB_PASSWORD).
+  "s3cr3t-pa55w0rd",
+  // Values the edge tests store or send (api, browse, writes).
+  "leaky-value-9731",
+  "other-value-8080",
+  "s3cr3t-pa55w0rX",
+  "alpha-value-5150",
+  "added-value-2718",
+  "hook-value-3141",
+  "merge-value-1618",
+  "slow-value-1414",
+  // Wrong tokens given to the Worker or the package on purpose (settings, node, workerd, bench).
+  "wrong-token-for-edge-tests-4d2a",
+  "secret-token-in-client",
+  "mini-program-own-token-XYZ",
+  "not-a-known-token",
+  "wrong-kind-token-1234",
+  "stale-refresh-token",
+  "wrong-secret-xyz",
+  "workerd-wrong-token",
+  "not-an-authorizer-token",
+  "a-token-of-long-ago",
+  "placeholder-ticket",
+  // Values the Node write tests set.
+  "n3w-s3cret-Value-77",
+  "hook-s3cret-Value-88",
+  "side-s3cret-Value-99",
+  // Values the page tests set or type.
+  "s3cr3t-edit-pw",
+  "n3w-s3cr3t-value",
+  "direct-secret-region",
+  "cmp-secret-a",
+  "cmp-secret-b",
+  "phone-secret-value",
+  // The attack table's own (tests/edge/attack.test.mjs).
+  "attack-ticket-6d1f",
+  "attack-refresh-7c2e",
+  "attack-value-8b3a",
+];
+
+/** Secrets made while the suite runs, by their shape. */
+export const SECRET_PATTERNS = [
+  // Tokens the simulator issues and refresh tokens it rotates (mock/src/tokens.rs `fresh`).
+  { name: "an issued simulator token", pattern: /sim-(?:stable|component|authorizer|refresh)-\d+-[0-9a-f]{32}/ },
+  // A signed JWT (the Access tests' tokens): header, claims and a signature.
+  { name: "a signed JWT", pattern: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{40,}/ },
+];
