@@ -23,21 +23,3 @@ export function record(kind, text, where = "") {
   if (!file) return;
   appendFileSync(file, JSON.stringify({ kind, where, text: typeof text === "string" ? text : String(text) }) + "\n");
 }
-
-/** Everything an error shows: message, stack, JSON form and its own properties. */
-export function errorText(error) {
-  if (error === null || typeof error !== "object") return String(error);
-  const own = Object.getOwnPropertyNames(error).map((k) => {
-    try {
-      const v = error[k];
-      return `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`;
-    } catch {
-      return k;
-    }
-  });
-  let json = "";
-  try {
-    json = JSON.stringify(error);
-  } catch {}
-  return [String(error), error.message, error.stack, json, ...own].filter((t) => typeof t === "string").join("\n");
-}
