@@ -9,6 +9,10 @@ ensure_wasm_bindgen
 ensure_npm_tools
 ensure_chromium
 mkdir -p "$BUILD"
+# What the system emits during the run (answers, logs, page text, errors) is collected here
+# for the secret-leak scan at the end (tests/leaks.mjs, tests/leak-scan.mjs).
+export TCB_LEAK_LOG="$BUILD/leaks.log"
+: >"$TCB_LEAK_LOG"
 
 # The hard limit on the gzipped .wasm (64 KiB), and the 40 KiB it aims for.
 SIZE_BUDGET_GZIP=65536
@@ -126,6 +130,10 @@ echo "tcb_funcconfig_bg.wasm: $raw bytes raw, $gz bytes gzipped; packed tarball 
 [ "$gz" -le "$SIZE_BUDGET_GZIP" ] || { echo "over the size budget" >&2; exit 1; }
 [ "$gz" -le "$SIZE_TARGET_GZIP" ] || echo "note: $((gz - SIZE_TARGET_GZIP)) bytes over the $SIZE_TARGET_GZIP-byte target"
 record "size budget" 1
+
+say "secret-leak scan: every secret the tests use, in everything the system emitted"
+node "$ROOT/tests/leak-scan.mjs" "$TCB_LEAK_LOG" 2>&1 | tee "$BUILD/leak-scan.log"
+record "secret-leak scan (0 hits in $(sed -n 's/^entries: //p' "$BUILD/leak-scan.log") entries)" 1
 
 echo
 echo "Test layers:"
