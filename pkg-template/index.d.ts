@@ -320,7 +320,7 @@ export class TcbClient {
   ): Promise<EditResult<TimerTriggerConfig>>;
   /** Removes the function's timer trigger; see {@link TcbClient.updateEnvironment}. */
   removeTimerTrigger(env: string, functionName: string, options?: EditOptions): Promise<EditResult<TimerTriggerConfig>>;
-  /** Releases the client's memory in the wasm module (optional; it is also garbage-collected). */
+  /** Forgets the cached token (optional: a client holds nothing else). */
   free(): void;
 }
 

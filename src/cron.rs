@@ -218,8 +218,10 @@ pub fn parse(expr: &str) -> Result<CronExpr, CronError> {
 }
 
 fn parse_field(spec: &Spec, text: &str) -> Result<Bits, CronError> {
+    // Byte searches: the characters are ASCII, and a str pattern would pull in a searcher.
+    let has = |s: &str, c: u8| s.bytes().any(|b| b == c);
     for c in ['?', '#'] {
-        if text.contains(c) {
+        if has(text, c as u8) {
             return Err(not_supported(spec, c));
         }
     }
@@ -238,7 +240,7 @@ fn parse_field(spec: &Spec, text: &str) -> Result<Bits, CronError> {
         } else if range.is_empty() {
             return Err(field_err(spec, format!("missing value before / in \"{item}\"")));
         } else if let Some((a, b)) = range.split_once('-') {
-            if b.contains('-') {
+            if has(b, b'-') {
                 return Err(field_err(spec, format!("\"{item}\" has more than one -")));
             }
             let a_val = value(spec, a, item)?;
@@ -256,7 +258,7 @@ fn parse_field(spec: &Spec, text: &str) -> Result<Bits, CronError> {
             Some("") => {
                 return Err(field_err(spec, format!("missing step after / in \"{item}\"")));
             }
-            Some(s) if s.contains('/') => {
+            Some(s) if has(s, b'/') => {
                 return Err(field_err(spec, format!("\"{item}\" has more than one /")));
             }
             Some(s) => match small_number(s) {

@@ -234,17 +234,20 @@ fn member<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|m| **m != Value::Null)
 }
 
-fn string(v: &Value, path: &str) -> Result<String, String> {
-    match v {
-        Value::Str(s) => Ok(s.clone()),
-        other => Err(wrong(path, "a string", other)),
-    }
-}
-
-fn list<T>(v: Option<&Value>, path: &str, item: impl Fn(&Value, &str) -> Result<T, String>) -> Result<Vec<T>, String> {
+/// Reads a list item by item. An item's path (`triggers[3]`) is written only for an error:
+/// answers hold thousands of items.
+fn list<T>(
+    v: Option<&Value>,
+    path: &str,
+    item: impl Fn(&Value) -> Result<T, (String, &'static str)>,
+) -> Result<Vec<T>, String> {
     match v {
         None => Ok(Vec::new()),
-        Some(Value::Arr(items)) => items.iter().enumerate().map(|(i, x)| item(x, &format!("{path}[{i}]"))).collect(),
+        Some(Value::Arr(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| item(x).map_err(|(field, what)| format!("`{path}[{i}]{field}` {what}")))
+            .collect(),
         Some(other) => Err(wrong(path, "an array", other)),
     }
 }
@@ -253,6 +256,31 @@ fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Value, String> {
     match v {
         Value::Obj(_) => Ok(v),
         other => Err(wrong(path, "an object", other)),
+    }
+}
+
+/// An item's string field: `Err((".key", what))` names the field within the item.
+fn item_string(
+    v: Option<&Value>,
+    field: &'static str,
+    required: bool,
+) -> Result<Option<String>, (String, &'static str)> {
+    match v.filter(|x| **x != Value::Null) {
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(other) => Err((field.to_string(), kind_error(other))),
+        None if required => Err((field.to_string(), "is missing")),
+        None => Ok(None),
+    }
+}
+
+/// "is a number, expected a string", for the kinds a string field can wrongly be.
+fn kind_error(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "is a boolean, expected a string",
+        Value::Int(_) | Value::Num(_) => "is a number, expected a string",
+        Value::Arr(_) => "is an array, expected a string",
+        Value::Obj(_) => "is an object, expected a string",
+        _ => "is null, expected a string",
     }
 }
 
@@ -266,26 +294,31 @@ impl Decode for CloudCallConfig {
         };
         // The English doc prints `Openapi`, the Chinese original `openapi`: any letter case.
         let openapi = members.iter().find(|(k, _)| k.eq_ignore_ascii_case("openapi")).map(|(_, v)| v);
-        let openapi = list(openapi.filter(|v| **v != Value::Null), "permissions.openapi", string)?;
+        let openapi = list(openapi.filter(|v| **v != Value::Null), "permissions.openapi", |x| match x {
+            Value::Str(s) => Ok(s.clone()),
+            other => Err((String::new(), kind_error(other))),
+        })?;
         Ok(CloudCallConfig { openapi })
+    }
+}
+
+fn item_object(t: &Value) -> Result<&Value, (String, &'static str)> {
+    match t {
+        Value::Obj(_) => Ok(t),
+        Value::Arr(_) => Err((String::new(), "is an array, expected an object")),
+        Value::Str(_) => Err((String::new(), "is a string, expected an object")),
+        _ => Err((String::new(), "is not an object")),
     }
 }
 
 impl Decode for TimerTriggerConfig {
     fn decode(v: &Value) -> Result<Self, String> {
-        let triggers = list(member(object(v, "config")?, "triggers"), "triggers", |t, path| {
-            let t = object(t, path)?;
-            let field = |key: &str| -> Result<String, String> {
-                let path = format!("{path}.{key}");
-                member(t, key).ok_or_else(|| format!("`{path}` is missing")).and_then(|x| string(x, &path))
-            };
+        let triggers = list(member(object(v, "config")?, "triggers"), "triggers", |t| {
+            let t = item_object(t)?;
             Ok(Trigger {
-                name: field("name")?,
-                trigger_type: match member(t, "type") {
-                    Some(x) => string(x, &format!("{path}.type"))?,
-                    None => "timer".to_string(),
-                },
-                config: field("config")?,
+                name: item_string(t.get("name"), ".name", true)?.unwrap_or_default(),
+                trigger_type: item_string(t.get("type"), ".type", false)?.unwrap_or_else(|| "timer".to_string()),
+                config: item_string(t.get("config"), ".config", true)?.unwrap_or_default(),
             })
         })?;
         Ok(TimerTriggerConfig { triggers })
@@ -302,13 +335,12 @@ impl Decode for EnvironmentConfig {
             }
             Some(other) => return Err(wrong("timeout", "a whole number of seconds", other)),
         };
-        let environment = list(member(v, "environment"), "environment", |e, path| {
-            let e = object(e, path)?;
-            let field = |key: &str| -> Result<String, String> {
-                let path = format!("{path}.{key}");
-                e.get(key).ok_or_else(|| format!("`{path}` is missing")).and_then(|x| string(x, &path))
-            };
-            Ok(EnvVar { key: field("key")?, value: field("value")? })
+        let environment = list(member(v, "environment"), "environment", |e| {
+            let e = item_object(e)?;
+            Ok(EnvVar {
+                key: item_string(e.get("key"), ".key", true)?.unwrap_or_default(),
+                value: item_string(e.get("value"), ".value", true)?.unwrap_or_default(),
+            })
         })?;
         Ok(EnvironmentConfig { timeout, environment })
     }

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::json::quote;
+use crate::json::quote_into;
 use crate::list::{FunctionList, Time};
 use crate::model::{Config, FuncConfig, MASK};
 use crate::request::{self, ConfigType, TYPE_RULE};
@@ -90,7 +90,7 @@ impl JsonOut {
     }
 
     fn sep(&mut self) {
-        if !matches!(self.0.chars().last(), None | Some('{' | '[' | ':')) {
+        if !matches!(self.0.as_bytes().last(), None | Some(b'{' | b'[' | b':')) {
             self.0.push(',');
         }
     }
@@ -107,11 +107,12 @@ impl JsonOut {
         self
     }
 
-    /// A member name; its value follows.
+    /// A member name (one of this module's own, which need no escaping); its value follows.
     pub fn key(&mut self, k: &str) -> &mut Self {
         self.sep();
-        self.0.push_str(&quote(k));
-        self.0.push(':');
+        self.0.push('"');
+        self.0.push_str(k);
+        self.0.push_str("\":");
         self
     }
 
@@ -124,7 +125,7 @@ impl JsonOut {
 
     pub fn str(&mut self, s: &str) -> &mut Self {
         self.sep();
-        self.0.push_str(&quote(s));
+        quote_into(&mut self.0, s);
         self
     }
 }
