@@ -9,6 +9,9 @@
 //   faults    [{ fault, times }] posted to /__sim/faults in order; `times` 0 (forever) unless set
 //   oneShot   options of a getFuncConfig one-shot call (timeoutMs, retries); without it the
 //             runtime's shared TcbClient (CLIENT_OPTIONS) makes the call
+//   call      "upload": the call is the shared client's uploadFuncConfig of the normal config
+//             (a write: retried only when it certainly never left), instead of a read
+//   path      the endpoint the faults and the counted requests are on (default getfuncconfig)
 //   expect    { kind, ... }: a typed result with these fields; or { code, errcode?, errmsg?,
 //             httpStatus? }: one TcbError with these fields (`code` may be a list of acceptable
 //             codes; `errmsg: null` means the error has no errmsg)
@@ -45,6 +48,8 @@ const DOUBLE_CONFIG = JSON.stringify({ timeout: 7, environment: [{ key: "DOUBLE"
 const status502 = "Failed to load resource: the server responded with a status of 502 (Bad Gateway)";
 const connectionReset = "Failed to load resource: net::ERR_CONNECTION_RESET";
 const lengthMismatch = "Failed to load resource: net::ERR_CONTENT_LENGTH_MISMATCH";
+
+const UPLOAD = "/tcb/uploadfuncconfig";
 
 export const CELLS = [
   {
@@ -206,6 +211,48 @@ export const CELLS = [
     expect: { code: "timeout" },
     requests: 1,
   },
+  {
+    id: "writeLate",
+    title: "write: the answer 3000 ms late (the write was applied), timeoutMs 1000",
+    call: "upload",
+    path: UPLOAD,
+    faults: [{ fault: { kind: "delay", ms: 3000 } }],
+    expect: { code: "unknown_outcome" },
+    // Never sent twice: the client cannot know whether it was applied.
+    requests: 1,
+  },
+  {
+    id: "write502",
+    title: "write: HTML 502 page from a gateway, every try",
+    call: "upload",
+    path: UPLOAD,
+    faults: [{ fault: { kind: "http", status: 502 } }],
+    expect: { code: "unknown_outcome" },
+    requests: 1,
+    console: [status502],
+  },
+  {
+    id: "writeReset",
+    title: "write: connection reset before the answer (RST), every try",
+    call: "upload",
+    path: UPLOAD,
+    faults: [{ fault: { kind: "reset" } }],
+    expect: { code: "unknown_outcome" },
+    requests: 1,
+    // Chromium itself sends the request again when a reused connection is reset before the
+    // answer (see "reset" above), a write too: the client's own count stays one.
+    requestsIn: { chromium: [1, 3] },
+    console: [connectionReset],
+  },
+  {
+    id: "writeBusy",
+    title: "write: errcode -1 once (an answer: not applied), then written",
+    call: "upload",
+    path: UPLOAD,
+    faults: [{ fault: { kind: "errcode", errcode: -1, errmsg: "system busy" }, times: 1 }],
+    expect: { kind: "written" },
+    requests: 2,
+  },
 ];
 
 /** The cell called `id` (throws on an unknown id). */
@@ -243,10 +290,15 @@ export async function runCell(lib, client, baseUrl, cell, functionName) {
   const started = Date.now();
   let outcome;
   try {
-    const result = cell.oneShot
-      ? await lib.getFuncConfig({ ...request, accessToken: ACCESS_TOKEN, baseUrl, ...cell.oneShot })
-      : await client.getFuncConfig(request);
-    outcome = describeResult(result);
+    if (cell.call === "upload") {
+      await client.uploadFuncConfig({ ...request, config: JSON.parse(NORMAL_CONFIG) });
+      outcome = { ok: true, kind: "written" };
+    } else {
+      const result = cell.oneShot
+        ? await lib.getFuncConfig({ ...request, accessToken: ACCESS_TOKEN, baseUrl, ...cell.oneShot })
+        : await client.getFuncConfig(request);
+      outcome = describeResult(result);
+    }
   } catch (error) {
     outcome = describeError(lib, error);
   }

@@ -1,7 +1,7 @@
 // The fault matrix in headless Chromium: a page importing the package's browser entry, served
 // from loopback, calls the simulator (cross-origin, as the README's browser example does).
 // Any console error fails a cell, except the lines Chromium itself logs for the failed
-// requests the cell injects (cells.mjs `console`, matched exactly, on the getfuncconfig URL);
+// requests the cell injects (cells.mjs `console`, matched exactly, on the cell's endpoint URL);
 // so does any page error, unhandled rejection, or the page going away.
 import { chromium } from "playwright-core";
 import { CELLS } from "./cells.mjs";
@@ -31,7 +31,7 @@ defineMatrix({
       page.on("close", () => events.push({ text: "the page closed", url: "" }));
       await page.goto(`${server.url}/faults/page/index.html?sim=${encodeURIComponent(simUrl)}`);
       await page.waitForFunction(() => window.faultMatrix, null, { timeout: 30000 });
-      const endpoint = `${simUrl}/tcb/getfuncconfig`;
+      const endpointOf = (cell) => `${simUrl}${cell?.path ?? "/tcb/getfuncconfig"}`;
       return {
         async run(cell, functionName) {
           const started = Date.now();
@@ -41,7 +41,7 @@ defineMatrix({
         async drain(cell) {
           const allowed = cell?.console ?? [];
           const all = events.splice(0);
-          const isAllowed = ({ text, url }) => allowed.includes(text) && url.startsWith(endpoint);
+          const isAllowed = ({ text, url }) => allowed.includes(text) && url.startsWith(endpointOf(cell));
           const found = all.filter((e) => !isAllowed(e));
           this.logged = all.filter(isAllowed).map((e) => e.text);
           const inPage = page.isClosed() ? [] : await page.evaluate(() => window.faultMatrix.drain());

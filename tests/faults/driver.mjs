@@ -48,11 +48,11 @@ export async function simPost(simUrl, path, body) {
   return JSON.parse(text);
 }
 
-async function simRequests(simUrl, functionName) {
+async function simRequests(simUrl, functionName, path = "/tcb/getfuncconfig") {
   const r = await fetch(`${simUrl}/__sim/requests?function_name=${encodeURIComponent(functionName)}`,
     { signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS) });
   if (!r.ok) throw new Error(`simulator requests: ${r.status}`);
-  return (await r.json()).filter((q) => q.path === "/tcb/getfuncconfig");
+  return (await r.json()).filter((q) => q.path === path);
 }
 
 function registerConfig(simUrl, functionName, config = NORMAL_CONFIG) {
@@ -114,7 +114,7 @@ export function defineMatrix(runtime) {
       const functionName = functionNameFor(runtime.name, cell.id, nonce);
       await registerConfig(simUrl, functionName);
       for (const { fault, times = 0 } of cell.faults) {
-        await simPost(simUrl, "/__sim/faults", { function_name: functionName, times, fault });
+        await simPost(simUrl, "/__sim/faults", { function_name: functionName, times, fault, ...(cell.path && { path: cell.path }) });
       }
       const started = Date.now();
       const { outcome, ms, roundTripMs } = await env.run(cell, functionName);
@@ -136,7 +136,7 @@ export function defineMatrix(runtime) {
       assert.ok(wallMs <= limit + HOP_MS, `the round trip took ${wallMs} ms, more than ${limit + HOP_MS}`);
 
       const [min, max] = requestsExpected(cell, outcome, runtime.name);
-      const seen = (await simRequests(simUrl, functionName)).length;
+      const seen = (await simRequests(simUrl, functionName, cell.path)).length;
       assert.ok(seen >= min && seen <= max, `the simulator saw ${seen} requests, expected ${min === max ? min : `${min}-${max}`}`);
 
       // The same client right after: no state left poisoned by the fault.
