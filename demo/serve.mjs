@@ -22,7 +22,7 @@ const path = "/api/config?env=test-777bb9&function=orderSync&type=3";
 const res = await fetch(worker.url + path, { headers: { Authorization: `Bearer ${KEYS.viewer}` } });
 console.log(`\nThe admin Worker is serving the page at ${worker.url}/`);
 console.log(`  viewer key: ${KEYS.viewer}   (masked values)`);
-console.log(`  admin key:  ${KEYS.admin}    (reveal)`);
+console.log(`  admin key:  ${KEYS.admin}    (reveal values, edit configs)`);
 console.log(`  direct mode: base URL ${SIM}, token sim-access-token`);
 console.log(`\nGET ${path} with the viewer key -> HTTP ${res.status}`);
 console.log(JSON.stringify(await res.json(), null, 2));
