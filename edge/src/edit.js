@@ -5,7 +5,8 @@
 // names the version of the config the admin last saw (`expectedVersion`, from GET /api/config;
 // null for "not configured"). The Worker reads the config, and writes only when it is still
 // that version; it passes the `raw` it read on to the helper, whose own read before the upload
-// guards the write once more.
+// guards the write once more. A caller that holds the real text (after reveal=1) may send it
+// as `expectedRaw` instead, which goes to the helper as it is.
 import {
   apiError,
   fromTcbError,
@@ -119,17 +120,23 @@ export async function edit(request, url, env) {
 
   try {
     // The config as it is now (85089: not configured), and whether it is what the admin saw.
-    let current;
-    try {
-      current = await client.getFuncConfig({ env: body.env, functionName: body.function, type: route.type });
-    } catch (e) {
-      if (!isNotConfigured(e)) throw e;
-      current = null;
+    // A caller holding the real text (an admin after reveal=1, a script) may name it instead of
+    // its version: the package compares it itself.
+    let expectedRaw = body.expectedRaw;
+    if (!Object.hasOwn(body, "expectedRaw")) {
+      let current;
+      try {
+        current = await client.getFuncConfig({ env: body.env, functionName: body.function, type: route.type });
+      } catch (e) {
+        if (!isNotConfigured(e)) throw e;
+        current = null;
+      }
+      const currentVersion = await versionOf(current?.raw ?? null, env);
+      if (currentVersion !== body.expectedVersion) return staleVersion(current, body.expectedVersion, env);
+      expectedRaw = current?.raw ?? null;
     }
-    const currentVersion = await versionOf(current?.raw ?? null, env);
-    if (currentVersion !== body.expectedVersion) return staleVersion(current, body.expectedVersion, env);
 
-    const options = { expectedRaw: current?.raw ?? null, dryRun: body.dryRun === true, revealValues: false };
+    const options = { expectedRaw, dryRun: body.dryRun === true, revealValues: false };
     const result = await route.call(client, body.env, body.function, body, options);
     return {
       status: 200,
@@ -151,7 +158,7 @@ function badBody(message) {
 /** What is wrong with a write's body, or null. Messages name the field, never a value. */
 function checkBody(body, route) {
   if (!isObject(body)) return "the body must be a JSON object";
-  const known = ["env", "function", "expectedVersion", "dryRun", ...Object.keys(route.fields)];
+  const known = ["env", "function", "expectedVersion", "expectedRaw", "dryRun", ...Object.keys(route.fields)];
   // An unknown field is refused, not ignored: a misspelt `dryRun` must not turn into a write.
   if (Object.keys(body).some((k) => !known.includes(k))) {
     return `the body has a field this route does not take; it takes ${known.join(", ")}`;
@@ -160,11 +167,15 @@ function checkBody(body, route) {
     if (body[field] === undefined) return `${field} is required`;
     if (typeof body[field] !== "string") return `${field} must be a string`;
   }
-  if (!Object.hasOwn(body, "expectedVersion")) {
-    return "expectedVersion is required: the version of the config you last read, or null when it was not configured";
+  const byVersion = Object.hasOwn(body, "expectedVersion");
+  if (byVersion === Object.hasOwn(body, "expectedRaw")) {
+    return "give exactly one of expectedVersion (the version of the config you last read, or null when it was not configured) or expectedRaw (its raw text, or null)";
   }
-  if (body.expectedVersion !== null && (typeof body.expectedVersion !== "string" || !VERSION_PATTERN.test(body.expectedVersion))) {
+  if (byVersion && body.expectedVersion !== null && (typeof body.expectedVersion !== "string" || !VERSION_PATTERN.test(body.expectedVersion))) {
     return "expectedVersion must be a config's version (32 hex digits) or null";
+  }
+  if (!byVersion && body.expectedRaw !== null && typeof body.expectedRaw !== "string") {
+    return "expectedRaw must be the raw text of the config you last read, or null";
   }
   if (body.dryRun !== undefined && typeof body.dryRun !== "boolean") return "dryRun must be true or false";
   for (const field of route.required) if (body[field] === undefined) return `${field} is required`;

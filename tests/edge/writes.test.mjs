@@ -112,6 +112,30 @@ const ORIGINAL = [
 
 // --- environment -----------------------------------------------------------------------------
 
+test("expectedRaw instead of a version: the real text a caller holds guards the write", async () => {
+  // The text the server sends back verbatim, as a script (or an admin after reveal=1) has it.
+  const raw = ENV_CONFIG(ORIGINAL);
+  await seed("wEnvRaw", 3, raw);
+  const r = await write("environment", { env: ENV, function: "wEnvRaw", expectedRaw: raw, set: { ADDED: "added-value-2718" } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.written, true);
+  // The same text again is stale now: the package refuses, nothing more is written.
+  const stale = await write("environment", { env: ENV, function: "wEnvRaw", expectedRaw: raw, unset: ["ALPHA"] });
+  assertError(stale, 409, "conflict");
+  assert.ok(!stale.text.includes("s3cr3t-pa55w0rd") && !stale.text.includes("added-value-2718"), stale.text);
+  assert.equal((await simControl(SIM, `changes?env=${ENV}&function=wEnvRaw`)).uploads, 1);
+  // Both, or neither: refused before anything is read.
+  const before = await sent("wEnvRaw");
+  for (const body of [
+    { env: ENV, function: "wEnvRaw", expectedRaw: raw, expectedVersion: null, unset: ["ALPHA"] },
+    { env: ENV, function: "wEnvRaw", unset: ["ALPHA"] },
+    { env: ENV, function: "wEnvRaw", expectedRaw: 42, unset: ["ALPHA"] },
+  ]) {
+    assertError(await write("environment", body), 400, "invalid_argument");
+  }
+  assert.equal(await sent("wEnvRaw"), before);
+});
+
 test("environment: setting one variable keeps the others, one complete upload", async () => {
   await seed("wEnvSet", 3, ENV_CONFIG(ORIGINAL));
   const before = await versionOf("wEnvSet", 3);
