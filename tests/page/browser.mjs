@@ -189,15 +189,21 @@ export async function signIn(page, key) {
 }
 
 /** Fills the query form and submits it; waits until the request finished and results show. */
-export async function lookUp(page, { env = ENV, functionName, type = "all" }) {
+export async function lookUp(page, { env = ENV, functionName, type = "all", drawn = true }) {
   await page.locator("#q-env").fill(env);
   await page.locator("#q-function").fill(functionName);
   await page.locator("#q-type").selectOption(type);
   await page.locator("#q-submit").click();
-  await waitIdle(page);
+  await waitIdle(page, { drawn });
 }
 
-/** Waits until no request is in flight and the results show. */
-export async function waitIdle(page) {
+/**
+ * Waits until no request is in flight and the results show, with every trigger timeline drawn:
+ * a timeline first says it is loading (the package is imported on first use) and then redraws,
+ * which moves what is below it — a click during that move can land elsewhere. `drawn: false`
+ * skips that wait, for a test that holds the package back.
+ */
+export async function waitIdle(page, { drawn = true } = {}) {
   await page.locator('#results[aria-busy="false"] #results-body h2').waitFor();
+  if (drawn) await page.locator('#results-body .timeline-status[role="status"]').first().waitFor({ state: "detached" });
 }

@@ -804,7 +804,7 @@ test("timeline: the config's own schedule shows while the package loads, and if 
     await route.continue();
   });
   await signIn(page, KEYS.viewer);
-  await lookUp(page, { functionName: "orderSync", type: "2" });
+  await lookUp(page, { functionName: "orderSync", type: "2", drawn: false });
   let section = schedule(page, "nightlySync");
   assert.equal(await section.locator('[role="status"].timeline-status').textContent(), "Loading the timeline…");
   assert.equal(await section.locator(".explanation").textContent(), "at 02:00:00 every day");
