@@ -8,8 +8,9 @@
 
 use crate::cron;
 use crate::error::Error;
-use crate::model::{CloudCallConfig, Config, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger};
-use crate::request::ConfigType;
+use crate::model::{
+    CloudCallConfig, Config, ConfigType, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger,
+};
 use crate::upload::{is_api_name, is_env_key, is_trigger_name, validate};
 
 /// One edit, as the helpers take it.
@@ -176,8 +177,8 @@ mod tests {
     }
     fn refused(edit: Edit, current: Option<&Config>, field: &str) {
         let e = edit.apply(current).expect_err(field);
-        assert_eq!(e.kind, ErrorKind::InvalidArgument);
-        assert!(e.message.starts_with(field), "{} should name {field}", e.message);
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().starts_with(field), "{} should name {field}", e.message());
     }
 
     #[test]

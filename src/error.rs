@@ -1,4 +1,7 @@
-//! The one error type every failure becomes.
+//! The one error every failure becomes: an enum with the context of each kind.
+//!
+//! The decisions are made on it in Rust (retry, refresh the token once, a write's unknown
+//! outcome); at the JavaScript boundary it becomes one `TcbError` object, once.
 
 use core::fmt;
 
@@ -55,35 +58,72 @@ impl ErrorKind {
     }
 }
 
-/// A failed call: its kind, WeChat's own code and message when there is one, a one-line hint
-/// that says what to do, and whether trying again may succeed.
+/// A failed call, with what each kind of failure knows.
 ///
-/// Errors never carry a secret: the client removes the access token from every text it puts in
-/// one (see [`Error::redact`]).
+/// Errors never carry a secret: the client removes every token and secret it holds from every
+/// text it shows (see [`Error::redact`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
-    /// The broad class of the failure.
-    pub kind: ErrorKind,
-    /// A one-sentence description of what happened.
-    pub message: String,
-    /// What to do about it, in one line.
-    pub hint: String,
-    /// Whether the same call may succeed if tried again later.
-    pub retryable: bool,
-    /// WeChat's `errcode`, when `kind` is [`ErrorKind::Api`].
-    pub errcode: Option<i64>,
-    /// WeChat's `errmsg`, when `kind` is [`ErrorKind::Api`].
-    pub errmsg: Option<String>,
-    /// The HTTP status, when `kind` is [`ErrorKind::Http`].
-    pub http_status: Option<u16>,
-    /// The text that could not be decoded, when `kind` is [`ErrorKind::Decode`].
-    pub raw: Option<String>,
-    /// The request certainly never reached the server (the connection was refused), so even a
-    /// write may be sent again.
-    pub not_sent: bool,
-    /// The two configs a [`Conflict`](ErrorKind::Conflict) or [`Unverified`](ErrorKind::Unverified)
-    /// error is about (`None` inside: "not configured").
-    pub versions: Option<Box<Versions>>,
+#[non_exhaustive]
+pub enum Error {
+    /// An argument broke a rule; nothing was sent.
+    InvalidArgument {
+        /// The argument as the caller wrote it (`env`, `config.environment[2].key`).
+        field: String,
+        /// The rule it broke.
+        rule: String,
+    },
+    /// WeChat answered `errcode` ≠ 0.
+    Api {
+        /// WeChat's code.
+        errcode: i64,
+        /// WeChat's message, when it sent one.
+        errmsg: Option<String>,
+    },
+    /// The server answered with a non-2xx HTTP status.
+    Http {
+        /// The status.
+        status: u16,
+    },
+    /// The request did not complete.
+    Network {
+        /// The runtime's own reason.
+        detail: String,
+        /// Whether the request may have reached the server. `false` only when it certainly
+        /// never left (the connection was refused), so that even a write may be sent again.
+        sent: bool,
+    },
+    /// The call's time limit passed.
+    Timeout {
+        /// The limit, in milliseconds.
+        ms: u32,
+    },
+    /// The caller aborted the call.
+    Aborted,
+    /// The answer could not be decoded.
+    Decode {
+        /// What was being decoded ("the answer", "the type 3 (environment) config").
+        what: String,
+        /// What was wrong with it.
+        detail: String,
+        /// The text that failed (empty where it may hold a secret, as token answers do).
+        raw: String,
+    },
+    /// The caller's token source failed; never the token itself.
+    Token {
+        /// How it failed.
+        detail: String,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// The config changed between the caller's read and this write; nothing was written.
+    Conflict(Box<Versions>),
+    /// The server accepted a write but reading it back gives another config.
+    Unverified(Box<Versions>),
+    /// A write failed after it was sent and may have been applied.
+    UnknownOutcome {
+        /// What was seen (timeout, reset, 5xx…).
+        cause: Box<Error>,
+    },
 }
 
 /// The configs behind a conflict or a failed verification.
@@ -95,147 +135,204 @@ pub struct Versions {
     pub actual: Option<FuncConfig>,
 }
 
-impl Error {
-    fn new(kind: ErrorKind, message: String, hint: &str, retryable: bool) -> Self {
-        Error {
-            kind,
-            message,
-            hint: hint.to_string(),
-            retryable,
-            errcode: None,
-            errmsg: None,
-            http_status: None,
-            raw: None,
-            not_sent: false,
-            versions: None,
-        }
-    }
+/// The hint of a token source that failed.
+const TOKEN_HINT: &str = "check getAccessToken: it must resolve to a token string or { accessToken, expiresIn }";
 
+impl Error {
     /// An argument broke a rule: `field` names it as the caller wrote it.
     pub fn invalid_argument(field: &str, rule: &str) -> Self {
-        Error::new(ErrorKind::InvalidArgument, format!("{field} {rule}"), "fix the argument; nothing was sent", false)
+        Error::InvalidArgument { field: field.to_string(), rule: rule.to_string() }
     }
 
     /// WeChat answered `errcode` ≠ 0; the hint and retry class come from the errcode table.
     pub fn api(errcode: i64, errmsg: Option<String>) -> Self {
-        let info = errcode::lookup(errcode);
-        let shown = errmsg.as_deref().unwrap_or("(no errmsg)");
-        let mut e = Error::new(
-            ErrorKind::Api,
-            format!("WeChat answered errcode {errcode}: {shown}"),
-            info.hint,
-            info.retryable,
-        );
-        e.errcode = Some(errcode);
-        e.errmsg = errmsg;
-        e
+        Error::Api { errcode, errmsg }
     }
 
     /// The server answered with a non-2xx HTTP status.
     pub fn http(status: u16) -> Self {
-        let retryable = status >= 500 || status == 429;
-        let hint = if retryable {
-            "the server or a proxy in between failed; try again with backoff"
-        } else if status == 404 {
-            "check baseUrl: the path was not found there"
-        } else {
-            "check baseUrl and any proxy in between; this status is not WeChat's own answer"
-        };
-        let mut e = Error::new(ErrorKind::Http, format!("HTTP status {status} instead of 200"), hint, retryable);
-        e.http_status = Some(status);
-        e
+        Error::Http { status }
     }
 
-    /// The request did not complete; `detail` is the runtime's own reason.
+    /// The request failed after it may have reached the server; `detail` is the runtime's reason.
     pub fn network(detail: &str) -> Self {
-        Error::new(
-            ErrorKind::Network,
-            format!("the request failed before an answer arrived: {detail}"),
-            "check connectivity and baseUrl (a browser also needs CORS on that server); try again",
-            true,
-        )
+        Error::Network { detail: detail.to_string(), sent: true }
+    }
+
+    /// The request certainly never left (the connection was refused).
+    pub fn never_sent(detail: &str) -> Self {
+        Error::Network { detail: detail.to_string(), sent: false }
     }
 
     /// The call's time limit passed.
     pub fn timeout(ms: u32) -> Self {
-        Error::new(
-            ErrorKind::Timeout,
-            format!("no complete answer within {ms} ms"),
-            "try again later, or raise timeoutMs if the network is slow",
-            true,
-        )
+        Error::Timeout { ms }
     }
 
     /// The caller aborted the call.
     pub fn aborted() -> Self {
-        Error::new(
-            ErrorKind::Aborted,
-            "the call was aborted by its signal".to_string(),
-            "the caller cancelled this call; nothing more will happen",
-            false,
-        )
+        Error::Aborted
     }
 
     /// The answer could not be decoded; `raw` is the text that failed.
     pub fn decode(what: &str, detail: &str, raw: &str) -> Self {
-        let mut e = Error::new(
-            ErrorKind::Decode,
-            format!("could not decode {what}: {detail}"),
-            "the answer was not in the documented shape; the text is in `raw`, report it if it persists",
-            false,
-        );
-        e.raw = Some(raw.to_string());
-        e
+        Error::Decode { what: what.to_string(), detail: detail.to_string(), raw: raw.to_string() }
+    }
+
+    /// An answer over the size this client reads.
+    pub fn too_large() -> Self {
+        Error::decode("the answer", "its body is larger than the 4 MiB this client reads", "")
     }
 
     /// The caller's token source failed; `detail` says how (never the token itself).
     pub fn token(detail: &str) -> Self {
-        Error::new(
-            ErrorKind::Token,
-            format!("the token source failed: {detail}"),
-            "check getAccessToken: it must resolve to a token string or { accessToken, expiresIn }",
-            false,
-        )
+        Error::Token { detail: detail.to_string(), hint: TOKEN_HINT }
+    }
+
+    /// A token source failed in a way that has its own advice.
+    pub fn token_with_hint(detail: &str, hint: &'static str) -> Self {
+        Error::Token { detail: detail.to_string(), hint }
     }
 
     /// The config changed between the caller's read and this write; nothing was written.
     pub fn conflict(expected: Option<FuncConfig>, actual: Option<FuncConfig>) -> Self {
-        let mut e = Error::new(
-            ErrorKind::Conflict,
-            "the config on the server is not the one this edit was based on; nothing was written".to_string(),
-            "someone changed it meanwhile: read it again, re-apply your edit, then save",
-            false,
-        );
-        e.versions = Some(Box::new(Versions { expected, actual }));
-        e
+        Error::Conflict(Box::new(Versions { expected, actual }))
     }
 
     /// The server accepted a write but reading it back gives another config.
     pub fn unverified(written: Option<FuncConfig>, read_back: Option<FuncConfig>) -> Self {
-        let mut e = Error::new(
-            ErrorKind::Unverified,
-            "the write was accepted but reading it back shows a different config".to_string(),
-            "the server may merge instead of replace, or someone wrote at the same time: read the config and check",
-            false,
-        );
-        e.versions = Some(Box::new(Versions { expected: written, actual: read_back }));
-        e
+        Error::Unverified(Box::new(Versions { expected: written, actual: read_back }))
     }
 
-    /// A write failed after it was sent: `cause` is what was seen (timeout, reset, 5xx…).
-    pub fn unknown_outcome(cause: &Error) -> Self {
-        Error::new(
-            ErrorKind::UnknownOutcome,
-            format!("the write may or may not have been applied: {}", cause.message),
-            "read the config before trying again; the write was not repeated",
-            false,
-        )
+    /// A write failed after it was sent: `cause` is what was seen.
+    pub fn unknown_outcome(cause: Error) -> Self {
+        Error::UnknownOutcome { cause: Box::new(cause) }
+    }
+
+    /// The broad class of the failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
+            Error::Api { .. } => ErrorKind::Api,
+            Error::Http { .. } => ErrorKind::Http,
+            Error::Network { .. } => ErrorKind::Network,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Aborted => ErrorKind::Aborted,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Token { .. } => ErrorKind::Token,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Unverified(_) => ErrorKind::Unverified,
+            Error::UnknownOutcome { .. } => ErrorKind::UnknownOutcome,
+        }
+    }
+
+    /// The stable code of this error's kind (`"api"`, `"timeout"`, …).
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
+    }
+
+    /// A one-sentence description of what happened.
+    pub fn message(&self) -> String {
+        match self {
+            Error::InvalidArgument { field, rule } => format!("{field} {rule}"),
+            Error::Api { errcode, errmsg } => {
+                format!("WeChat answered errcode {errcode}: {}", errmsg.as_deref().unwrap_or("(no errmsg)"))
+            }
+            Error::Http { status } => format!("HTTP status {status} instead of 200"),
+            Error::Network { detail, .. } => format!("the request failed before an answer arrived: {detail}"),
+            Error::Timeout { ms } => format!("no complete answer within {ms} ms"),
+            Error::Aborted => "the call was aborted by its signal".to_string(),
+            Error::Decode { what, detail, .. } => format!("could not decode {what}: {detail}"),
+            Error::Token { detail, .. } => format!("the token source failed: {detail}"),
+            Error::Conflict(_) => {
+                "the config on the server is not the one this edit was based on; nothing was written".to_string()
+            }
+            Error::Unverified(_) => "the write was accepted but reading it back shows a different config".to_string(),
+            Error::UnknownOutcome { cause } => format!("the write may or may not have been applied: {}", cause.message()),
+        }
+    }
+
+    /// What to do about it, in one line.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument { .. } => "fix the argument; nothing was sent",
+            Error::Api { errcode, .. } => errcode::lookup(*errcode).hint,
+            Error::Http { .. } if self.retryable() => {
+                "the server or a proxy in between failed; try again with backoff"
+            }
+            Error::Http { status: 404 } => "check baseUrl: the path was not found there",
+            Error::Http { .. } => "check baseUrl and any proxy in between; this status is not WeChat's own answer",
+            Error::Network { .. } => {
+                "check connectivity and baseUrl (a browser also needs CORS on that server); try again"
+            }
+            Error::Timeout { .. } => "try again later, or raise timeoutMs if the network is slow",
+            Error::Aborted => "the caller cancelled this call; nothing more will happen",
+            Error::Decode { .. } => {
+                "the answer was not in the documented shape; the text is in `raw`, report it if it persists"
+            }
+            Error::Token { hint, .. } => hint,
+            Error::Conflict(_) => "someone changed it meanwhile: read it again, re-apply your edit, then save",
+            Error::Unverified(_) => {
+                "the server may merge instead of replace, or someone wrote at the same time: read the config and check"
+            }
+            Error::UnknownOutcome { .. } => "read the config before trying again; the write was not repeated",
+        }
+    }
+
+    /// Whether the same call may succeed if tried again later.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Error::Api { errcode, .. } => errcode::lookup(*errcode).retryable,
+            Error::Http { status } => *status >= 500 || *status == 429,
+            Error::Network { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// WeChat's `errcode`, for an [`Error::Api`].
+    pub fn errcode(&self) -> Option<i64> {
+        match self {
+            Error::Api { errcode, .. } => Some(*errcode),
+            _ => None,
+        }
+    }
+
+    /// WeChat's `errmsg`, for an [`Error::Api`] that has one.
+    pub fn errmsg(&self) -> Option<&str> {
+        match self {
+            Error::Api { errmsg, .. } => errmsg.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, for an [`Error::Http`].
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The text that could not be decoded, for an [`Error::Decode`].
+    pub fn raw(&self) -> Option<&str> {
+        match self {
+            Error::Decode { raw, .. } => Some(raw),
+            _ => None,
+        }
+    }
+
+    /// The two configs of a conflict or a failed verification.
+    pub fn versions(&self) -> Option<&Versions> {
+        match self {
+            Error::Conflict(v) | Error::Unverified(v) => Some(v),
+            _ => None,
+        }
     }
 
     /// Replaces every occurrence of `secret` in every text of the error with `***`.
     ///
     /// Servers and runtimes may echo a URL or a parameter back in a message; this is the last
-    /// line of defence that keeps the access token out of logs.
+    /// line of defence that keeps tokens and secrets out of logs.
     pub fn redact(mut self, secret: &str) -> Self {
         if secret.is_empty() {
             return self;
@@ -245,26 +342,28 @@ impl Error {
                 *s = s.replace(secret, "***");
             }
         };
-        scrub(&mut self.message);
-        scrub(&mut self.hint);
-        if let Some(m) = self.errmsg.as_mut() {
-            scrub(m);
-        }
-        if let Some(r) = self.raw.as_mut() {
-            scrub(r);
+        match &mut self {
+            Error::InvalidArgument { field, rule } => {
+                scrub(field);
+                scrub(rule);
+            }
+            Error::Api { errmsg: Some(m), .. } => scrub(m),
+            Error::Network { detail, .. } | Error::Token { detail, .. } => scrub(detail),
+            Error::Decode { what, detail, raw } => {
+                scrub(what);
+                scrub(detail);
+                scrub(raw);
+            }
+            Error::UnknownOutcome { cause } => **cause = cause.as_ref().clone().redact(secret),
+            _ => {}
         }
         self
-    }
-
-    /// The stable code of this error's kind (`"api"`, `"timeout"`, …).
-    pub fn code(&self) -> &'static str {
-        self.kind.code()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.message, self.hint)
+        write!(f, "{} ({})", self.message(), self.hint())
     }
 }
 
@@ -276,25 +375,34 @@ mod tests {
 
     #[test]
     fn http_retry_class_follows_status() {
-        assert!(Error::http(500).retryable);
-        assert!(Error::http(503).retryable);
-        assert!(Error::http(429).retryable);
-        assert!(!Error::http(404).retryable);
-        assert!(!Error::http(403).retryable);
-        assert_eq!(Error::http(502).http_status, Some(502));
+        assert!(Error::http(500).retryable());
+        assert!(Error::http(503).retryable());
+        assert!(Error::http(429).retryable());
+        assert!(!Error::http(404).retryable());
+        assert!(!Error::http(403).retryable());
+        assert_eq!(Error::http(502).http_status(), Some(502));
         assert_eq!(Error::http(502).code(), "http");
+        assert!(Error::http(404).hint().contains("baseUrl"));
     }
 
     #[test]
     fn redact_scrubs_every_text() {
-        let mut e = Error::api(40014, Some("invalid access_token TOKEN123 rid: 1".into()));
-        e.raw = Some("x TOKEN123 y".into());
-        e.message.push_str(" TOKEN123");
-        let e = e.redact("TOKEN123");
-        for text in [&e.message, &e.hint, e.errmsg.as_ref().unwrap(), e.raw.as_ref().unwrap()] {
+        let e = Error::api(40014, Some("invalid access_token TOKEN123 rid: 1".into())).redact("TOKEN123");
+        assert!(!e.message().contains("TOKEN123"));
+        assert!(e.errmsg().unwrap().contains("***"));
+        let e = Error::decode("x TOKEN123", "y TOKEN123", "z TOKEN123").redact("TOKEN123");
+        for text in [e.message(), e.hint().to_string(), e.raw().unwrap().to_string()] {
             assert!(!text.contains("TOKEN123"), "{text}");
         }
-        assert!(e.errmsg.unwrap().contains("***"));
+        let e = Error::unknown_outcome(Error::network("reset at ?access_token=TOKEN123")).redact("TOKEN123");
+        assert!(!e.message().contains("TOKEN123"), "{}", e.message());
+    }
+
+    #[test]
+    fn a_network_error_says_whether_it_may_have_arrived() {
+        assert!(matches!(Error::network("reset"), Error::Network { sent: true, .. }));
+        assert!(matches!(Error::never_sent("ECONNREFUSED"), Error::Network { sent: false, .. }));
+        assert!(Error::never_sent("x").retryable());
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Browsing an environment: `tcb/listfunctions`, one page at a time.
 
+use serde::Serialize;
+use serde_json::Value;
+
 use crate::error::Error;
-use crate::json::Value;
+use crate::model::{kind_of, to_text, whole};
 use crate::request::validate_env;
 use crate::response::check_envelope;
 
@@ -12,8 +15,8 @@ pub const MAX_LIMIT: u32 = 100;
 /// Page size when the caller gives none.
 pub const DEFAULT_LIMIT: u32 = 10;
 
-/// A validated `listfunctions` request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A validated `listfunctions` request; serializes to its JSON body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListFunctions {
     /// Environment id.
     pub env: String,
@@ -23,7 +26,7 @@ pub struct ListFunctions {
     pub offset: u32,
 }
 
-fn whole(field: &str, n: f64, min: u32, max: u32) -> Result<u32, Error> {
+fn whole_arg(field: &str, n: f64, min: u32, max: u32) -> Result<u32, Error> {
     if n.is_finite() && n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) {
         Ok(n as u32)
     } else {
@@ -35,19 +38,20 @@ impl ListFunctions {
     /// Validates the arguments (`None` takes the default); field names are the caller's own.
     pub fn new(env: &str, limit: Option<f64>, offset: Option<f64>) -> Result<Self, Error> {
         validate_env("env", env)?;
-        let limit = limit.map_or(Ok(DEFAULT_LIMIT), |n| whole("limit", n, 1, MAX_LIMIT))?;
-        let offset = offset.map_or(Ok(0), |n| whole("offset", n, 0, i32::MAX as u32))?;
+        let limit = limit.map_or(Ok(DEFAULT_LIMIT), |n| whole_arg("limit", n, 1, MAX_LIMIT))?;
+        let offset = offset.map_or(Ok(0), |n| whole_arg("offset", n, 0, i32::MAX as u32))?;
         Ok(ListFunctions { env: env.to_string(), limit, offset })
     }
 
-    /// The JSON body: `{"env":"…","limit":N,"offset":N}` (the env id needs no escaping).
+    /// The JSON body: `{"env":"…","limit":N,"offset":N}`.
     pub fn body(&self) -> String {
-        format!("{{\"env\":\"{}\",\"limit\":{},\"offset\":{}}}", self.env, self.limit, self.offset)
+        to_text(self)
     }
 }
 
 /// A time as the server gave it: WeChat documents neither seconds nor a text format.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum Time {
     /// A whole number (e.g. Unix seconds).
     Number(i64),
@@ -56,7 +60,8 @@ pub enum Time {
 }
 
 /// One cloud function of a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FunctionInfo {
     /// Its name.
     pub name: String,
@@ -71,7 +76,7 @@ pub struct FunctionInfo {
 }
 
 /// One page of a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FunctionList {
     /// Functions in the environment in all.
     pub total: u32,
@@ -80,17 +85,13 @@ pub struct FunctionList {
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
-    match v.get(key) {
-        Some(Value::Str(s)) => Some(s.clone()),
-        _ => None,
-    }
+    v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
 fn time(v: &Value, key: &str) -> Option<Time> {
-    match v.get(key) {
-        Some(Value::Int(n)) => Some(Time::Number(*n)),
-        Some(Value::Str(s)) => Some(Time::Text(s.clone())),
-        _ => None,
+    match v.get(key)? {
+        Value::String(s) => Some(Time::Text(s.clone())),
+        n => whole(n).map(Time::Number),
     }
 }
 
@@ -101,8 +102,8 @@ pub fn decode_list(status: u16, body: &str) -> Result<FunctionList, Error> {
     let bad = |detail: &str| Error::decode("the function list", detail, body);
     let items = match envelope.get("functions") {
         None | Some(Value::Null) => &[][..],
-        Some(Value::Arr(items)) => &items[..],
-        Some(other) => return Err(bad(&format!("`functions` is {}, not an array", other.kind()))),
+        Some(Value::Array(items)) => &items[..],
+        Some(other) => return Err(bad(&format!("`functions` is {}, not an array", kind_of(other)))),
     };
     let mut functions = Vec::with_capacity(items.len());
     for (i, f) in items.iter().enumerate() {
@@ -116,9 +117,11 @@ pub fn decode_list(status: u16, body: &str) -> Result<FunctionList, Error> {
         });
     }
     let total = match envelope.get("total_count") {
-        Some(Value::Int(n)) => u32::try_from(*n).map_err(|_| bad("`total_count` is negative or too large"))?,
         None | Some(Value::Null) => functions.len() as u32,
-        Some(other) => return Err(bad(&format!("`total_count` is {}, not an integer", other.kind()))),
+        Some(n) => match whole(n) {
+            Some(n) => u32::try_from(n).map_err(|_| bad("`total_count` is negative or too large"))?,
+            None => return Err(bad(&format!("`total_count` is {}, not an integer", kind_of(n)))),
+        },
     };
     Ok(FunctionList { total, functions })
 }
@@ -144,8 +147,8 @@ mod tests {
             (None, Some(f64::INFINITY), "offset"),
         ] {
             let e = ListFunctions::new("e", limit, offset).unwrap_err();
-            assert_eq!(e.kind, ErrorKind::InvalidArgument);
-            assert!(e.message.starts_with(field), "{}", e.message);
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(e.message().starts_with(field), "{}", e.message());
         }
         assert!(ListFunctions::new("bad env", None, None).is_err());
     }
@@ -172,15 +175,15 @@ mod tests {
 
     #[test]
     fn bad_answers_are_typed_errors() {
-        assert_eq!(decode_list(200, r#"{"errcode":40014,"errmsg":"x"}"#).unwrap_err().errcode, Some(40014));
-        assert_eq!(decode_list(502, "<html>").unwrap_err().kind, ErrorKind::Http);
+        assert_eq!(decode_list(200, r#"{"errcode":40014,"errmsg":"x"}"#).unwrap_err().errcode(), Some(40014));
+        assert_eq!(decode_list(502, "<html>").unwrap_err().kind(), ErrorKind::Http);
         for body in [
             r#"{"errcode":0,"functions":{}}"#,
             r#"{"errcode":0,"functions":[{"runtime":"x"}]}"#,
             r#"{"errcode":0,"functions":[],"total_count":-1}"#,
             r#"{"errcode":0,"functions":[],"total_count":"3"}"#,
         ] {
-            assert_eq!(decode_list(200, body).unwrap_err().kind, ErrorKind::Decode, "{body}");
+            assert_eq!(decode_list(200, body).unwrap_err().kind(), ErrorKind::Decode, "{body}");
         }
     }
 }

@@ -1,14 +1,81 @@
-//! Typed cloud-function configurations and their tolerant decoding from WeChat's JSON.
+//! Typed cloud-function configurations, their WeChat JSON shapes, and their tolerant decoding.
 //!
 //! Reading is tolerant: unknown fields are ignored (they stay in `raw`), type 1 accepts the key
 //! `openapi` in any letter case, a missing or `null` list is empty, a missing `timeout` is 3 and
-//! a missing trigger `type` is `"timer"`. A value of the wrong JSON type is an error.
+//! a missing trigger `type` is `"timer"`. A value of the wrong JSON type is an error that names
+//! its path. Writing uses serde: each type serializes to the shape WeChat documents.
 
-use crate::json::{Value, quote};
-use crate::request::ConfigType;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
 
 /// The documented default `timeout` (seconds) when the config leaves it out.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 3;
+
+/// The three kinds of configuration a cloud function has (`type` in the WeChat docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConfigType {
+    /// `1`: cloud-call permissions (云调用).
+    CloudCall = 1,
+    /// `2`: timer triggers (定时触发器).
+    TimerTrigger = 2,
+    /// `3`: timeout and environment variables (环境配置).
+    Environment = 3,
+}
+
+/// The rule for `type`, shown when a value is refused.
+pub const TYPE_RULE: &str = "must be one of 1, 2, 3, \"cloudCall\", \"timerTrigger\", \"environment\"";
+
+impl ConfigType {
+    /// All three, in `type` order.
+    pub const ALL: [ConfigType; 3] = [ConfigType::CloudCall, ConfigType::TimerTrigger, ConfigType::Environment];
+
+    /// The number WeChat uses.
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// The name used in typed results (`kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigType::CloudCall => "cloudCall",
+            ConfigType::TimerTrigger => "timerTrigger",
+            ConfigType::Environment => "environment",
+        }
+    }
+
+    /// From WeChat's number; only exact integers 1, 2 and 3 are types.
+    pub fn from_number(n: f64) -> Option<Self> {
+        ConfigType::ALL.into_iter().find(|t| f64::from(t.number()) == n)
+    }
+
+    /// From the name used in typed results.
+    pub fn from_name(s: &str) -> Option<Self> {
+        ConfigType::ALL.into_iter().find(|t| t.name() == s)
+    }
+}
+
+impl Serialize for ConfigType {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.number())
+    }
+}
+
+/// `type` as callers write it: WeChat's number or the result's name; anything else is refused.
+impl<'de> Deserialize<'de> for ConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Arg {
+            Number(f64),
+            Name(String),
+        }
+        let t = match Arg::deserialize(d)? {
+            Arg::Number(n) => ConfigType::from_number(n),
+            Arg::Name(s) => ConfigType::from_name(&s),
+        };
+        t.ok_or_else(|| serde::de::Error::custom(TYPE_RULE))
+    }
+}
 
 /// Type 1: the cloud-call (云调用) APIs the function may call, as `<category>.<method>` names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,26 +84,42 @@ pub struct CloudCallConfig {
     pub openapi: Vec<String>,
 }
 
+/// WeChat nests type 1's list: `{"permissions":{"openapi":[…]}}`.
+impl Serialize for CloudCallConfig {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Permissions<'a> {
+            openapi: &'a [String],
+        }
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            permissions: Permissions<'a>,
+        }
+        Wire { permissions: Permissions { openapi: &self.openapi } }.serialize(s)
+    }
+}
+
 /// One timer trigger (定时触发器).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trigger {
     /// The trigger's name.
     pub name: String,
     /// Always `"timer"` today; kept as sent.
+    #[serde(rename = "type")]
     pub trigger_type: String,
     /// A 7-field cron expression in UTC+8: `second minute hour day month weekday year`.
     pub config: String,
 }
 
 /// Type 2: the function's timer triggers (at most one, per WeChat's rules).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TimerTriggerConfig {
     /// The triggers, in the server's order.
     pub triggers: Vec<Trigger>,
 }
 
 /// One environment variable. Values are often secrets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnvVar {
     /// The variable's name.
     pub key: String,
@@ -45,7 +128,7 @@ pub struct EnvVar {
 }
 
 /// Type 3: the function's timeout and environment variables (环境配置).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnvironmentConfig {
     /// Maximum run time in whole seconds (documented range 1–300, default 3).
     pub timeout: u32,
@@ -59,8 +142,9 @@ impl Default for EnvironmentConfig {
     }
 }
 
-/// A decoded configuration of one of the three types.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A decoded configuration of one of the three types; serializes to WeChat's `config` JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum Config {
     /// Type 1.
     CloudCall(CloudCallConfig),
@@ -70,49 +154,31 @@ pub enum Config {
     Environment(EnvironmentConfig),
 }
 
+/// Text of a value that serializes infallibly (strings, numbers, lists, maps with string keys).
+pub(crate) fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 impl Config {
     /// The config as WeChat's JSON text (the `config` string of getfuncconfig and
     /// uploadfuncconfig), with every field written out.
     pub fn to_json(&self) -> String {
-        let list = |items: &mut dyn Iterator<Item = String>| items.collect::<Vec<_>>().join(",");
-        match self {
-            Config::CloudCall(c) => {
-                format!("{{\"permissions\":{{\"openapi\":[{}]}}}}", list(&mut c.openapi.iter().map(|n| quote(n))))
-            }
-            Config::TimerTrigger(t) => {
-                let items = t.triggers.iter().map(|t| {
-                    format!(
-                        "{{\"name\":{},\"type\":{},\"config\":{}}}",
-                        quote(&t.name),
-                        quote(&t.trigger_type),
-                        quote(&t.config)
-                    )
-                });
-                format!("{{\"triggers\":[{}]}}", list(&mut items.into_iter()))
-            }
-            Config::Environment(e) => {
-                let items = e
-                    .environment
-                    .iter()
-                    .map(|v| format!("{{\"key\":{},\"value\":{}}}", quote(&v.key), quote(&v.value)));
-                format!("{{\"timeout\":{},\"environment\":[{}]}}", e.timeout, list(&mut items.into_iter()))
-            }
-        }
+        to_text(self)
     }
 
     /// The config as JSON text written over `raw`, the server's text it replaces: members this
     /// client does not model — in the object, in `permissions`, in each trigger and variable
-    /// (matched by `name` and `key`) — are kept, so that an edit never drops what the server
-    /// sends beyond the documented fields. Without a usable `raw` it is [`to_json`](Self::to_json).
+    /// (matched by `name` and `key`) — are kept with their order and number text, so that an
+    /// edit never drops what the server sends beyond the documented fields. Without a usable
+    /// `raw` it is [`to_json`](Self::to_json).
     pub fn to_json_over(&self, raw: &str) -> String {
-        let mine = self.to_json();
-        let old = match crate::json::parse(raw) {
-            Ok(Value::Str(inner)) => crate::json::parse(&inner),
+        let old = match serde_json::from_str(raw) {
+            Ok(Value::String(inner)) => serde_json::from_str(&inner),
             other => other,
         };
-        match (old, crate::json::parse(&mine)) {
-            (Ok(old @ Value::Obj(_)), Ok(new)) => merge(old, new).to_json(),
-            _ => mine,
+        match (old, serde_json::to_value(self)) {
+            (Ok(old @ Value::Object(_)), Ok(new)) => to_text(&merge(old, new)),
+            _ => self.to_json(),
         }
     }
 
@@ -135,19 +201,24 @@ fn same_key(a: &str, b: &str) -> bool {
 /// the old members of the items they match by `name` or `key`; anything else is `new`.
 fn merge(old: Value, new: Value) -> Value {
     match (old, new) {
-        (Value::Obj(mut members), Value::Obj(new_members)) => {
-            for (k, v) in new_members {
-                match members.iter().position(|(old_k, _)| same_key(old_k, &k)) {
+        (Value::Object(old_members), Value::Object(new_members)) => {
+            let mut new_members: Vec<(String, Value)> = new_members.into_iter().collect();
+            let mut out = Map::new();
+            for (k, old_v) in old_members {
+                match new_members.iter().position(|(new_k, _)| same_key(&k, new_k)) {
                     Some(i) => {
-                        let (_, old_v) = members.remove(i);
-                        members.insert(i, (k, merge(old_v, v)));
+                        let (new_k, new_v) = new_members.remove(i);
+                        out.insert(new_k, merge(old_v, new_v));
                     }
-                    None => members.push((k, v)),
+                    None => {
+                        out.insert(k, old_v);
+                    }
                 }
             }
-            Value::Obj(members)
+            out.extend(new_members);
+            Value::Object(out)
         }
-        (Value::Arr(old_items), Value::Arr(new_items)) => {
+        (Value::Array(old_items), Value::Array(new_items)) => {
             let id = |item: &Value| ["name", "key"].iter().find_map(|k| item.get(k).cloned());
             let mut old_items: Vec<Option<Value>> = old_items.into_iter().map(Some).collect();
             let items = new_items
@@ -162,7 +233,7 @@ fn merge(old: Value, new: Value) -> Value {
                     }
                 })
                 .collect();
-            Value::Arr(items)
+            Value::Array(items)
         }
         (_, new) => new,
     }
@@ -220,18 +291,40 @@ pub struct FuncConfig {
     pub raw: String,
 }
 
-/// Reads a typed config from a parsed JSON value; errors name the path and the wrong type.
+/// What kind of JSON value this is, for messages: "a string", "an object", …
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A number that is a whole value within `i64` (`5`, `-1`, `5.0`); `None` for anything else.
+pub(crate) fn whole(v: &Value) -> Option<i64> {
+    let Value::Number(n) = v else { return None };
+    n.as_i64().or_else(|| {
+        let f = n.as_f64()?;
+        // Exactly representable and within i64: the bounds are powers of two.
+        (f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18).then_some(f as i64)
+    })
+}
+
+/// Reads a typed config from parsed JSON; errors name the path and the wrong type.
 pub(crate) trait Decode: Sized {
     fn decode(v: &Value) -> Result<Self, String>;
 }
 
 fn wrong(path: &str, expected: &str, v: &Value) -> String {
-    format!("`{path}` is {}, expected {expected}", v.kind())
+    format!("`{path}` is {}, expected {expected}", kind_of(v))
 }
 
 /// A member that may be absent or `null`.
 fn member<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.get(key).filter(|m| **m != Value::Null)
+    v.get(key).filter(|m| !m.is_null())
 }
 
 /// Reads a list item by item. An item's path (`triggers[3]`) is written only for an error:
@@ -239,11 +332,11 @@ fn member<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 fn list<T>(
     v: Option<&Value>,
     path: &str,
-    item: impl Fn(&Value) -> Result<T, (String, &'static str)>,
+    item: impl Fn(&Value) -> Result<T, (&'static str, &'static str)>,
 ) -> Result<Vec<T>, String> {
     match v {
         None => Ok(Vec::new()),
-        Some(Value::Arr(items)) => items
+        Some(Value::Array(items)) => items
             .iter()
             .enumerate()
             .map(|(i, x)| item(x).map_err(|(field, what)| format!("`{path}[{i}]{field}` {what}")))
@@ -252,9 +345,9 @@ fn list<T>(
     }
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Value, String> {
+fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, String> {
     match v {
-        Value::Obj(_) => Ok(v),
+        Value::Object(m) => Ok(m),
         other => Err(wrong(path, "an object", other)),
     }
 }
@@ -264,11 +357,11 @@ fn item_string(
     v: Option<&Value>,
     field: &'static str,
     required: bool,
-) -> Result<Option<String>, (String, &'static str)> {
-    match v.filter(|x| **x != Value::Null) {
-        Some(Value::Str(s)) => Ok(Some(s.clone())),
-        Some(other) => Err((field.to_string(), kind_error(other))),
-        None if required => Err((field.to_string(), "is missing")),
+) -> Result<Option<String>, (&'static str, &'static str)> {
+    match v.filter(|x| !x.is_null()) {
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err((field, kind_error(other))),
+        None if required => Err((field, "is missing")),
         None => Ok(None),
     }
 }
@@ -277,43 +370,42 @@ fn item_string(
 fn kind_error(v: &Value) -> &'static str {
     match v {
         Value::Bool(_) => "is a boolean, expected a string",
-        Value::Int(_) | Value::Num(_) => "is a number, expected a string",
-        Value::Arr(_) => "is an array, expected a string",
-        Value::Obj(_) => "is an object, expected a string",
+        Value::Number(_) => "is a number, expected a string",
+        Value::Array(_) => "is an array, expected a string",
+        Value::Object(_) => "is an object, expected a string",
         _ => "is null, expected a string",
     }
 }
 
 impl Decode for CloudCallConfig {
     fn decode(v: &Value) -> Result<Self, String> {
-        let Some(permissions) = member(object(v, "config")?, "permissions") else {
+        let Some(permissions) = object(v, "config")?.get("permissions").filter(|p| !p.is_null()) else {
             return Ok(CloudCallConfig::default());
         };
-        let Value::Obj(members) = object(permissions, "permissions")? else {
-            return Ok(CloudCallConfig::default());
-        };
+        let members = object(permissions, "permissions")?;
         // The English doc prints `Openapi`, the Chinese original `openapi`: any letter case.
         let openapi = members.iter().find(|(k, _)| k.eq_ignore_ascii_case("openapi")).map(|(_, v)| v);
-        let openapi = list(openapi.filter(|v| **v != Value::Null), "permissions.openapi", |x| match x {
-            Value::Str(s) => Ok(s.clone()),
-            other => Err((String::new(), kind_error(other))),
+        let openapi = list(openapi.filter(|v| !v.is_null()), "permissions.openapi", |x| match x {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(("", kind_error(other))),
         })?;
         Ok(CloudCallConfig { openapi })
     }
 }
 
-fn item_object(t: &Value) -> Result<&Value, (String, &'static str)> {
+fn item_object(t: &Value) -> Result<&Value, (&'static str, &'static str)> {
     match t {
-        Value::Obj(_) => Ok(t),
-        Value::Arr(_) => Err((String::new(), "is an array, expected an object")),
-        Value::Str(_) => Err((String::new(), "is a string, expected an object")),
-        _ => Err((String::new(), "is not an object")),
+        Value::Object(_) => Ok(t),
+        Value::Array(_) => Err(("", "is an array, expected an object")),
+        Value::String(_) => Err(("", "is a string, expected an object")),
+        _ => Err(("", "is not an object")),
     }
 }
 
 impl Decode for TimerTriggerConfig {
     fn decode(v: &Value) -> Result<Self, String> {
-        let triggers = list(member(object(v, "config")?, "triggers"), "triggers", |t| {
+        object(v, "config")?;
+        let triggers = list(member(v, "triggers"), "triggers", |t| {
             let t = item_object(t)?;
             Ok(Trigger {
                 name: item_string(t.get("name"), ".name", true)?.unwrap_or_default(),
@@ -327,12 +419,13 @@ impl Decode for TimerTriggerConfig {
 
 impl Decode for EnvironmentConfig {
     fn decode(v: &Value) -> Result<Self, String> {
-        let v = object(v, "config")?;
+        object(v, "config")?;
         let timeout = match member(v, "timeout") {
             None => DEFAULT_TIMEOUT_SECS,
-            Some(Value::Int(n)) => {
-                u32::try_from(*n).map_err(|_| format!("`timeout` is {n}, expected whole seconds"))?
-            }
+            Some(t @ Value::Number(_)) => match whole(t) {
+                Some(n) => u32::try_from(n).map_err(|_| format!("`timeout` is {n}, expected whole seconds"))?,
+                None => return Err(wrong("timeout", "a whole number of seconds", t)),
+            },
             Some(other) => return Err(wrong("timeout", "a whole number of seconds", other)),
         };
         let environment = list(member(v, "environment"), "environment", |e| {
@@ -350,8 +443,24 @@ impl Decode for EnvironmentConfig {
 mod tests {
     use super::*;
 
+    #[test]
+    fn config_type_from_numbers_and_names() {
+        assert_eq!(ConfigType::from_number(1.0), Some(ConfigType::CloudCall));
+        assert_eq!(ConfigType::from_number(3.0), Some(ConfigType::Environment));
+        for bad in [0.0, 4.0, 1.5, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(ConfigType::from_number(bad), None, "{bad}");
+        }
+        assert_eq!(ConfigType::from_name("timerTrigger"), Some(ConfigType::TimerTrigger));
+        for bad in ["", "CloudCall", "env", "1", "environment "] {
+            assert_eq!(ConfigType::from_name(bad), None, "{bad:?}");
+        }
+        for t in ConfigType::ALL {
+            assert!(TYPE_RULE.contains(t.name()));
+        }
+    }
+
     fn de<T: Decode>(s: &str) -> Result<T, String> {
-        T::decode(&crate::json::parse(s).map_err(|e| e.to_string())?)
+        T::decode(&serde_json::from_str(s).map_err(|e| e.to_string())?)
     }
 
     #[test]
@@ -371,7 +480,7 @@ mod tests {
         let cloud = Config::CloudCall(CloudCallConfig { openapi: vec!["a.b".into()] });
         let raw1 = r#"{"permissions":{"Openapi":["x.y"],"scope":"all"},"v":1.50}"#;
         assert_eq!(cloud.to_json_over(raw1), r#"{"permissions":{"openapi":["a.b"],"scope":"all"},"v":1.50}"#);
-        let twice = crate::json::quote(raw1);
+        let twice = serde_json::to_string(raw1).unwrap();
         assert_eq!(cloud.to_json_over(&twice), cloud.to_json_over(raw1), "a config encoded twice is unwrapped");
         for unusable in ["", "not json", "[1]", "\"text\""] {
             assert_eq!(cloud.to_json_over(unusable), cloud.to_json());

@@ -1,6 +1,9 @@
 //! Validation and building of `tcb/getfuncconfig` requests, before anything goes on the wire.
 
+use serde::Serialize;
+
 use crate::error::Error;
+use crate::model::{ConfigType, to_text};
 
 /// WeChat's production host.
 pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
@@ -10,49 +13,6 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 pub const MAX_TIMEOUT_MS: u32 = 300_000;
 /// Longest accepted access token.
 pub const MAX_TOKEN_CHARS: usize = 512;
-
-/// The three kinds of configuration a cloud function has (`type` in the WeChat docs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConfigType {
-    /// `1`: cloud-call permissions (云调用).
-    CloudCall = 1,
-    /// `2`: timer triggers (定时触发器).
-    TimerTrigger = 2,
-    /// `3`: timeout and environment variables (环境配置).
-    Environment = 3,
-}
-
-/// The rule for `type`, shown when a value is refused.
-pub const TYPE_RULE: &str = "must be one of 1, 2, 3, \"cloudCall\", \"timerTrigger\", \"environment\"";
-
-impl ConfigType {
-    /// All three, in `type` order.
-    pub const ALL: [ConfigType; 3] = [ConfigType::CloudCall, ConfigType::TimerTrigger, ConfigType::Environment];
-
-    /// The number WeChat uses.
-    pub fn number(self) -> u8 {
-        self as u8
-    }
-
-    /// The name used in typed results (`kind`).
-    pub fn name(self) -> &'static str {
-        match self {
-            ConfigType::CloudCall => "cloudCall",
-            ConfigType::TimerTrigger => "timerTrigger",
-            ConfigType::Environment => "environment",
-        }
-    }
-
-    /// From WeChat's number; only exact integers 1, 2 and 3 are types.
-    pub fn from_number(n: f64) -> Option<Self> {
-        ConfigType::ALL.into_iter().find(|t| f64::from(t.number()) == n)
-    }
-
-    /// From the name used in typed results.
-    pub fn from_name(s: &str) -> Option<Self> {
-        ConfigType::ALL.into_iter().find(|t| t.name() == s)
-    }
-}
 
 fn is_blank(s: &str) -> bool {
     s.is_empty()
@@ -184,16 +144,18 @@ impl GetFuncConfig {
     }
 
     /// The JSON body: `{"type":N,"env":"…","function_name":"…"}`.
-    ///
-    /// Validation restricts both strings to `[A-Za-z0-9_-]`, so no escaping is needed.
     pub fn body(&self) -> String {
-        format!(
-            "{{\"type\":{},\"env\":\"{}\",\"function_name\":\"{}\"}}",
-            self.config_type.number(),
-            self.env,
-            self.function_name
-        )
+        to_text(&Body { config_type: self.config_type, env: &self.env, function_name: &self.function_name })
     }
+}
+
+/// The body of `getfuncconfig`, as WeChat names its fields.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    config_type: ConfigType,
+    env: &'a str,
+    function_name: &'a str,
 }
 
 #[cfg(test)]
@@ -203,25 +165,9 @@ mod tests {
 
     fn rejects<T: core::fmt::Debug>(r: Result<T, Error>, field: &str) -> Error {
         let e = r.expect_err("should be rejected");
-        assert_eq!(e.kind, ErrorKind::InvalidArgument);
-        assert!(e.message.starts_with(field), "{} should name {field}", e.message);
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().starts_with(field), "{} should name {field}", e.message());
         e
-    }
-
-    #[test]
-    fn config_type_from_numbers_and_names() {
-        assert_eq!(ConfigType::from_number(1.0), Some(ConfigType::CloudCall));
-        assert_eq!(ConfigType::from_number(3.0), Some(ConfigType::Environment));
-        for bad in [0.0, 4.0, 1.5, -1.0, f64::NAN, f64::INFINITY] {
-            assert_eq!(ConfigType::from_number(bad), None, "{bad}");
-        }
-        assert_eq!(ConfigType::from_name("timerTrigger"), Some(ConfigType::TimerTrigger));
-        for bad in ["", "CloudCall", "env", "1", "environment "] {
-            assert_eq!(ConfigType::from_name(bad), None, "{bad:?}");
-        }
-        for t in ConfigType::ALL {
-            assert!(TYPE_RULE.contains(t.name()));
-        }
     }
 
     #[test]
@@ -232,7 +178,7 @@ mod tests {
         rejects(validate_access_token("accessToken", &"a".repeat(513)), "accessToken");
         for bad in ["tok en", "token\n", "\ttoken", "tok\u{0}en", "tok\u{7f}", "tok\u{3000}en"] {
             let e = rejects(validate_access_token("accessToken", bad), "accessToken");
-            assert!(!e.message.contains("tok"), "the token is never echoed");
+            assert!(!e.message().contains("tok"), "the token is never echoed");
         }
     }
 

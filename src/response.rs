@@ -1,19 +1,26 @@
 //! Decoding a `getfuncconfig` answer: HTTP status, the JSON envelope, `errcode`, then the
 //! second parse of the `config` string into a typed configuration.
 
+use serde_json::Value;
+
 use crate::error::Error;
-use crate::json::{self, Value};
-use crate::model::{CloudCallConfig, Config, Decode, EnvironmentConfig, FuncConfig, TimerTriggerConfig};
-use crate::request::{ConfigType, GetFuncConfig};
+use crate::model::{
+    CloudCallConfig, Config, ConfigType, Decode, EnvironmentConfig, FuncConfig, TimerTriggerConfig, kind_of, whole,
+};
+use crate::request::GetFuncConfig;
 
 /// Reads `errcode`: an integer, or (tolerantly) a string holding one.
 fn errcode_of(v: Option<&Value>) -> Result<i64, &'static str> {
     match v {
-        Some(Value::Int(n)) => Ok(*n),
-        Some(Value::Str(s)) => s.trim().parse().map_err(|_| "`errcode` is a string that is not an integer"),
+        Some(Value::String(s)) => s.trim().parse().map_err(|_| "`errcode` is a string that is not an integer"),
         None | Some(Value::Null) => Err("the answer has no `errcode`"),
-        Some(_) => Err("`errcode` is not an integer"),
+        Some(n) => whole(n).ok_or("`errcode` is not an integer"),
     }
+}
+
+/// Parses JSON text, or says why it is not JSON.
+pub(crate) fn parse(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))
 }
 
 /// Checks the HTTP status and the envelope of any endpoint's answer; returns the envelope, a
@@ -25,17 +32,14 @@ pub fn check_envelope(status: u16, body: &str) -> Result<Value, Error> {
     if body.trim().is_empty() {
         return Err(Error::decode("the answer", "the body is empty", body));
     }
-    let envelope = json::parse(body).map_err(|e| Error::decode("the answer", &format!("not JSON ({e})"), body))?;
-    if !matches!(envelope, Value::Obj(_)) {
-        let detail = format!("{}, not a JSON object", envelope.kind());
+    let envelope = parse(body).map_err(|detail| Error::decode("the answer", &detail, body))?;
+    if !envelope.is_object() {
+        let detail = format!("{}, not a JSON object", kind_of(&envelope));
         return Err(Error::decode("the answer", &detail, body));
     }
     let errcode = errcode_of(envelope.get("errcode")).map_err(|detail| Error::decode("the answer", detail, body))?;
     if errcode != 0 {
-        let errmsg = match envelope.get("errmsg") {
-            Some(Value::Str(s)) => Some(s.clone()),
-            _ => None,
-        };
+        let errmsg = envelope.get("errmsg").and_then(Value::as_str).map(str::to_string);
         return Err(Error::api(errcode, errmsg));
     }
     Ok(envelope)
@@ -43,12 +47,12 @@ pub fn check_envelope(status: u16, body: &str) -> Result<Value, Error> {
 
 /// Checks the HTTP status and the envelope; returns the `config` string of a successful answer.
 pub fn decode_envelope(status: u16, body: &str) -> Result<String, Error> {
-    let envelope = check_envelope(status, body)?;
-    match envelope.get("config") {
-        Some(Value::Str(s)) => Ok(s.clone()),
+    let mut envelope = check_envelope(status, body)?;
+    match envelope.get_mut("config").map(Value::take) {
+        Some(Value::String(s)) => Ok(s),
         None | Some(Value::Null) => Err(Error::decode("the answer", "errcode is 0 but `config` is missing", body)),
         Some(other) => {
-            let detail = format!("`config` is {}, not the documented JSON string", other.kind());
+            let detail = format!("`config` is {}, not the documented JSON string", kind_of(&other));
             Err(Error::decode("the answer", &detail, body))
         }
     }
@@ -60,7 +64,7 @@ pub fn decode_envelope(status: u16, body: &str) -> Result<String, Error> {
 pub fn has_fields_of(t: ConfigType, v: &Value) -> bool {
     let inner;
     let v = match v {
-        Value::Str(s) => match json::parse(s) {
+        Value::String(s) => match serde_json::from_str(s) {
             Ok(parsed) => {
                 inner = parsed;
                 &inner
@@ -91,10 +95,10 @@ pub fn config_from_value(t: ConfigType, v: &Value) -> Result<Config, String> {
 pub fn decode_config(request: &GetFuncConfig, raw: String) -> Result<FuncConfig, Error> {
     let t = request.config_type;
     let what = format!("the type {} ({}) config", t.number(), t.name());
-    let not_json = |e: json::JsonError| Error::decode(&what, &format!("not JSON ({e})"), &raw);
-    let mut value = json::parse(&raw).map_err(not_json)?;
-    if let Value::Str(inner) = &value {
-        value = json::parse(inner).map_err(not_json)?;
+    let not_json = |detail: String| Error::decode(&what, &detail, &raw);
+    let mut value = parse(&raw).map_err(not_json)?;
+    if let Value::String(inner) = &value {
+        value = parse(inner).map_err(not_json)?;
     }
     let config = config_from_value(t, &value).map_err(|detail| Error::decode(&what, &detail, &raw))?;
     Ok(FuncConfig { env: request.env.clone(), function_name: request.function_name.clone(), config, raw })

@@ -5,7 +5,7 @@
 //! 61xxx, 85088 and 85089 are never retried. A rejected token (40001, 40014, 42001) is not a
 //! retry: the client fetches a fresh token once and tries once more, never in a loop.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 
 /// Default number of retries after the first attempt (3 attempts in all).
 pub const DEFAULT_RETRIES: u32 = 2;
@@ -45,17 +45,17 @@ pub enum Next {
 
 /// Whether the error is one that the same request may not get again.
 pub fn is_transient(e: &Error) -> bool {
-    match e.kind {
-        ErrorKind::Network => true,
-        ErrorKind::Http => e.retryable,
-        ErrorKind::Api => matches!(e.errcode, Some(-1 | -1000)),
+    match e {
+        Error::Network { .. } => true,
+        Error::Http { .. } => e.retryable(),
+        Error::Api { errcode, .. } => matches!(errcode, -1 | -1000),
         _ => false,
     }
 }
 
 /// Whether the server rejected the access token (a fresh token may cure it).
 pub fn is_token_rejected(e: &Error) -> bool {
-    e.kind == ErrorKind::Api && matches!(e.errcode, Some(40001 | 40014 | 42001))
+    matches!(e, Error::Api { errcode: 40001 | 40014 | 42001, .. })
 }
 
 impl RetryPolicy {
@@ -95,15 +95,14 @@ impl RetryPolicy {
     /// sending — a timeout, a reset, a gateway's 5xx, an undecodable answer — may have been
     /// applied: it becomes [`ErrorKind::UnknownOutcome`] and is never retried.
     pub fn next_write(&self, e: Error, retries_done: u32, refreshed: bool, jitter: f64) -> (Next, Error) {
-        let ambiguous = match e.kind {
-            ErrorKind::Api => false,
-            ErrorKind::Http => e.http_status.is_none_or(|s| s >= 500),
-            ErrorKind::Network => !e.not_sent,
-            ErrorKind::Timeout | ErrorKind::Aborted | ErrorKind::Decode => true,
+        let ambiguous = match &e {
+            Error::Http { status } => *status >= 500,
+            Error::Network { sent, .. } => *sent,
+            Error::Timeout { .. } | Error::Aborted | Error::Decode { .. } => true,
             _ => false,
         };
         if ambiguous {
-            return (Next::Fail, Error::unknown_outcome(&e));
+            return (Next::Fail, Error::unknown_outcome(e));
         }
         (self.next(&e, retries_done, refreshed, jitter), e)
     }
@@ -112,13 +111,13 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::errcode;
 
     #[test]
     fn writes_are_retried_only_when_they_never_left() {
         let p = RetryPolicy::default();
-        let mut refused = Error::network("connect ECONNREFUSED");
-        refused.not_sent = true;
+        let refused = Error::never_sent("connect ECONNREFUSED");
         assert!(matches!(p.next_write(refused.clone(), 0, false, 0.5).0, Next::Retry { .. }));
         assert_eq!(p.next_write(refused, 2, false, 0.5).0, Next::Fail, "retries are still bounded");
         for sent in [
@@ -130,19 +129,19 @@ mod tests {
         ] {
             let (next, e) = p.next_write(sent, 0, false, 0.5);
             assert_eq!(next, Next::Fail);
-            assert_eq!(e.kind, ErrorKind::UnknownOutcome);
-            assert!(e.hint.contains("read the config"), "{}", e.hint);
+            assert_eq!(e.kind(), ErrorKind::UnknownOutcome);
+            assert!(e.hint().contains("read the config"), "{}", e.hint());
         }
         let (next, e) = p.next_write(Error::api(40001, None), 0, false, 0.5);
-        assert_eq!((next, e.kind), (Next::RefreshToken, ErrorKind::Api));
+        assert_eq!((next, e.kind()), (Next::RefreshToken, ErrorKind::Api));
         let (next, e) = p.next_write(Error::api(-1, None), 0, false, 0.5);
         assert_eq!(
-            (next, e.kind),
+            (next, e.kind()),
             (Next::Retry { delay_ms: 50 }, ErrorKind::Api),
             "errcode -1 is an answer: not applied"
         );
         let (next, e) = p.next_write(Error::http(429), 0, false, 0.5);
-        assert_eq!((matches!(next, Next::Retry { .. }), e.kind), (true, ErrorKind::Http));
+        assert_eq!((matches!(next, Next::Retry { .. }), e.kind()), (true, ErrorKind::Http));
         assert_eq!(p.next_write(Error::http(404), 0, false, 0.5).0, Next::Fail);
     }
 

@@ -4,8 +4,11 @@
 //! endpoints take secrets in the JSON body, never in the URL (except the component token, which
 //! WeChat defines as a query parameter of `api_authorizer_token`).
 
+use serde::Serialize;
+use serde_json::Value;
+
 use crate::error::Error;
-use crate::json::{self, Value, quote};
+use crate::model::{kind_of, to_text, whole};
 use crate::request::percent_encode;
 
 /// A cached token is renewed this many seconds before it expires.
@@ -43,25 +46,42 @@ pub struct IssuedToken {
     pub refresh_token: Option<String>,
 }
 
+/// The body of `stable_token`.
+#[derive(Serialize)]
+struct StableTokenBody<'a> {
+    grant_type: &'a str,
+    appid: &'a str,
+    secret: &'a str,
+    force_refresh: bool,
+}
+
+/// The body of `api_component_token`.
+#[derive(Serialize)]
+struct ComponentTokenBody<'a> {
+    component_appid: &'a str,
+    component_appsecret: &'a str,
+    component_verify_ticket: &'a str,
+}
+
+/// The body of `api_authorizer_token`.
+#[derive(Serialize)]
+struct AuthorizerTokenBody<'a> {
+    component_appid: &'a str,
+    authorizer_appid: &'a str,
+    authorizer_refresh_token: &'a str,
+}
+
 /// `POST /cgi-bin/stable_token`: the mini program's own token.
 pub fn stable_token_request(base_url: &str, appid: &str, secret: &str, force_refresh: bool) -> (String, String) {
-    let body = format!(
-        "{{\"grant_type\":\"client_credential\",\"appid\":{},\"secret\":{},\"force_refresh\":{force_refresh}}}",
-        quote(appid),
-        quote(secret)
-    );
-    (format!("{base_url}/cgi-bin/stable_token"), body)
+    let body = StableTokenBody { grant_type: "client_credential", appid, secret, force_refresh };
+    (format!("{base_url}/cgi-bin/stable_token"), to_text(&body))
 }
 
 /// `POST /cgi-bin/component/api_component_token`: the third-party platform's token.
 pub fn component_token_request(base_url: &str, appid: &str, secret: &str, ticket: &str) -> (String, String) {
-    let body = format!(
-        "{{\"component_appid\":{},\"component_appsecret\":{},\"component_verify_ticket\":{}}}",
-        quote(appid),
-        quote(secret),
-        quote(ticket)
-    );
-    (format!("{base_url}/cgi-bin/component/api_component_token"), body)
+    let body =
+        ComponentTokenBody { component_appid: appid, component_appsecret: secret, component_verify_ticket: ticket };
+    (format!("{base_url}/cgi-bin/component/api_component_token"), to_text(&body))
 }
 
 /// `POST /cgi-bin/component/api_authorizer_token`: a token to act for one authorized mini program.
@@ -72,48 +92,42 @@ pub fn authorizer_token_request(
     authorizer_appid: &str,
     refresh_token: &str,
 ) -> (String, String) {
-    let body = format!(
-        "{{\"component_appid\":{},\"authorizer_appid\":{},\"authorizer_refresh_token\":{}}}",
-        quote(component_appid),
-        quote(authorizer_appid),
-        quote(refresh_token)
-    );
+    let body =
+        AuthorizerTokenBody { component_appid, authorizer_appid, authorizer_refresh_token: refresh_token };
     let url = format!(
         "{base_url}/cgi-bin/component/api_authorizer_token?component_access_token={}",
         percent_encode(component_token)
     );
-    (url, body)
+    (url, to_text(&body))
 }
 
 /// Decodes a token endpoint's answer; `field` names the token (`access_token`,
 /// `component_access_token`, `authorizer_access_token`). A non-zero `errcode` is an `api` error.
+/// The answer may hold a token, so a decode error never keeps its text.
 pub fn decode_token(status: u16, body: &str, field: &str) -> Result<IssuedToken, Error> {
     if !(200..300).contains(&status) {
         return Err(Error::http(status));
     }
     let what = "the token endpoint's answer";
-    let v = json::parse(body).map_err(|e| Error::decode(what, &format!("not JSON ({e})"), ""))?;
+    let v: Value = crate::response::parse(body).map_err(|detail| Error::decode(what, &detail, ""))?;
     match v.get("errcode") {
-        None | Some(Value::Int(0)) | Some(Value::Null) => {}
-        Some(Value::Int(code)) => {
-            let errmsg = match v.get("errmsg") {
-                Some(Value::Str(s)) => Some(s.clone()),
-                _ => None,
-            };
-            return Err(Error::api(*code, errmsg));
-        }
-        Some(other) => return Err(Error::decode(what, &format!("`errcode` is {}", other.kind()), "")),
+        None | Some(Value::Null) => {}
+        Some(code) => match whole(code) {
+            Some(0) => {}
+            Some(code) => {
+                let errmsg = v.get("errmsg").and_then(Value::as_str).map(str::to_string);
+                return Err(Error::api(code, errmsg));
+            }
+            None => return Err(Error::decode(what, &format!("`errcode` is {}", kind_of(code)), "")),
+        },
     }
     let token = match v.get(field) {
-        Some(Value::Str(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => return Err(Error::decode(what, &format!("no `{field}` in the answer"), "")),
     };
-    let expires_in = match v.get("expires_in") {
-        Some(Value::Int(n)) => u32::try_from(*n).ok(),
-        _ => None,
-    };
+    let expires_in = v.get("expires_in").and_then(whole).and_then(|n| u32::try_from(n).ok());
     let refresh_token = match v.get("authorizer_refresh_token") {
-        Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
     };
     Ok(IssuedToken { token, expires_in, refresh_token })
@@ -141,18 +155,18 @@ mod tests {
         let (url, body) = stable_token_request("https://api.weixin.qq.com", "wx1", "se\"cr\\et", true);
         assert_eq!(url, "https://api.weixin.qq.com/cgi-bin/stable_token");
         assert!(!url.contains("se"), "no secret in the URL");
-        let v = json::parse(&body).unwrap();
-        assert_eq!(v.get("secret"), Some(&Value::Str("se\"cr\\et".into())));
-        assert_eq!(v.get("grant_type"), Some(&Value::Str("client_credential".into())));
-        assert_eq!(v.get("force_refresh"), Some(&Value::Bool(true)));
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["secret"], "se\"cr\\et");
+        assert_eq!(v["grant_type"], "client_credential");
+        assert_eq!(v["force_refresh"], true);
         let (url, body) = component_token_request("http://x", "wxc", "s", "ticket\n1");
         assert_eq!(url, "http://x/cgi-bin/component/api_component_token");
-        assert_eq!(json::parse(&body).unwrap().get("component_verify_ticket"), Some(&Value::Str("ticket\n1".into())));
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["component_verify_ticket"], "ticket\n1");
         let (url, body) = authorizer_token_request("http://x", "ct+/=", "wxc", "wxa", "rt");
         assert_eq!(url, "http://x/cgi-bin/component/api_authorizer_token?component_access_token=ct%2B%2F%3D");
-        let v = json::parse(&body).unwrap();
-        assert_eq!(v.get("authorizer_refresh_token"), Some(&Value::Str("rt".into())));
-        assert_eq!(v.get("authorizer_appid"), Some(&Value::Str("wxa".into())));
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["authorizer_refresh_token"], "rt");
+        assert_eq!(v["authorizer_appid"], "wxa");
     }
 
     #[test]
@@ -174,14 +188,14 @@ mod tests {
     fn token_endpoint_errors_keep_their_errcode_and_hint() {
         for code in [40013, 40125, 61004, 61005, 61006, 61023, 45009, -1] {
             let e = decode_token(200, &format!(r#"{{"errcode":{code},"errmsg":"m"}}"#), "access_token").unwrap_err();
-            assert_eq!((e.kind, e.errcode), (ErrorKind::Api, Some(code)));
-            assert_ne!(e.hint, crate::errcode::lookup(99_999_999).hint, "{code} has its own hint");
+            assert_eq!((e.kind(), e.errcode()), (ErrorKind::Api, Some(code)));
+            assert_ne!(e.hint(), crate::errcode::lookup(99_999_999).hint, "{code} has its own hint");
         }
         for bad in ["", "{}", r#"{"access_token":""}"#, r#"{"access_token":5}"#, r#"{"errcode":"x"}"#] {
             let e = decode_token(200, bad, "access_token").unwrap_err();
-            assert_eq!(e.kind, ErrorKind::Decode, "{bad}");
-            assert_eq!(e.raw.as_deref(), Some(""), "an answer that may hold a token is never kept");
+            assert_eq!(e.kind(), ErrorKind::Decode, "{bad}");
+            assert_eq!(e.raw(), Some(""), "an answer that may hold a token is never kept");
         }
-        assert_eq!(decode_token(502, "", "access_token").unwrap_err().kind, ErrorKind::Http);
+        assert_eq!(decode_token(502, "", "access_token").unwrap_err().kind(), ErrorKind::Http);
     }
 }

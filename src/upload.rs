@@ -4,11 +4,15 @@
 //! The endpoint has no version field and may replace the whole config, so the client always
 //! sends a complete config; these rules make sure nothing invalid goes on the wire.
 
+use serde::Serialize;
+use serde_json::Value;
+
 use crate::cron;
 use crate::error::Error;
-use crate::json::{Value, quote};
-use crate::model::{CloudCallConfig, Config, EnvVar, EnvironmentConfig, TimerTriggerConfig, Trigger};
-use crate::request::{ConfigType, GetFuncConfig, endpoint_url};
+use crate::model::{
+    CloudCallConfig, Config, ConfigType, EnvVar, EnvironmentConfig, MASK, TimerTriggerConfig, Trigger, to_text, whole,
+};
+use crate::request::{GetFuncConfig, endpoint_url};
 
 /// Largest accepted `timeout`, in seconds.
 pub const MAX_TIMEOUT_SECS: u32 = 300;
@@ -75,8 +79,8 @@ fn check_environment(e: &EnvironmentConfig) -> Result<(), Error> {
             return Err(invalid(&format!("config.environment[{i}].key"), "repeats a key that is already set"));
         }
     }
-    let size =
-        Config::Environment(EnvironmentConfig { timeout: 1, environment: e.environment.clone() }).to_json().len();
+    // As long as the config's JSON with a one-digit timeout.
+    let size = to_text(&e.environment).len() + r#"{"timeout":1,"environment":}"#.len();
     if size >= MAX_ENVIRONMENT_BYTES {
         return Err(invalid("config.environment", "must stay under 4 KB in all (as JSON)"));
     }
@@ -128,13 +132,19 @@ pub fn upload_body(target: &GetFuncConfig, config: &Config, over: Option<&str>) 
         return Err(invalid("config", "is not of the requested type"));
     }
     validate(config)?;
-    Ok(format!(
-        "{{\"type\":{},\"env\":{},\"function_name\":{},\"config\":{}}}",
-        target.config_type.number(),
-        quote(&target.env),
-        quote(&target.function_name),
-        quote(&over.map_or_else(|| config.to_json(), |raw| config.to_json_over(raw)))
-    ))
+    let config = over.map_or_else(|| config.to_json(), |raw| config.to_json_over(raw));
+    let body = UploadBody { config_type: target.config_type, env: &target.env, function_name: &target.function_name, config };
+    Ok(to_text(&body))
+}
+
+/// The body of `uploadfuncconfig`: the config travels as a JSON string inside the JSON body.
+#[derive(Serialize)]
+struct UploadBody<'a> {
+    #[serde(rename = "type")]
+    config_type: ConfigType,
+    env: &'a str,
+    function_name: &'a str,
+    config: String,
 }
 
 /// Reads a config a caller wrote by hand (the typed shape: `{openapi}`, `{triggers}`,
@@ -143,7 +153,7 @@ pub fn upload_body(target: &GetFuncConfig, config: &Config, over: Option<&str>) 
 /// on the server. `t` is the type asked for, or `None` to tell it from the fields; `field`
 /// is the caller's name for the whole value.
 pub fn config_from_input(t: Option<ConfigType>, v: &Value, field: &str) -> Result<Config, Error> {
-    if !matches!(v, Value::Obj(_)) {
+    if !v.is_object() {
         return Err(invalid(field, "must be an object"));
     }
     let t = match t {
@@ -154,17 +164,17 @@ pub fn config_from_input(t: Option<ConfigType>, v: &Value, field: &str) -> Resul
         None => return Err(invalid(field, "must have `openapi`, `triggers`, or `timeout` and `environment`")),
     };
     let list = |key: &str| match v.get(key) {
-        Some(Value::Arr(items)) => Ok(items),
+        Some(Value::Array(items)) => Ok(items),
         _ => {
             Err(invalid(&format!("{field}.{key}"), "must be an array (the complete list: what is left out is removed)"))
         }
     };
     let text = |item: &Value, path: &str, key: &str| match item.get(key) {
-        Some(Value::Str(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(invalid(&format!("{path}.{key}"), "must be a string")),
     };
     let object = |item: &'_ Value, path: &str| match item {
-        Value::Obj(_) => Ok(()),
+        Value::Object(_) => Ok(()),
         _ => Err(invalid(path, "must be an object")),
     };
     Ok(match t {
@@ -172,7 +182,7 @@ pub fn config_from_input(t: Option<ConfigType>, v: &Value, field: &str) -> Resul
             let mut openapi = Vec::new();
             for (i, n) in list("openapi")?.iter().enumerate() {
                 match n {
-                    Value::Str(s) => openapi.push(s.clone()),
+                    Value::String(s) => openapi.push(s.clone()),
                     _ => return Err(invalid(&format!("{field}.openapi[{i}]"), "must be a string")),
                 }
             }
@@ -196,9 +206,9 @@ pub fn config_from_input(t: Option<ConfigType>, v: &Value, field: &str) -> Resul
             Config::TimerTrigger(TimerTriggerConfig { triggers })
         }
         ConfigType::Environment => {
-            let timeout = match v.get("timeout") {
-                Some(Value::Int(n)) => u32::try_from(*n).unwrap_or(0),
-                _ => {
+            let timeout = match v.get("timeout").and_then(whole) {
+                Some(n) => u32::try_from(n).unwrap_or(0),
+                None => {
                     return Err(invalid(
                         &format!("{field}.timeout"),
                         "must be a whole number of seconds from 1 to 300",
@@ -217,7 +227,8 @@ pub fn config_from_input(t: Option<ConfigType>, v: &Value, field: &str) -> Resul
 }
 
 /// What happened to one entry between two configs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Op {
     /// Only in the second config.
     Added,
@@ -238,8 +249,9 @@ impl Op {
     }
 }
 
-/// One difference between two configs of the same type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One difference between two configs of the same type; serializes to
+/// `{ op, field, key, before?, after?, masked? }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// Added, removed or changed.
     pub op: Op,
@@ -248,15 +260,31 @@ pub struct Change {
     /// The API name, trigger name, `timeout`, or variable key.
     pub key: String,
     /// The value in the first config (none for an API name, or when added).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
     /// The value in the second config (none for an API name, or when removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// Whether `before` and `after` are environment values shown as [`MASK`].
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub masked: bool,
 }
 
 impl Change {
     /// Whether the values are environment values (often secrets).
     pub fn is_secret(&self) -> bool {
         self.field == "environment"
+    }
+
+    /// The change as it may be shown: environment values replaced by [`MASK`] unless `reveal`.
+    pub fn shown(mut self, reveal: bool) -> Change {
+        if self.is_secret() && !reveal {
+            for v in [&mut self.before, &mut self.after].into_iter().flatten() {
+                *v = MASK.to_string();
+            }
+            self.masked = true;
+        }
+        self
     }
 }
 
@@ -294,7 +322,7 @@ pub fn diff(a: &Config, b: &Config) -> Option<Vec<Change>> {
     };
     let mut out = Vec::new();
     for (field, key, value) in &ea {
-        let change = |op, after| Change { op, field, key: key.clone(), before: value.clone(), after };
+        let change = |op, after| Change { op, field, key: key.clone(), before: value.clone(), after, masked: false };
         match find(&eb, field, key) {
             None => out.push(change(Op::Removed, None)),
             Some(to) if to != *value => out.push(change(Op::Changed, to)),
@@ -303,7 +331,7 @@ pub fn diff(a: &Config, b: &Config) -> Option<Vec<Change>> {
     }
     for (field, key, value) in eb {
         if find(&ea, field, &key).is_none() {
-            out.push(Change { op: Op::Added, field, key, before: None, after: value });
+            out.push(Change { op: Op::Added, field, key, before: None, after: value, masked: false });
         }
     }
     Some(out)
@@ -313,10 +341,9 @@ pub fn diff(a: &Config, b: &Config) -> Option<Vec<Change>> {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
-    use crate::json::{self, Value};
 
     fn input(t: Option<ConfigType>, text: &str) -> Result<Config, Error> {
-        config_from_input(t, &json::parse(text).unwrap(), "config")
+        config_from_input(t, &serde_json::from_str(text).unwrap(), "config")
     }
 
     #[test]
@@ -350,8 +377,8 @@ mod tests {
             (None, r#"[1]"#, "config"),
         ] {
             let e = input(t, text).expect_err(text);
-            assert_eq!(e.kind, ErrorKind::InvalidArgument);
-            assert!(e.message.starts_with(field), "{text}: {} should name {field}", e.message);
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(e.message().starts_with(field), "{text}: {} should name {field}", e.message());
         }
         // A timeout out of range reads, then fails the rules with the same field name.
         refused(&input(None, r#"{"timeout":-4,"environment":[]}"#).unwrap(), "config.timeout");
@@ -376,8 +403,8 @@ mod tests {
     }
     fn refused(c: &Config, field: &str) {
         let e = validate(c).expect_err(field);
-        assert_eq!(e.kind, ErrorKind::InvalidArgument);
-        assert!(e.message.starts_with(field), "{} should name {field}", e.message);
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().starts_with(field), "{} should name {field}", e.message());
     }
 
     #[test]
@@ -400,7 +427,7 @@ mod tests {
         refused(&timer(&[("ok", "http", "* * * * * * *")]), "config.triggers[0].type");
         refused(&timer(&[("ok", "timer", "0 0 24 * * * *")]), "config.triggers[0].config");
         let e = validate(&timer(&[("ok", "timer", "0 0 * * *")])).unwrap_err();
-        assert!(e.message.contains("7 fields"), "{}", e.message);
+        assert!(e.message().contains("7 fields"), "{}", e.message());
     }
 
     #[test]
@@ -425,10 +452,10 @@ mod tests {
         let c = env(20, &[("K", "V\"1")]);
         let (url, body) = upload_request("https://api.weixin.qq.com", "t+k", &target, &c).unwrap();
         assert_eq!(url, "https://api.weixin.qq.com/tcb/uploadfuncconfig?access_token=t%2Bk");
-        let v = json::parse(&body).unwrap();
-        assert_eq!(v.get("type"), Some(&Value::Int(3)));
-        assert_eq!(v.get("function_name"), Some(&Value::Str("orderSync".into())));
-        let Some(Value::Str(config)) = v.get("config") else { panic!("{body}") };
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["type"], 3);
+        assert_eq!(v["function_name"], "orderSync");
+        let Some(Value::String(config)) = v.get("config") else { panic!("{body}") };
         assert_eq!(config, &c.to_json());
         // Nothing invalid and nothing of another type is ever built.
         assert!(upload_request("http://x", "t", &target, &env(0, &[])).is_err());
@@ -436,7 +463,7 @@ mod tests {
     }
 
     fn change(op: Op, field: &'static str, key: &str, before: Option<&str>, after: Option<&str>) -> Change {
-        Change { op, field, key: key.into(), before: before.map(Into::into), after: after.map(Into::into) }
+        Change { op, field, key: key.into(), before: before.map(Into::into), after: after.map(Into::into), masked: false }
     }
 
     #[test]

@@ -55,10 +55,10 @@ fn the_type_2_and_3_shapes() {
 #[test]
 fn not_configured_is_an_api_error() {
     let e = err(ConfigType::CloudCall, 200, &fixture("getfuncconfig-85089.json"));
-    assert_eq!(e.kind, ErrorKind::Api);
-    assert_eq!(e.errcode, Some(85089));
-    assert!(e.errmsg.as_deref().unwrap().starts_with("config not found"));
-    assert!(!e.retryable);
+    assert_eq!(e.kind(), ErrorKind::Api);
+    assert_eq!(e.errcode(), Some(85089));
+    assert!(e.errmsg().unwrap().starts_with("config not found"));
+    assert!(!e.retryable());
 }
 
 #[test]
@@ -67,45 +67,45 @@ fn every_errcode_in_the_spec_becomes_an_api_error_with_its_hint() {
         let body = format!(r#"{{"errcode":{code},"errmsg":"m{code}"}}"#);
         let e = err(ConfigType::Environment, 200, &body);
         let info = errcode::lookup(code);
-        assert_eq!(e.kind, ErrorKind::Api, "{code}");
-        assert_eq!(e.errcode, Some(code));
-        assert_eq!(e.errmsg.as_deref(), Some(format!("m{code}").as_str()));
-        assert_eq!(e.hint, info.hint);
-        assert_eq!(e.retryable, info.retryable);
-        assert!(e.message.contains(&code.to_string()));
+        assert_eq!(e.kind(), ErrorKind::Api, "{code}");
+        assert_eq!(e.errcode(), Some(code));
+        assert_eq!(e.errmsg(), Some(format!("m{code}").as_str()));
+        assert_eq!(e.hint(), info.hint);
+        assert_eq!(e.retryable(), info.retryable);
+        assert!(e.message().contains(&code.to_string()));
     }
 }
 
 #[test]
 fn errcode_is_read_tolerantly() {
-    assert_eq!(err(ConfigType::CloudCall, 200, r#"{"errcode":"40014"}"#).errcode, Some(40014));
-    assert_eq!(err(ConfigType::CloudCall, 200, r#"{"errcode":-1.0,"errmsg":"busy"}"#).errcode, Some(-1));
+    assert_eq!(err(ConfigType::CloudCall, 200, r#"{"errcode":"40014"}"#).errcode(), Some(40014));
+    assert_eq!(err(ConfigType::CloudCall, 200, r#"{"errcode":-1.0,"errmsg":"busy"}"#).errcode(), Some(-1));
     let e = err(ConfigType::CloudCall, 200, r#"{"errcode":45009,"errmsg":7}"#);
-    assert_eq!((e.errcode, e.errmsg), (Some(45009), None));
+    assert_eq!((e.errcode(), e.errmsg()), (Some(45009), None));
     for bad in
         [r#"{"errcode":"x"}"#, r#"{"errcode":1.5}"#, r#"{"errcode":true}"#, r#"{"errmsg":"ok"}"#, r#"{"errcode":null}"#]
     {
-        assert_eq!(err(ConfigType::CloudCall, 200, bad).kind, ErrorKind::Decode, "{bad}");
+        assert_eq!(err(ConfigType::CloudCall, 200, bad).kind(), ErrorKind::Decode, "{bad}");
     }
 }
 
 #[test]
 fn http_status_comes_before_the_body() {
     let e = err(ConfigType::CloudCall, 502, "<html>Bad Gateway</html>");
-    assert_eq!((e.kind, e.http_status, e.retryable), (ErrorKind::Http, Some(502), true));
+    assert_eq!((e.kind(), e.http_status(), e.retryable()), (ErrorKind::Http, Some(502), true));
     let e = err(ConfigType::CloudCall, 429, "{}");
-    assert!(e.retryable);
+    assert!(e.retryable());
     let e = err(ConfigType::CloudCall, 403, &fixture("getfuncconfig-type1-doc.json"));
-    assert_eq!((e.kind, e.retryable), (ErrorKind::Http, false));
+    assert_eq!((e.kind(), e.retryable()), (ErrorKind::Http, false));
 }
 
 #[test]
 fn bodies_that_are_not_the_envelope_are_decode_errors_with_raw() {
     for body in ["", "   ", "<html>oops</html>", "[1,2]", "\"ok\"", "{\"errcode\":0", "null"] {
         let e = err(ConfigType::CloudCall, 200, body);
-        assert_eq!(e.kind, ErrorKind::Decode, "{body:?}");
-        assert_eq!(e.raw.as_deref(), Some(body));
-        assert!(!e.retryable);
+        assert_eq!(e.kind(), ErrorKind::Decode, "{body:?}");
+        assert_eq!(e.raw(), Some(body));
+        assert!(!e.retryable());
     }
 }
 
@@ -119,8 +119,8 @@ fn config_missing_or_of_the_wrong_type() {
         r#"{"errcode":0,"config":["x"]}"#,
     ] {
         let e = err(ConfigType::Environment, 200, body);
-        assert_eq!(e.kind, ErrorKind::Decode, "{body}");
-        assert_eq!(e.raw.as_deref(), Some(body), "the body is kept when the envelope is wrong");
+        assert_eq!(e.kind(), ErrorKind::Decode, "{body}");
+        assert_eq!(e.raw(), Some(body), "the body is kept when the envelope is wrong");
     }
 }
 
@@ -135,9 +135,9 @@ fn a_config_that_does_not_decode_keeps_the_config_text() {
         (ConfigType::Environment, ""),
     ] {
         let e = decode_config(&req(t), config.to_string()).expect_err(config);
-        assert_eq!(e.kind, ErrorKind::Decode, "{config}");
-        assert_eq!(e.raw.as_deref(), Some(config));
-        assert!(e.message.contains(t.name()), "{}", e.message);
+        assert_eq!(e.kind(), ErrorKind::Decode, "{config}");
+        assert_eq!(e.raw(), Some(config));
+        assert!(e.message().contains(t.name()), "{}", e.message());
     }
 }
 

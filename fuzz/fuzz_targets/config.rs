@@ -9,7 +9,7 @@ fuzz_target!(|raw: &str| {
         let Ok(req) = GetFuncConfig::new("e", "f", t, ("env", "functionName")) else { return };
         match decode_config(&req, raw.to_string()) {
             Ok(c) => assert_eq!(c.raw, raw),
-            Err(e) => assert_eq!(e.raw.as_deref(), Some(raw)),
+            Err(e) => assert_eq!(e.raw(), Some(raw)),
         }
     }
 });

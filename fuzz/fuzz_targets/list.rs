@@ -16,5 +16,5 @@ fuzz_target!(|input: (u16, &str, f64, f64)| {
 });
 
 fn json_ok(text: &str) -> bool {
-    tcb_funcconfig::json::parse(text).is_ok()
+    serde_json::from_str::<serde_json::Value>(text).is_ok()
 }

@@ -3,8 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tcb_funcconfig::json::{self, Value};
-use tcb_funcconfig::request::{self, ConfigType, GetFuncConfig};
+use serde_json::Value;
+use tcb_funcconfig::request::{self, GetFuncConfig};
+use tcb_funcconfig::ConfigType;
 
 fuzz_target!(|input: (&str, &str, &str, &str, f64)| {
     let (token, env, name, base, ms) = input;
@@ -17,10 +18,10 @@ fuzz_target!(|input: (&str, &str, &str, &str, f64)| {
     }
     for t in ConfigType::ALL {
         let Ok(req) = GetFuncConfig::new(env, name, t, ("env", "functionName")) else { return };
-        let body = json::parse(&req.body()).expect("the body is JSON");
-        assert_eq!(body.get("type"), Some(&Value::Int(i64::from(t.number()))));
-        assert_eq!(body.get("env"), Some(&Value::Str(env.to_string())));
-        assert_eq!(body.get("function_name"), Some(&Value::Str(name.to_string())));
+        let body: Value = serde_json::from_str(&req.body()).expect("the body is JSON");
+        assert_eq!(body["type"], i64::from(t.number()));
+        assert_eq!(body["env"], env);
+        assert_eq!(body["function_name"], name);
         let url = req.url(base, token);
         let query = url.split_once("?access_token=").map(|(_, q)| q).expect("the token is in the query");
         assert!(query.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));

@@ -11,9 +11,9 @@ fuzz_target!(|input: (u16, &str)| {
         match decode_response(&req, status, body) {
             Ok(c) => assert_eq!(c.config.config_type(), t),
             Err(e) => {
-                assert!(!e.hint.is_empty());
-                if e.kind == ErrorKind::Decode {
-                    assert!(e.raw.is_some());
+                assert!(!e.hint().is_empty());
+                if e.kind() == ErrorKind::Decode {
+                    assert!(e.raw().is_some());
                 }
             }
         }

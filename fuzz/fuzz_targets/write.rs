@@ -6,11 +6,11 @@
 use libfuzzer_sys::fuzz_target;
 use tcb_funcconfig::edit::Edit;
 use tcb_funcconfig::upload::{config_from_input, validate};
-use tcb_funcconfig::{ConfigType, EnvVar, GetFuncConfig, Trigger, decode_config, json};
+use tcb_funcconfig::{ConfigType, EnvVar, GetFuncConfig, Trigger, decode_config};
 
 fuzz_target!(|input: (&str, &str, &str)| {
     let (written, server, word) = input;
-    let Ok(value) = json::parse(written) else { return };
+    let Ok(value) = serde_json::from_str(written) else { return };
     let Ok(config) = config_from_input(None, &value, "config") else { return };
     let t = config.config_type();
     let Ok(req) = GetFuncConfig::new("e", "f", t, ("env", "functionName")) else { return };
