@@ -3,15 +3,4 @@ import init from "./tcb_funcconfig.js";
 
 await init({ module_or_path: new URL("./tcb_funcconfig_bg.wasm", import.meta.url) });
 
-export {
-  getFuncConfig,
-  uploadFuncConfig,
-  listFunctions,
-  diffConfigs,
-  TcbClient,
-  isTcbError,
-  parseCron,
-  nextRuns,
-  stableToken,
-  authorizerToken,
-} from "./client.js";
+export * from "./index.js";

@@ -3,15 +3,4 @@ import { initSync } from "./tcb_funcconfig.js";
 
 initSync({ module: Deno.readFileSync(new URL("./tcb_funcconfig_bg.wasm", import.meta.url)) });
 
-export {
-  getFuncConfig,
-  uploadFuncConfig,
-  listFunctions,
-  diffConfigs,
-  TcbClient,
-  isTcbError,
-  parseCron,
-  nextRuns,
-  stableToken,
-  authorizerToken,
-} from "./client.js";
+export * from "./index.js";

@@ -5,15 +5,4 @@ import { initSync } from "./tcb_funcconfig.js";
 
 initSync({ module: wasmModule });
 
-export {
-  getFuncConfig,
-  uploadFuncConfig,
-  listFunctions,
-  diffConfigs,
-  TcbClient,
-  isTcbError,
-  parseCron,
-  nextRuns,
-  stableToken,
-  authorizerToken,
-} from "./client.js";
+export * from "./index.js";

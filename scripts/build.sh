@@ -35,4 +35,4 @@ say "pkg/ ready: tcb_funcconfig_bg.wasm $raw bytes raw, $gz gzipped"
 # The admin page (www/, no build step) loads the package's browser build from www/pkg/.
 rm -rf "$ROOT/www/pkg"
 mkdir -p "$ROOT/www/pkg"
-cp "$ROOT/pkg/browser.js" "$ROOT/pkg/client.js" "$ROOT/pkg/tcb_funcconfig.js" "$ROOT/pkg/tcb_funcconfig_bg.wasm" "$ROOT/www/pkg/"
+cp "$ROOT/pkg/browser.js" "$ROOT/pkg/index.js" "$ROOT/pkg/tcb_funcconfig.js" "$ROOT/pkg/tcb_funcconfig_bg.wasm" "$ROOT/www/pkg/"

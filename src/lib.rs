@@ -3,7 +3,7 @@
 //! The crate has two layers:
 //! - a pure core that knows nothing of JavaScript: request validation and building
 //!   ([`request`]), the errcode table ([`errcode`]), answer decoding ([`response`]), typed
-//!   configs ([`model`]) read by a small JSON reader ([`json`]), retry policy ([`retry`]),
+//!   configs and their JSON shapes ([`model`], on serde), retry policy ([`retry`]),
 //!   token caching and token endpoints ([`token`]), the rules and request for writing a config
 //!   and the difference between two configs ([`upload`]), the edit helpers' changes
 //!   ([`edit`]), function listings ([`list`]), WeChat's 7-field timer cron ([`cron`]) and the
@@ -19,7 +19,6 @@ pub mod cron;
 pub mod edit;
 pub mod errcode;
 mod error;
-pub mod json;
 pub mod list;
 pub mod model;
 pub mod request;
@@ -29,9 +28,13 @@ pub mod token;
 pub mod upload;
 
 #[cfg(target_arch = "wasm32")]
+pub mod client;
+#[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Versions};
-pub use model::{CloudCallConfig, Config, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger};
-pub use request::{ConfigType, GetFuncConfig};
+pub use model::{
+    CloudCallConfig, Config, ConfigType, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger,
+};
+pub use request::GetFuncConfig;
 pub use response::{decode_config, decode_envelope, decode_response};

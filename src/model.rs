@@ -304,12 +304,15 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 }
 
 /// A number that is a whole value within `i64` (`5`, `-1`, `5.0`); `None` for anything else.
+///
+/// Numbers keep their text (`arbitrary_precision`), so a whole number written with a zero
+/// fraction is read from that text without parsing it as a float.
 pub(crate) fn whole(v: &Value) -> Option<i64> {
     let Value::Number(n) = v else { return None };
     n.as_i64().or_else(|| {
-        let f = n.as_f64()?;
-        // Exactly representable and within i64: the bounds are powers of two.
-        (f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18).then_some(f as i64)
+        let text = n.to_string();
+        let (int, fraction) = text.split_once('.')?;
+        if fraction.bytes().all(|b| b == b'0') { int.parse().ok() } else { None }
     })
 }
 

@@ -1,18 +1,32 @@
-//! The module's exports as the JavaScript client calls them, run as wasm in Node and in headless
-//! Chromium: every step between two `fetch`es (building, decoding, classifying, editing,
-//! comparing, masking) gives the same answer in both. The client around them is tested in
-//! `tests/node` (Node), `tests/faults` (Node, Chromium, workerd) and `tests/workerd`.
+//! The async client itself, as wasm in Node and in headless Chromium, against the simulator
+//! (its URL is `TCB_SIM_URL` when the tests are built): typed results, errors, deadlines,
+//! aborts, the token single flight and an edit's read-modify-write.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, JSON, Object, Reflect};
-use tcb_funcconfig::wasm::*;
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, JSON, Object, Promise, Reflect};
+use tcb_funcconfig::client::TcbClient;
+use tcb_funcconfig::wasm::{diff_configs, is_tcb_error, next_runs, parse_cron};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+const SIM: &str = match option_env!("TCB_SIM_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8787",
+};
 const TOKEN: &str = "sim-access-token";
+const ENV: &str = "test-777bb9";
 const SECRET: &str = "s3cr3t-pa55w0rd";
-const ENV_RAW: &str = r#"{"timeout":20,"environment":[{"key":"DB_PASSWORD","value":"s3cr3t-pa55w0rd"},{"key":"REGION","value":"ap-shanghai"}]}"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_init(url: &str, init: &JsValue) -> Promise;
+}
 
 fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
     let o = Object::new();
@@ -38,243 +52,190 @@ fn json(v: &JsValue) -> String {
     JSON::stringify(v).unwrap().into()
 }
 
-fn strings(v: &JsValue) -> Vec<String> {
-    Array::from(v).iter().map(|x| x.as_string().unwrap()).collect()
+/// Posts to one of the simulator's control routes and returns its JSON answer.
+async fn control(path: &str, body: JsValue) -> JsValue {
+    let init = obj(&[("method", s("POST")), ("body", JSON::stringify(&body).unwrap().into())]);
+    let res = JsFuture::from(fetch_with_init(&format!("{SIM}{path}"), &init)).await.unwrap();
+    let res: web_sys::Response = res.unchecked_into();
+    JsFuture::from(res.json().unwrap()).await.unwrap()
 }
 
-/// A `TcbError` of `code` with a hint, whose every text is free of `secrets`.
-fn tcb_error(err: &JsValue, code: &str, secrets: &[&str]) {
-    assert!(is_tcb_error(err), "not a TcbError: {err:?}");
+/// A fault for one function that answers once.
+async fn fault(function_name: &str, fault: JsValue) {
+    control("/__sim/faults", obj(&[("function_name", s(function_name)), ("times", 1.into()), ("fault", fault)])).await;
+}
+
+/// The WeChat-side requests the simulator received for one function.
+async fn sent(function_name: &str) -> u32 {
+    let url = format!("{SIM}/__sim/requests?function_name={function_name}");
+    let res: web_sys::Response = JsFuture::from(fetch_with_init(&url, &obj(&[]))).await.unwrap().unchecked_into();
+    Array::from(&JsFuture::from(res.json().unwrap()).await.unwrap()).length()
+}
+
+fn client(extra: &[(&str, JsValue)]) -> TcbClient {
+    let mut pairs = vec![("accessToken", s(TOKEN)), ("baseUrl", s(SIM)), ("retries", 0.into())];
+    pairs.extend(extra.iter().cloned());
+    TcbClient::new(obj(&pairs)).unwrap()
+}
+
+fn target(function_name: &str, t: JsValue) -> JsValue {
+    obj(&[("env", s(ENV)), ("functionName", s(function_name)), ("type", t)])
+}
+
+async fn ok(p: Promise) -> JsValue {
+    JsFuture::from(p).await.unwrap_or_else(|e| panic!("rejected: {}", json(&e)))
+}
+
+/// The rejection of `p`: a `TcbError` of `code` with a hint, whose every text is free of `secrets`.
+async fn rejected(p: Promise, code: &str, secrets: &[&str]) -> JsValue {
+    let err = JsFuture::from(p).await.expect_err("should reject");
+    assert!(is_tcb_error(&err), "not a TcbError: {err:?}");
     assert!(err.is_instance_of::<js_sys::Error>());
-    assert_eq!(text(err, "name"), "TcbError");
-    assert_eq!(text(err, "code"), code, "{}", text(err, "message"));
-    assert!(!text(err, "hint").is_empty());
-    let all = format!("{} {} {}", json(err), text(err, "message"), text(err, "stack"));
+    assert_eq!(text(&err, "name"), "TcbError");
+    assert_eq!(text(&err, "code"), code, "{}", text(&err, "message"));
+    assert!(!text(&err, "hint").is_empty());
+    let all = format!("{} {} {}", json(&err), text(&err, "message"), text(&err, "stack"));
     for secret in secrets {
         assert!(!all.contains(secret), "{secret} leaked: {all}");
     }
-}
-
-/// A step's JSON answer, parsed as the client does.
-fn parsed(answer: Result<String, JsValue>) -> JsValue {
-    JSON::parse(&answer.unwrap()).unwrap()
-}
-
-fn answer(config: &str) -> String {
-    format!(r#"{{"errcode":0,"errmsg":"ok","config":{}}}"#, json(&s(config)))
+    err
 }
 
 #[wasm_bindgen_test]
-fn requests_are_validated_and_built() {
-    let r =
-        get_request(obj(&[("env", s("test-777bb9")), ("functionName", s("orderSync")), ("type", s("environment"))]))
-            .unwrap();
-    assert_eq!(text(&r, "body"), r#"{"type":3,"env":"test-777bb9","function_name":"orderSync"}"#);
-    assert_eq!(prop(&r, "type").as_f64(), Some(3.0));
-    for (bad, field) in [
-        (obj(&[("env", s("test-777bb9")), ("functionName", s("1bad")), ("type", 1.into())]), "functionName"),
-        (obj(&[("env", s("bad env")), ("functionName", s("f")), ("type", 1.into())]), "env"),
-        (obj(&[("env", s("e")), ("functionName", s("f")), ("type", 4.into())]), "type"),
-        (obj(&[("env", s("e")), ("functionName", s("f")), ("type", 1.into()), ("signal", s("x"))]), "signal"),
+async fn the_three_types_come_back_typed() {
+    let c = client(&[]);
+    let one = ok(c.get_func_config(target("openapi", 1.into()))).await;
+    assert_eq!(text(&one, "kind"), "cloudCall");
+    assert_eq!(prop(&one, "type").as_f64(), Some(1.0));
+    assert_eq!(Array::from(&prop(&one, "openapi")).length(), 8);
+    assert!(text(&one, "raw").starts_with("{\"permissions\":{"));
+    let two = ok(c.get_func_config(target("orderSync", s("timerTrigger")))).await;
+    let trigger = Array::from(&prop(&two, "triggers")).get(0);
+    assert_eq!(text(&trigger, "config"), "0 0 2 * * * *");
+    assert_eq!(Array::from(&prop(&prop(&trigger, "schedule"), "nextRuns")).length(), 5);
+    let three = ok(c.get_func_config(target("orderSync", 3.into()))).await;
+    assert_eq!(prop(&three, "timeout").as_f64(), Some(20.0));
+    let vars = Array::from(&prop(&three, "environment"));
+    assert_eq!(text(&vars.get(1), "value"), SECRET);
+    // Plain objects, not Maps: JSON shows every field.
+    assert!(json(&three).contains("\"DB_PASSWORD\""));
+}
+
+#[wasm_bindgen_test]
+async fn get_all_configs_gives_null_for_a_type_not_configured() {
+    let all = ok(client(&[]).get_all_configs(s(ENV), s("hello"), JsValue::UNDEFINED)).await;
+    for k in ["cloudCall", "timerTrigger", "environment"] {
+        let v = prop(&all, k);
+        assert!(v.is_null() || v.is_object(), "{k}");
+    }
+    assert!(prop(&all, "cloudCall").is_null(), "hello has no type 1 config: {}", json(&all));
+}
+
+#[wasm_bindgen_test]
+async fn bad_input_is_refused_before_anything_is_sent() {
+    let c = client(&[]);
+    for (request, field) in [
+        (target("1bad", 1.into()), "functionName"),
+        (obj(&[("env", s("bad env")), ("functionName", s("refusedHere")), ("type", 1.into())]), "env"),
+        (target("refusedHere", 4.into()), "type"),
+        (target("refusedHere", s("Environment")), "type"),
         (s("not an object"), "request"),
     ] {
-        let err = get_request(bad).unwrap_err();
-        tcb_error(&err, "invalid_argument", &[]);
-        assert!(text(&err, "message").starts_with(field), "{}", text(&err, "message"));
+        let e = rejected(c.get_func_config(request), "invalid_argument", &[TOKEN]).await;
+        assert!(text(&e, "message").starts_with(field), "{}", text(&e, "message"));
     }
-    assert_eq!(
-        endpoint_url("https://api.weixin.qq.com", "/tcb/getfuncconfig", "a+b/c="),
-        "https://api.weixin.qq.com/tcb/getfuncconfig?access_token=a%2Bb%2Fc%3D"
-    );
+    assert_eq!(sent("refusedHere").await, 0);
+    let bad = TcbClient::new(obj(&[("accessToken", s(TOKEN)), ("timeoutMs", 0.into())]));
+    assert!(bad.is_err_and(|e| is_tcb_error(&e)));
 }
 
 #[wasm_bindgen_test]
-fn client_options_are_validated() {
-    let o = read_client_options(obj(&[("accessToken", s(TOKEN))])).unwrap();
-    assert_eq!(
-        (text(&o, "baseUrl"), prop(&o, "timeoutMs").as_f64(), prop(&o, "retries").as_f64()),
-        ("https://api.weixin.qq.com".into(), Some(10000.0), Some(2.0))
-    );
-    for (bad, field) in [
-        (obj(&[]), "accessToken"),
-        (obj(&[("accessToken", s("has space"))]), "accessToken"),
-        (
-            obj(&[("accessToken", s(TOKEN)), ("getAccessToken", js_sys::Function::new_no_args("").into())]),
-            "accessToken",
-        ),
-        (obj(&[("getAccessToken", s("nope"))]), "getAccessToken"),
-        (obj(&[("accessToken", s(TOKEN)), ("timeoutMs", 0.into())]), "timeoutMs"),
-        (obj(&[("accessToken", s(TOKEN)), ("retries", 11.into())]), "retries"),
-        (obj(&[("accessToken", s(TOKEN)), ("baseUrl", s("ftp://x"))]), "baseUrl"),
-    ] {
-        let err = read_client_options(bad).unwrap_err();
-        tcb_error(&err, "invalid_argument", &["has space"]);
-        assert!(text(&err, "message").starts_with(field), "{}", text(&err, "message"));
+async fn api_errors_carry_errcode_and_hint_without_the_token() {
+    let token = "mini-program-own-token-XYZ";
+    let c = client(&[("accessToken", s(token))]);
+    let e = rejected(c.get_func_config(target("openapi", 1.into())), "api", &[token]).await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(40014.0));
+    assert!(text(&e, "hint").contains("authorizer_access_token"));
+}
+
+#[wasm_bindgen_test]
+async fn busy_is_retried_and_a_late_answer_times_out() {
+    fault("busyOnce", obj(&[("kind", s("errcode")), ("errcode", (-1).into())])).await;
+    let c = client(&[("retries", 2.into())]);
+    let err = JsFuture::from(c.get_func_config(target("busyOnce", 1.into()))).await;
+    // After the retry the function answers as it is (not configured, or a config).
+    if let Err(e) = &err {
+        assert_eq!(prop(e, "errcode").as_f64(), Some(85089.0), "{}", json(e));
     }
+    assert_eq!(sent("busyOnce").await, 2, "one busy answer, one retry");
+    fault("slowWasm", obj(&[("kind", s("delay")), ("ms", 3000.into())])).await;
+    let quick = client(&[("timeoutMs", 300.into())]);
+    let e = rejected(quick.get_func_config(target("slowWasm", 1.into())), "timeout", &[TOKEN]).await;
+    assert!(text(&e, "message").contains("300 ms"));
 }
 
 #[wasm_bindgen_test]
-fn answers_decode_into_typed_configs() {
-    let c = parsed(decode_get("test-777bb9", "orderSync", 3, 200, &answer(ENV_RAW)));
-    assert_eq!((text(&c, "kind"), prop(&c, "timeout").as_f64()), ("environment".into(), Some(20.0)));
-    assert_eq!(text(&c, "raw"), ENV_RAW);
-    let timer = answer(r#"{"triggers":[{"name":"n","type":"timer","config":"0 0 2 1 * * *"}]}"#);
-    let t = parsed(decode_get("e", "f", 2, 200, &timer));
-    let trigger = Array::from(&prop(&t, "triggers")).get(0);
-    assert!(text(&prop(&prop(&trigger, "schedule"), "explanation"), "en").contains("02:00:00"));
-    // Errors: WeChat's errcode with its hint, a gateway's status, an undecodable body with raw.
-    let api = decode_get("e", "f", 1, 200, r#"{"errcode":40014,"errmsg":"invalid access_token"}"#).unwrap_err();
-    tcb_error(&api, "api", &[]);
-    assert!(text(&api, "hint").contains("authorizer_access_token"));
-    let http = decode_get("e", "f", 1, 502, "<html>502</html>").unwrap_err();
-    tcb_error(&http, "http", &[]);
-    assert_eq!(prop(&http, "httpStatus").as_f64(), Some(502.0));
-    let bad = decode_get("e", "f", 1, 200, &answer("not json")).unwrap_err();
-    tcb_error(&bad, "decode", &[]);
-    assert_eq!(text(&bad, "raw"), "not json");
+async fn an_abort_rejects_at_once() {
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let request = obj(&[
+        ("env", s(ENV)),
+        ("functionName", s("abortedWasm")),
+        ("type", 1.into()),
+        ("signal", controller.signal().into()),
+    ]);
+    rejected(client(&[]).get_func_config(request), "aborted", &[]).await;
+    assert_eq!(sent("abortedWasm").await, 0);
 }
 
 #[wasm_bindgen_test]
-fn failures_are_classified_by_the_core() {
-    let busy = decode_get("e", "f", 1, 200, r#"{"errcode":-1,"errmsg":"system busy"}"#).unwrap_err();
-    assert!(after_failure(busy.clone(), 2, 0, false, false, 0.5).as_f64().is_some_and(|d| d >= 0.0), "busy is retried");
-    assert!(after_failure(busy.clone(), 2, 2, false, false, 0.5).is_object(), "retries are bounded");
-    let expired = decode_get("e", "f", 1, 200, r#"{"errcode":42001,"errmsg":"expired"}"#).unwrap_err();
-    assert_eq!(after_failure(expired, 2, 0, false, false, 0.5).as_f64(), Some(-1.0), "refresh the token");
-    let quota = decode_get("e", "f", 1, 200, r#"{"errcode":45009}"#).unwrap_err();
-    assert!(after_failure(quota.clone(), 2, 0, false, false, 0.5) == quota, "a daily quota fails as it is");
-    // A write that may have reached the server is never retried.
-    let timeout = client_error("timeout", "", 1000);
-    tcb_error(&timeout, "timeout", &[]);
-    let unknown = after_failure(timeout, 2, 0, true, false, 0.5);
-    tcb_error(&unknown, "unknown_outcome", &[]);
-    assert!(text(&unknown, "hint").contains("read the config"));
-    let refused = client_error("network", "connect ECONNREFUSED", 0);
-    assert!(after_failure(refused.clone(), 2, 0, true, true, 0.5).as_f64().is_some(), "a refused write never left");
-    tcb_error(&after_failure(refused, 2, 0, true, false, 0.5), "unknown_outcome", &[]);
-    tcb_error(&client_error("aborted", "", 0), "aborted", &[]);
-    tcb_error(&client_error("too_large", "", 0), "decode", &[]);
-}
-
-#[wasm_bindgen_test]
-fn edits_are_planned_on_the_config_read() {
-    let set = obj(&[("set", obj(&[("NEW", s("new-value"))])), ("timeout", 60.into())]);
-    let r = edit_request(
-        "environment",
-        s("test-777bb9"),
-        s("orderSync"),
-        set.clone(),
-        obj(&[("expectedRaw", s(ENV_RAW)), ("dryRun", true.into())]),
-    )
-    .unwrap();
-    assert_eq!((prop(&r, "type").as_f64(), prop(&r, "dryRun").as_bool()), (Some(3.0), Some(true)));
-    let plan = parsed(
-        plan_edit("environment", set, "test-777bb9", "orderSync", 3, Some(ENV_RAW.into()), false)
-            .map(|v| v.as_string().unwrap()),
-    );
-    let keys: Vec<String> =
-        Array::from(&prop(&prop(&plan, "config"), "environment")).iter().map(|v| text(&v, "key")).collect();
-    assert_eq!(keys, ["DB_PASSWORD", "REGION", "NEW"], "nothing else is lost");
-    let changes = json(&prop(&plan, "changes"));
-    assert!(
-        changes.contains(r#""op":"changed","field":"timeout","key":"timeout","before":"20","after":"60""#),
-        "{changes}"
-    );
-    assert!(changes.contains("••••••") && !changes.contains("new-value"), "{changes}");
-    let body = text(&plan, "body");
-    assert!(
-        body.starts_with(r#"{"type":3,"env":"test-777bb9","function_name":"orderSync","config":"#)
-            && body.contains(SECRET),
-        "{body}"
-    );
-    // Bad edits are refused before anything is read; an expectedRaw of another type too.
-    for (kind, spec, field) in [
-        ("environment", obj(&[("set", obj(&[("1K", s("v"))]))]), "set.1K"),
-        ("grant", Array::of1(&s("nope")).into(), "names[0]"),
-        ("setTrigger", obj(&[("name", s("t")), ("config", s("0 0 25 * * * *"))]), "trigger.config"),
-    ] {
-        let err = edit_request(kind, s("e"), s("f"), spec, JsValue::UNDEFINED).unwrap_err();
-        tcb_error(&err, "invalid_argument", &[]);
-        assert!(text(&err, "message").starts_with(field), "{}", text(&err, "message"));
-    }
-    let other =
-        edit_request("grant", s("e"), s("f"), Array::of1(&s("a.b")).into(), obj(&[("expectedRaw", s(ENV_RAW))]));
-    tcb_error(&other.unwrap_err(), "invalid_argument", &[SECRET]);
-}
-
-#[wasm_bindgen_test]
-fn conflicts_carry_both_versions_masked() {
-    let spaced = r#"{ "timeout": 20, "environment": [{"key":"DB_PASSWORD","value":"s3cr3t-pa55w0rd"},{"key":"REGION","value":"ap-shanghai"}] }"#;
-    assert!(same_config("e", "f", 3, Some(ENV_RAW.into()), Some(spaced.into())).unwrap());
-    assert!(!same_config("e", "f", 3, Some(ENV_RAW.into()), None).unwrap());
-    assert!(same_config("e", "f", 3, None, None).unwrap());
-    let changed = ENV_RAW.replace("ap-shanghai", "ap-guangzhou");
-    assert!(!same_config("e", "f", 3, Some(ENV_RAW.into()), Some(changed.clone())).unwrap());
-    let err = versions_error(false, "e", "f", 3, Some(ENV_RAW.into()), Some(changed));
-    tcb_error(&err, "conflict", &[SECRET, "ap-shanghai", "ap-guangzhou"]);
-    assert_eq!(text(&prop(&err, "actual"), "kind"), "environment");
-    assert!(json(&prop(&err, "changes")).contains(r#""op":"changed","field":"environment","key":"REGION""#));
-    tcb_error(&versions_error(true, "e", "f", 3, None, Some(ENV_RAW.into())), "unverified", &[SECRET]);
-}
-
-#[wasm_bindgen_test]
-fn uploads_and_listings() {
-    let config = obj(&[("timeout", 5.into())]);
-    let req = obj(&[("env", s("e")), ("functionName", s("f")), ("type", 3.into()), ("config", config)]);
-    let err = upload_request(req).unwrap_err();
-    tcb_error(&err, "invalid_argument", &[]);
-    assert!(text(&err, "message").starts_with("config.environment"), "the {{timeout:5}} trap is refused");
-    assert!(check_answer(200, r#"{"errcode":0,"errmsg":"ok"}"#).is_ok());
-    tcb_error(&check_answer(200, r#"{"errcode":40097,"errmsg":"invalid args"}"#).unwrap_err(), "api", &[]);
-    let listing = r#"{"errcode":0,"total_count":2,"functions":[{"name":"a","run_time":"Nodejs16.13","add_time":1}]}"#;
-    let list = parsed(decode_list_answer(200, listing));
-    let first = Array::from(&prop(&list, "functions")).get(0);
-    assert_eq!((prop(&list, "total").as_f64(), text(&first, "runtime")), (Some(2.0), "Nodejs16.13".into()));
-    tcb_error(&list_request(obj(&[("env", s("e")), ("limit", 101.into())])).unwrap_err(), "invalid_argument", &[]);
-    assert_eq!(list_page_body(s("e"), 2).unwrap().as_string().unwrap(), r#"{"env":"e","limit":100,"offset":200}"#);
-    let a = obj(&[("openapi", Array::of1(&s("a.b")).into())]);
-    let changes = parsed(
-        diff_configs(a, obj(&[("openapi", Array::new().into())]), JsValue::UNDEFINED).map(|v| v.as_string().unwrap()),
-    );
-    assert_eq!(json(&changes), r#"[{"op":"removed","field":"openapi","key":"a.b"}]"#);
-}
-
-#[wasm_bindgen_test]
-fn tokens_and_token_endpoints() {
-    let t = read_token(obj(&[("accessToken", s(TOKEN)), ("expiresIn", 7200.into())]), 1_000_000.0).unwrap();
-    assert_eq!(prop(&t, "renewAt").as_f64(), Some(1_000_000.0 + 6_900_000.0), "renewed 300 s early");
-    assert_eq!(prop(&read_token(s(TOKEN), 0.0).unwrap(), "renewAt").as_f64(), Some(f64::INFINITY));
-    tcb_error(&read_token(obj(&[]), 0.0).unwrap_err(), "token", &[]);
-    let [url, body] = [0, 1].map(|i| {
-        token_request("stable", "https://api.weixin.qq.com", "wx-app", "the-secret", "", "", true)
-            .get(i)
-            .as_string()
-            .unwrap()
+async fn twenty_concurrent_cold_calls_fetch_one_token() {
+    let calls = Rc::new(Cell::new(0));
+    let counted = calls.clone();
+    let source = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_ctx: JsValue| {
+        counted.set(counted.get() + 1);
+        // Resolved a little later, so that every call finds the fetch under way.
+        Promise::new(&mut |resolve, _| {
+            let token = obj(&[("accessToken", s(TOKEN)), ("expiresIn", 7200.into())]);
+            let done = Closure::once_into_js(move || resolve.call1(&JsValue::NULL, &token).unwrap());
+            let set_timeout = Reflect::get(&js_sys::global(), &s("setTimeout")).unwrap();
+            set_timeout.unchecked_ref::<Function>().call2(&JsValue::NULL, &done, &20.into()).unwrap();
+        })
     });
-    assert_eq!(url, "https://api.weixin.qq.com/cgi-bin/stable_token");
-    assert!(body.contains(r#""force_refresh":true"#) && body.contains("the-secret"));
-    let issued = decode_token(
-        200,
-        r#"{"authorizer_access_token":"T","expires_in":7200,"authorizer_refresh_token":"R2"}"#,
-        "authorizer_access_token",
-    )
-    .unwrap();
-    assert_eq!((text(&issued, "accessToken"), text(&issued, "refreshToken")), ("T".into(), "R2".into()));
-    tcb_error(
-        &decode_token(200, r#"{"errcode":61023,"errmsg":"invalid refresh token"}"#, "x").unwrap_err(),
-        "api",
-        &[],
-    );
-    let err = read_provider_options("stable", obj(&[("appid", s("wx")), ("secret", s(""))])).unwrap_err();
-    tcb_error(&err, "invalid_argument", &[]);
+    let c = TcbClient::new(obj(&[("getAccessToken", source.as_ref().clone()), ("baseUrl", s(SIM))])).unwrap();
+    let all: Array = (0..20).map(|_| JsValue::from(c.get_func_config(target("openapi", 1.into())))).collect();
+    let results = JsFuture::from(Promise::all(&all)).await.unwrap();
+    assert_eq!(Array::from(&results).length(), 20);
+    assert_eq!(calls.get(), 1, "one token fetch for 20 cold calls");
 }
 
 #[wasm_bindgen_test]
-fn cron_parses_explains_and_schedules() {
-    let c = parse_cron(s("0 15 10 * * MON-FRI *")).unwrap();
-    assert_eq!(text(&prop(&c, "explanation"), "zh"), "周一至周五 10:15:00");
-    let runs =
-        next_runs(s("0 0 2 1 * * *"), obj(&[("from", s("2026-11-28T10:00:00+08:00")), ("count", 2.into())])).unwrap();
-    assert_eq!(strings(&runs.into()), ["2026-12-01T02:00:00+08:00", "2027-01-01T02:00:00+08:00"]);
-    tcb_error(&parse_cron(s("0 0 24 * * * *")).unwrap_err(), "invalid_argument", &[]);
+async fn a_dry_run_edit_masks_values_and_writes_nothing() {
+    let c = client(&[]);
+    let edit = obj(&[("set", obj(&[("NEW_KEY", s("new-value-123"))]))]);
+    let r = ok(c.update_environment(s(ENV), s("orderSync"), edit, obj(&[("dryRun", true.into())]))).await;
+    assert_eq!(prop(&r, "written").as_bool(), Some(false));
+    let changes = Array::from(&prop(&r, "changes"));
+    assert_eq!(changes.length(), 1);
+    assert_eq!(text(&changes.get(0), "key"), "NEW_KEY");
+    assert_eq!(prop(&changes.get(0), "masked").as_bool(), Some(true));
+    assert!(!json(&prop(&r, "changes")).contains("new-value-123"));
+    let stale = obj(&[("expectedRaw", s(r#"{"timeout":1,"environment":[]}"#))]);
+    let edit = obj(&[("timeout", 9.into())]);
+    let e = rejected(c.update_environment(s(ENV), s("orderSync"), edit, stale), "conflict", &[SECRET]).await;
+    assert!(prop(&e, "expected").is_object() && prop(&e, "actual").is_object());
+}
+
+#[wasm_bindgen_test]
+fn the_sync_exports() {
+    let parsed = parse_cron(s("0 15 10 * * MON-FRI *")).unwrap();
+    assert!(text(&prop(&parsed, "explanation"), "en").contains("10:15:00"));
+    let runs = next_runs(s("0 0 2 * * * *"), obj(&[("from", s("2026-01-01T00:00:00+08:00")), ("count", 2.into())]));
+    assert_eq!(json(&runs.unwrap()), r#"["2026-01-01T02:00:00+08:00","2026-01-02T02:00:00+08:00"]"#);
+    let a = obj(&[("timeout", 3.into()), ("environment", Array::new().into())]);
+    let var = obj(&[("key", s("K")), ("value", s(SECRET))]);
+    let b = obj(&[("timeout", 3.into()), ("environment", Array::of1(&var).into())]);
+    let changes = diff_configs(a, b, JsValue::UNDEFINED).unwrap();
+    assert!(!json(&changes).contains(SECRET));
+    assert!(is_tcb_error(&parse_cron(s("0 0 24 * * * *")).unwrap_err()));
 }

@@ -1,52 +1,42 @@
-//! The cron exports (`parseCron`, `nextRuns`) and the `schedule` added to timer triggers.
+//! The cron exports: `parseCron` and `nextRuns`.
 
-use js_sys::{Array, Object};
+use js_sys::Reflect;
+use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::js::{self, set};
+use super::args::{self, Arg};
+use super::error::error_to_js;
+use super::results::{Explanation, now_secs, to_js};
 use crate::Error;
-use crate::cron::{self, CronError, CronExpr};
+use crate::cron::{self, CronExpr};
 
-/// How many runs a trigger's `schedule` lists.
-const SCHEDULE_RUNS: usize = 5;
-/// Default and largest `count` of `nextRuns`.
+/// Default `count` of `nextRuns`.
 const DEFAULT_COUNT: usize = 5;
 
-fn invalid(e: &CronError) -> Error {
-    Error::invalid_argument("expression", &format!("is not a WeChat cron expression: {}", e.message))
-}
-
 fn parse(expr: &JsValue) -> Result<CronExpr, Error> {
-    let text = js::string_arg(expr, "expression")?;
-    cron::parse(&text).map_err(|e| invalid(&e))
+    let text = args::string_arg(expr, "expression")?;
+    cron::parse(&text).map_err(|e| {
+        Error::invalid_argument("expression", &format!("is not a WeChat cron expression: {}", e.message))
+    })
 }
 
-fn now_secs() -> i64 {
-    (js_sys::Date::now() / 1000.0).floor() as i64
+#[derive(Serialize)]
+struct Parsed {
+    expression: String,
+    fields: Fields,
+    explanation: Explanation,
 }
 
-fn runs_to_js(runs: &[i64]) -> Array {
-    runs.iter().map(|&t| JsValue::from_str(&cron::format_cst(t))).collect()
-}
-
-fn explanation(c: &CronExpr) -> JsValue {
-    let o: JsValue = Object::new().into();
-    set(&o, "en", &c.explain_en().into());
-    set(&o, "zh", &c.explain_zh().into());
-    o
-}
-
-/// `{ explanation, nextRuns }` for a trigger's expression as JSON, or the parse error's message.
-pub fn schedule_json(expr: &str) -> Result<String, String> {
-    let c = cron::parse(expr).map_err(|e| e.message)?;
-    let mut out = js::JsonOut::new();
-    out.open('{').key("explanation").open('{').key("en").str(&c.explain_en()).key("zh").str(&c.explain_zh());
-    out.close('}').key("nextRuns").open('[');
-    for t in c.next_runs(now_secs(), SCHEDULE_RUNS) {
-        out.str(&cron::format_cst(t));
-    }
-    out.close(']').close('}');
-    Ok(out.0)
+#[derive(Serialize)]
+struct Fields {
+    second: String,
+    minute: String,
+    hour: String,
+    day: String,
+    month: String,
+    weekday: String,
+    year: String,
 }
 
 /// Parses a 7-field WeChat timer expression (`second minute hour day month weekday year`, UTC+8).
@@ -55,35 +45,54 @@ pub fn schedule_json(expr: &str) -> Result<String, String> {
 /// (`invalid_argument`) naming the field, the text and the allowed range.
 #[wasm_bindgen(js_name = parseCron)]
 pub fn parse_cron(expression: JsValue) -> Result<JsValue, JsValue> {
-    let c = parse(&expression).map_err(|e| js::error_to_js(&e))?;
-    let fields: JsValue = Object::new().into();
-    for (name, text) in c.fields() {
-        set(&fields, name, &text.into());
+    let run = || -> Result<JsValue, Error> {
+        let c = parse(&expression)?;
+        let [second, minute, hour, day, month, weekday, year] = c.fields().map(|(_, text)| text.to_string());
+        let fields = Fields { second, minute, hour, day, month, weekday, year };
+        to_js(&Parsed { expression: c.to_string(), fields, explanation: Explanation::of(&c) })
+    };
+    run().map_err(|e| error_to_js(&e))
+}
+
+/// An instant: a `Date` or an ISO 8601 string, as Unix seconds; `None` when absent.
+fn instant(v: &JsValue) -> Result<Option<i64>, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
     }
-    let o: JsValue = Object::new().into();
-    set(&o, "expression", &c.to_string().into());
-    set(&o, "fields", &fields);
-    set(&o, "explanation", &explanation(&c));
-    Ok(o)
+    const RULE: &str = "must be a valid Date or an ISO 8601 string such as \"2026-11-28T10:00:00+08:00\"";
+    let refuse = || Error::invalid_argument("from", RULE);
+    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        let ms = d.get_time();
+        return if ms.is_finite() { Ok(Some((ms / 1000.0).floor() as i64)) } else { Err(refuse()) };
+    }
+    v.as_string().and_then(|s| cron::parse_iso(&s)).map(Some).ok_or_else(refuse)
 }
 
 /// The next `count` (default 5, at most 1000) fire times strictly after `from` (default now),
 /// as ISO strings in UTC+8 (`2026-11-30T10:15:00+08:00`). An expression whose years are all
 /// past has none: the list is empty.
 #[wasm_bindgen(js_name = nextRuns)]
-pub fn next_runs(expression: JsValue, options: JsValue) -> Result<Array, JsValue> {
-    let read = || -> Result<Array, Error> {
+pub fn next_runs(expression: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let run = || -> Result<JsValue, Error> {
         let c = parse(&expression)?;
         let (from, count) = if options.is_undefined() || options.is_null() {
             (now_secs(), DEFAULT_COUNT)
         } else {
-            let obj = js::object(&options, "options")?;
-            (
-                js::instant(obj, "from")?.unwrap_or_else(now_secs),
-                js::count(obj, "count", cron::MAX_RUNS)?.unwrap_or(DEFAULT_COUNT),
-            )
+            if !options.is_object() {
+                return Err(Error::invalid_argument("options", "must be an object"));
+            }
+            let get = |k: &str| Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+            let rule = format!("must be a whole number from 1 to {}", cron::MAX_RUNS);
+            let count = Arg::of(&get("count"));
+            let count = match count.number("count").map_err(|_| Error::invalid_argument("count", &rule))? {
+                None => DEFAULT_COUNT,
+                Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= cron::MAX_RUNS as f64 => n as usize,
+                Some(_) => return Err(Error::invalid_argument("count", &rule)),
+            };
+            (instant(&get("from"))?.unwrap_or_else(now_secs), count)
         };
-        Ok(runs_to_js(&c.next_runs(from, count)))
+        let runs: Vec<String> = c.next_runs(from, count).into_iter().map(cron::format_cst).collect();
+        to_js(&runs)
     };
-    read().map_err(|e| js::error_to_js(&e))
+    run().map_err(|e| error_to_js(&e))
 }

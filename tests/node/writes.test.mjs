@@ -705,9 +705,10 @@ test("connection refused: network (nothing left, so retried), not unknown_outcom
   const target = `http://127.0.0.1:${port}`;
   const realFetch = globalThis.fetch;
   let attempts = 0;
-  globalThis.fetch = (url, init) => {
-    if (String(url).startsWith(target)) attempts++;
-    return realFetch(url, init);
+  globalThis.fetch = (request, init) => {
+    // A URL string or a Request: the package sends Requests.
+    if (String(request?.url ?? request).startsWith(target)) attempts++;
+    return realFetch(request, init);
   };
   try {
     const e = await rejection(uploadFuncConfig({ ...base, baseUrl: target, functionName: "hello", type: 1, config: { openapi: ["a.b"] } }));

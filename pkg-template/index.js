@@ -1,0 +1,13 @@
+// The package's API: the module's exports, without its loader.
+export {
+  TcbClient,
+  getFuncConfig,
+  uploadFuncConfig,
+  listFunctions,
+  diffConfigs,
+  isTcbError,
+  parseCron,
+  nextRuns,
+  stableToken,
+  authorizerToken,
+} from "./tcb_funcconfig.js";

@@ -1,0 +1,260 @@
+//! The built-in token sources, each a JS function `getAccessToken(ctx)` for
+//! `new TcbClient({ getAccessToken })`. Their secrets stay in Rust; every error they raise is
+//! scrubbed of every secret and token they hold.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+use super::deadline::Deadline;
+use super::tokens::{call_user, read_token, renew_at};
+use super::transport::post;
+use crate::Error;
+use crate::token::{self, IssuedToken};
+use crate::wasm::args::{self, Arg};
+use crate::wasm::error::{Failure, is_tcb_error, set_hint};
+
+/// `force_refresh` of stable_token is sent at most once per this many milliseconds.
+const FORCE_REFRESH_INTERVAL_MS: f64 = 30_000.0;
+
+const ROTATED_HINT: &str =
+    "persist the rotated authorizer_refresh_token: WeChat has already invalidated the previous one";
+
+/// An id or secret: a non-empty string without control characters.
+fn credential(arg: Arg, key: &str) -> Result<String, Error> {
+    let v = arg.required_string(key)?;
+    if v.trim().is_empty() || v.chars().any(char::is_control) {
+        return Err(Error::invalid_argument(key, "must be a non-empty string without control characters"));
+    }
+    Ok(v)
+}
+
+fn callback(v: Arg, key: &str) -> Result<Function, Error> {
+    v.value().dyn_into().map_err(|_| Error::invalid_argument(key, "must be a function"))
+}
+
+/// `{ forceRefresh, signal }` of a provider call; anything else is ignored.
+fn context(ctx: &JsValue) -> (bool, Option<AbortSignal>) {
+    let get = |k: &str| Reflect::get(ctx, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    if !ctx.is_object() {
+        return (false, None);
+    }
+    (get("forceRefresh").as_bool() == Some(true), get("signal").dyn_into().ok())
+}
+
+/// `{ accessToken, expiresIn? }`.
+fn issued(t: &IssuedToken) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"accessToken".into(), &t.token.as_str().into());
+    if let Some(e) = t.expires_in {
+        let _ = Reflect::set(&o, &"expiresIn".into(), &f64::from(e).into());
+    }
+    o.into()
+}
+
+/// A token endpoint call: `(url, body)` posted once, the answer decoded.
+async fn post_token(deadline: &Deadline, (url, body): (String, String), field: &str) -> Result<IssuedToken, Error> {
+    let answer = post(deadline, &url, &body).await?;
+    token::decode_token(answer.status, &answer.text, field)
+}
+
+/// A provider function around `work`, which gets the call's deadline and the secrets to scrub.
+fn provider<F, Fut>(timeout_ms: u32, work: F) -> JsValue
+where
+    F: Fn(Rc<Deadline>, bool, Rc<RefCell<Vec<String>>>) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<JsValue, Failure>> + 'static,
+{
+    let work = Rc::new(work);
+    let f = move |ctx: JsValue| -> Promise {
+        let work = work.clone();
+        super::promise(async move {
+            let (force, signal) = context(&ctx);
+            let secrets = Rc::new(RefCell::new(Vec::new()));
+            let outcome = match Deadline::new(timeout_ms, signal) {
+                Ok(d) => work(Rc::new(d), force, secrets.clone()).await,
+                Err(e) => Err(e.into()),
+            };
+            outcome.map_err(|f| f.into_js(&secrets.borrow()))
+        })
+    };
+    Closure::<dyn Fn(JsValue) -> Promise>::new(f).into_js_value()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct StableOptions {
+    appid: Arg,
+    secret: Arg,
+    base_url: Arg,
+    timeout_ms: Arg,
+}
+
+/// A token source for a mini program's own access token (`POST /cgi-bin/stable_token`), for
+/// `new TcbClient({ getAccessToken: stableToken({ appid, secret }) })`. The secret travels in
+/// the body, never the URL.
+#[wasm_bindgen(js_name = stableToken)]
+pub fn stable_token(options: JsValue) -> Result<JsValue, JsValue> {
+    let read = || -> Result<_, Error> {
+        let o: StableOptions = args::read(&options, "options")?;
+        Ok((
+            credential(o.appid, "appid")?,
+            credential(o.secret, "secret")?,
+            args::base_url(o.base_url)?,
+            args::timeout_ms(o.timeout_ms)?,
+        ))
+    };
+    let (appid, secret, base_url, timeout_ms) = read().map_err(|e| Failure::from(e).into_js(&[]))?;
+    let last_force = Rc::new(Cell::new(f64::NEG_INFINITY));
+    Ok(provider(timeout_ms, move |deadline, force_refresh, secrets| {
+        let (appid, secret, base_url, last_force) = (appid.clone(), secret.clone(), base_url.clone(), last_force.clone());
+        async move {
+            secrets.borrow_mut().push(secret.clone());
+            // force_refresh only after a rejection, and at most once per 30 s (WeChat limits it).
+            let now = js_sys::Date::now();
+            let force = force_refresh && now - last_force.get() >= FORCE_REFRESH_INTERVAL_MS;
+            if force {
+                last_force.set(now);
+            }
+            let request = token::stable_token_request(&base_url, &appid, &secret, force);
+            let got = post_token(&deadline, request, "access_token").await?;
+            secrets.borrow_mut().push(got.token.clone());
+            Ok(issued(&got))
+        }
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct AuthorizerOptions {
+    component_appid: Arg,
+    component_appsecret: Arg,
+    authorizer_appid: Arg,
+    get_component_verify_ticket: Arg,
+    get_authorizer_refresh_token: Arg,
+    save_authorizer_refresh_token: Arg,
+    base_url: Arg,
+    timeout_ms: Arg,
+}
+
+/// What an authorizer provider holds between its calls: plain values only.
+struct Authorizer {
+    component_appid: String,
+    component_appsecret: String,
+    authorizer_appid: String,
+    get_ticket: Function,
+    get_refresh_token: Function,
+    save_refresh_token: Function,
+    base_url: String,
+    /// The component token and when it must be fetched anew.
+    component_token: RefCell<Option<(String, f64)>>,
+}
+
+/// A string from a callback, or a `token` error.
+fn given_string(v: JsValue, what: &str) -> Result<String, Error> {
+    v.as_string().filter(|s| !s.is_empty()).ok_or_else(|| Error::token(what))
+}
+
+impl Authorizer {
+    async fn component(&self, deadline: &Deadline, secrets: &RefCell<Vec<String>>) -> Result<String, Failure> {
+        if let Some((t, at)) = self.component_token.borrow().as_ref()
+            && js_sys::Date::now() < *at
+        {
+            return Ok(t.clone());
+        }
+        let ticket = call_user(deadline, &self.get_ticket, &JsValue::UNDEFINED, "getComponentVerifyTicket").await?;
+        let ticket = given_string(ticket, "getComponentVerifyTicket gave no ticket string")?;
+        secrets.borrow_mut().push(ticket.clone());
+        let request =
+            token::component_token_request(&self.base_url, &self.component_appid, &self.component_appsecret, &ticket);
+        let got = post_token(deadline, request, "component_access_token").await?;
+        secrets.borrow_mut().push(got.token.clone());
+        let cached = read_token(&issued(&got), js_sys::Date::now(), "api_component_token")?;
+        *self.component_token.borrow_mut() = Some((got.token.clone(), renew_at(&cached)));
+        Ok(got.token)
+    }
+
+    async fn authorizer(&self, deadline: &Deadline, secrets: &RefCell<Vec<String>>) -> Result<JsValue, Failure> {
+        let refresh =
+            call_user(deadline, &self.get_refresh_token, &JsValue::UNDEFINED, "getAuthorizerRefreshToken").await?;
+        let refresh = given_string(refresh, "getAuthorizerRefreshToken gave no refresh token string")?;
+        secrets.borrow_mut().push(refresh.clone());
+        let mut renewed = false;
+        let got = loop {
+            let ct = self.component(deadline, secrets).await?;
+            let request = token::authorizer_token_request(
+                &self.base_url,
+                &ct,
+                &self.component_appid,
+                &self.authorizer_appid,
+                &refresh,
+            );
+            match post_token(deadline, request, "authorizer_access_token").await {
+                Ok(got) => break got,
+                // The component token was rejected: renew it once.
+                Err(e) if !renewed && crate::retry::is_token_rejected(&e) => {
+                    renewed = true;
+                    *self.component_token.borrow_mut() = None;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        secrets.borrow_mut().push(got.token.clone());
+        if let Some(rotated) = got.refresh_token.as_ref().filter(|r| **r != refresh) {
+            secrets.borrow_mut().push(rotated.clone());
+            // Saved before the new access token is used: a rotated refresh token is never lost.
+            let saved =
+                call_user(deadline, &self.save_refresh_token, &rotated.as_str().into(), "saveAuthorizerRefreshToken").await;
+            match saved {
+                Ok(_) => {}
+                Err(Failure::Passed(e)) if is_tcb_error(&e) => {
+                    set_hint(&e, ROTATED_HINT);
+                    return Err(Failure::Passed(e));
+                }
+                Err(Failure::Tcb(Error::Token { .. })) => {
+                    let detail = "saveAuthorizerRefreshToken failed; the new access token is not used";
+                    return Err(Error::token_with_hint(detail, ROTATED_HINT).into());
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(issued(&got))
+    }
+}
+
+/// A token source for a third-party platform acting for one authorized mini program:
+/// component_access_token (cached) then authorizer_access_token. A rotated refresh token is
+/// saved with `saveAuthorizerRefreshToken` before the new access token is used.
+#[wasm_bindgen(js_name = authorizerToken)]
+pub fn authorizer_token(options: JsValue) -> Result<JsValue, JsValue> {
+    let read = || -> Result<_, Error> {
+        let o: AuthorizerOptions = args::read(&options, "options")?;
+        let timeout_ms = args::timeout_ms(o.timeout_ms)?;
+        Ok((
+            Authorizer {
+                base_url: args::base_url(o.base_url)?,
+                component_appid: credential(o.component_appid, "componentAppid")?,
+                component_appsecret: credential(o.component_appsecret, "componentAppsecret")?,
+                authorizer_appid: credential(o.authorizer_appid, "authorizerAppid")?,
+                get_ticket: callback(o.get_component_verify_ticket, "getComponentVerifyTicket")?,
+                get_refresh_token: callback(o.get_authorizer_refresh_token, "getAuthorizerRefreshToken")?,
+                save_refresh_token: callback(o.save_authorizer_refresh_token, "saveAuthorizerRefreshToken")?,
+                component_token: RefCell::new(None),
+            },
+            timeout_ms,
+        ))
+    };
+    let (state, timeout_ms) = read().map_err(|e| Failure::from(e).into_js(&[]))?;
+    let state = Rc::new(state);
+    Ok(provider(timeout_ms, move |deadline, _force, secrets| {
+        let state = state.clone();
+        async move {
+            secrets.borrow_mut().push(state.component_appsecret.clone());
+            state.authorizer(&deadline, &secrets).await
+        }
+    }))
+}

@@ -1,0 +1,94 @@
+//! One request, tried again as the core's [`RetryPolicy`] decides, and the one token refresh
+//! after a rejection.
+
+use super::Inner;
+use super::deadline::Deadline;
+use super::transport::post;
+use crate::Error;
+use crate::request::endpoint_url;
+use crate::retry::Next;
+use crate::wasm::error::Failure;
+
+/// A request to one endpoint: its path, body, whether it writes, and how its answer decodes.
+pub struct Call<'a, T> {
+    /// The endpoint's path (`/tcb/getfuncconfig`).
+    pub path: &'static str,
+    /// The JSON body.
+    pub body: &'a str,
+    /// A write is never sent twice unless it certainly never left.
+    pub write: bool,
+    /// Status and text to a result.
+    pub decode: &'a dyn Fn(u16, &str) -> Result<T, Error>,
+}
+
+/// How an attempt ended without a result.
+pub enum Failed {
+    /// The server rejected the token: a fresh one may be tried once.
+    TokenRejected(Error),
+    /// Anything else.
+    Other(Failure),
+}
+
+impl From<Error> for Failed {
+    fn from(e: Error) -> Self {
+        Failed::Other(Failure::Tcb(e))
+    }
+}
+
+impl From<Failure> for Failed {
+    fn from(f: Failure) -> Self {
+        Failed::Other(f)
+    }
+}
+
+impl From<Failed> for Failure {
+    fn from(f: Failed) -> Self {
+        match f {
+            Failed::TokenRejected(e) => Failure::Tcb(e),
+            Failed::Other(f) => f,
+        }
+    }
+}
+
+impl Inner {
+    /// One request with `token`, retried while the policy says so.
+    pub async fn attempt<T>(&self, call: &Call<'_, T>, token: &str, refreshed: bool, deadline: &Deadline) -> Result<T, Failed> {
+        let url = endpoint_url(&self.settings.base_url, call.path, token);
+        let policy = &self.settings.policy;
+        let mut done = 0;
+        loop {
+            let e = match post(deadline, &url, call.body).await {
+                Ok(answer) => match (call.decode)(answer.status, &answer.text) {
+                    Ok(v) => return Ok(v),
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            };
+            let jitter = js_sys::Math::random();
+            let (next, e) = if call.write {
+                policy.next_write(e, done, refreshed, jitter)
+            } else {
+                (policy.next(&e, done, refreshed, jitter), e)
+            };
+            match next {
+                Next::Retry { delay_ms } => deadline.sleep(delay_ms).await?,
+                Next::RefreshToken => return Err(Failed::TokenRejected(e)),
+                Next::Fail => return Err(e.into()),
+            }
+            done += 1;
+        }
+    }
+
+    /// One request; a rejected token is replaced once and the request tried once more.
+    pub async fn call<T>(&self, call: &Call<'_, T>, deadline: &Deadline) -> Result<T, Failure> {
+        let token = self.tokens.current(deadline).await?;
+        match self.attempt(call, &token, false, deadline).await {
+            Err(Failed::TokenRejected(e)) if !self.tokens.can_refresh() => Err(e.into()),
+            Err(Failed::TokenRejected(_)) => {
+                let fresh = self.tokens.refresh(&token, deadline).await?;
+                Ok(self.attempt(call, &fresh, true, deadline).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+}
