@@ -92,7 +92,7 @@ fn configs_can_be_set_replaced_and_removed() {
         r#"{"env":"e2","function_name":"fresh","type":3,"config":{"timeout": 9, "environment": [ ]}}"#,
     );
     let v = sim.call(TOKEN, r#"{"type":3,"env":"e2","function_name":"fresh"}"#);
-    assert_eq!(v["config"], r#"{"environment":[],"timeout":9}"#);
+    assert_eq!(v["config"], r#"{"timeout":9,"environment":[]}"#, "compact, in the order given");
     sim.control("/__sim/configs", r#"{"env":"e2","function_name":"fresh","type":2,"config":[1, 2]}"#);
     assert_eq!(sim.call(TOKEN, r#"{"type":2,"env":"e2","function_name":"fresh"}"#)["config"], "[1,2]");
     // Empty string is a config too.
