@@ -5,7 +5,7 @@
 // Without TCB_LEAK_LOG (a test file run on its own) nothing is written.
 //
 // tests/node/*.test.mjs run from a scratch copy where this file is not reachable: they append
-// the same line format themselves (see their `recordLeak`).
+// the same line format themselves (see `recordLeak` in tests/node/helpers.mjs).
 import { appendFileSync } from "node:fs";
 
 /** The source kinds the scan expects entries from: a kind without any means a broken hook. */

@@ -4,70 +4,22 @@
 // whatever the package is built from. Every test starts from a freshly reset simulator.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { TcbClient, authorizerToken, getFuncConfig, isTcbError, nextRuns, parseCron } from "tcb-funcconfig";
+import { ENV, SIM, TOKEN, assertNoSecret, control, count, makeRejection, requestsOf, sent, tokenSequence } from "./helpers.mjs";
 
-const SIM = process.env.SIM_URL;
-const TOKEN = "sim-access-token";
-const ENV = "test-777bb9";
-
-async function control(path, body, method = body === undefined ? "GET" : "POST") {
-  const res = await fetch(SIM + path, body === undefined ? { method } : { method, body: JSON.stringify(body) });
-  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
-  return res.json();
-}
 /** A fault for one function that answers once. */
 const fault = (functionName, f, times = 1) => control("/__sim/faults", { function_name: functionName, times, fault: f });
-/** WeChat-side requests the simulator received for this function. */
-const requestsOf = (fn) => control(`/__sim/requests?function_name=${encodeURIComponent(fn)}`);
-const sent = async (fn) => (await requestsOf(fn)).length;
-/** The simulator's count of WeChat-side requests to one path since the reset. */
-const counter = async (path) => (await control("/__sim/state")).counters[path] ?? 0;
 /** Applied uploads of one function since the reset. */
 const uploads = async (fn) => (await control(`/__sim/changes?env=${ENV}&function=${fn}`)).uploads;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A request without retries, so that a fault injected once is what the call sees. */
 const request = (functionName, type, extra = {}) => ({
   accessToken: TOKEN, env: ENV, functionName, type, baseUrl: SIM, retries: 0, ...extra,
 });
 
-/** Every text an error exposes: each own property, message, stack, JSON form and inspection. */
-function assertNoSecret(err, secret) {
-  const own = Object.getOwnPropertyNames(err).map((k) => {
-    const v = err[k];
-    return typeof v === "string" ? v : JSON.stringify(v);
-  });
-  const texts = [...own, ...Object.values(err).map(String), err.message, err.stack, JSON.stringify(err), inspect(err, { depth: 10 })];
-  for (const t of texts) assert.ok(!String(t ?? "").includes(secret), `the secret leaked into an error: ${t}`);
-}
-
-/**
- * Appends what an error shows to the secret-leak scan's log when `make test` names one
- * (TCB_LEAK_LOG; the line format of tests/leaks.mjs, which this scratch copy cannot import).
- */
-function recordLeak(err) {
-  if (!process.env.TCB_LEAK_LOG) return;
-  let json = "";
-  try {
-    json = JSON.stringify(err);
-  } catch {}
-  const text = [String(err), err?.message, err?.stack, json, inspect(err, { depth: 10 })].join("\n");
-  appendFileSync(process.env.TCB_LEAK_LOG, JSON.stringify({ kind: "node", where: `api.test.mjs: ${err?.code ?? ""}`, text }) + "\n");
-}
-
-/** The rejection of `promise` (a synchronous throw fails the test: these calls return promises). */
-async function rejection(promise) {
-  assert.ok(promise instanceof Promise, "the call returns a promise");
-  try {
-    await promise;
-  } catch (e) {
-    recordLeak(e);
-    return e;
-  }
-  assert.fail("expected a rejection");
-}
+/** The rejection of `promise`: a TcbError that never shows the token. */
+const rejection = makeRejection({ file: "api.test.mjs", secrets: [TOKEN] });
 
 /** The rejection of `promise`, checked to be a complete TcbError of `code` that never shows the token. */
 async function expectErr(promise, code) {
@@ -89,24 +41,6 @@ function roundTrips(v) {
   assert.equal(JSON.stringify(JSON.parse(text)), text);
   assert.deepEqual(JSON.parse(text), v);
   assert.equal(Object.getPrototypeOf(v), Object.prototype, "a plain object");
-}
-
-/**
- * A getAccessToken that hands out `tokens` in turn; `calls` records whether each call asked for
- * a forced refresh and whether it was given an AbortSignal.
- */
-function tokenSource(...tokens) {
-  const calls = [];
-  const fn = (ctx) => {
-    calls.push({ forceRefresh: ctx.forceRefresh, hasSignal: ctx.signal instanceof AbortSignal });
-    return Promise.resolve(tokens[Math.min(calls.length - 1, tokens.length - 1)]);
-  };
-  const forces = () => {
-    for (const c of calls) assert.ok(c.hasSignal, "the token source is given an AbortSignal");
-    assert.ok(calls.every((c) => typeof c.forceRefresh === "boolean"));
-    return calls.map((c) => c.forceRefresh);
-  };
-  return { fn, calls, forces };
 }
 
 beforeEach(() => control("/__sim/reset", {}));
@@ -220,7 +154,7 @@ test("bad input is refused and nothing is sent", async () => {
     await expectErr(getFuncConfig(notAnObject), "invalid_argument");
   }
   assert.equal(await sent("badInput"), 0, "nothing reached the server");
-  assert.equal(await counter("/tcb/getfuncconfig"), 0, "no request at all");
+  assert.equal(await count("/tcb/getfuncconfig"), 0, "no request at all");
 });
 
 test("the token is percent-encoded in the query", async () => {
@@ -421,19 +355,19 @@ test("timer triggers carry their schedule", async () => {
 });
 
 test("an expired token is refreshed once and the request retried", async () => {
-  const src = tokenSource("sim-expired-token", "sim-access-token");
+  const src = tokenSequence("sim-expired-token", "sim-access-token");
   const client = new TcbClient({ getAccessToken: src.fn, baseUrl: SIM });
   const c = await client.getFuncConfig({ env: ENV, functionName: "openapi", type: 1 });
   assert.equal(c.kind, "cloudCall");
   assert.deepEqual(src.forces(), [false, true]);
-  assert.equal(await counter("/tcb/getfuncconfig"), 2);
+  assert.equal(await count("/tcb/getfuncconfig"), 2);
   // A second rejection fails: one refresh per call, never a loop.
-  const wrong = tokenSource("wrong-kind-a", "wrong-kind-b");
+  const wrong = tokenSequence("wrong-kind-a", "wrong-kind-b");
   const client2 = new TcbClient({ getAccessToken: wrong.fn, baseUrl: SIM });
   const e = await expectErr(client2.getFuncConfig({ env: ENV, functionName: "openapi", type: 1 }), "api");
   assert.equal(e.errcode, 40014);
   assert.deepEqual(wrong.forces(), [false, true]);
-  assert.equal(await counter("/tcb/getfuncconfig"), 4, "two more requests, no third");
+  assert.equal(await count("/tcb/getfuncconfig"), 4, "two more requests, no third");
   assertNoSecret(e, "wrong-kind-a");
   assertNoSecret(e, "wrong-kind-b");
 });
@@ -466,12 +400,12 @@ test("abort during backoff, and timeout across retries", async () => {
 });
 
 test("getAllConfigs shares one token fetch", async () => {
-  const src = tokenSource("sim-access-token");
+  const src = tokenSequence("sim-access-token");
   const client = new TcbClient({ getAccessToken: src.fn, baseUrl: SIM });
   const all = await client.getAllConfigs(ENV, "orderSync", undefined);
   assert.deepEqual([all.cloudCall.kind, all.timerTrigger.kind, all.environment.kind], ["cloudCall", "timerTrigger", "environment"]);
   assert.deepEqual(src.forces(), [false]);
-  const expiring = tokenSource("sim-expired-token", "sim-access-token");
+  const expiring = tokenSequence("sim-expired-token", "sim-access-token");
   const client2 = new TcbClient({ getAccessToken: expiring.fn, baseUrl: SIM });
   const again = await client2.getAllConfigs(ENV, "orderSync", undefined);
   assert.equal(again.environment.timeout, 20);
@@ -484,7 +418,7 @@ test("the authorizer chain saves a rotated refresh token before use", async () =
   const save = (t) => {
     saved.push(t);
     return (async () => {
-      requestsAtSave = await counter("/tcb/getfuncconfig");
+      requestsAtSave = await count("/tcb/getfuncconfig");
     })();
   };
   // Plain (not async) functions for the ticket and the refresh token, as the Rust test had.
@@ -573,5 +507,5 @@ test("functions are listed page by page", async () => {
   const all = await client().listAllFunctions(ENV, undefined);
   assert.equal(all.functions.length, 4);
   await expectErr(client().listFunctions({ env: ENV, limit: 101 }), "invalid_argument");
-  assert.equal(await counter("/tcb/listfunctions"), 2, "the bad limit was never sent");
+  assert.equal(await count("/tcb/listfunctions"), 2, "the bad limit was never sent");
 });

@@ -4,8 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Cron } from "croner";
 import { getFuncConfig, nextRuns, parseCron, isTcbError } from "tcb-funcconfig";
-
-const SIM = process.env.SIM_URL;
+import { SIM } from "./helpers.mjs";
 
 function throwsInvalid(fn, pattern) {
   assert.throws(fn, (e) => {

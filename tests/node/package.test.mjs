@@ -1,50 +1,13 @@
 // The packed package, installed into a scratch folder and imported by name in Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
 import { inspect } from "node:util";
 import * as pkg from "tcb-funcconfig";
 import { getFuncConfig, TcbClient, isTcbError } from "tcb-funcconfig";
+import { ENV, SIM, TOKEN, assertNoSecret, base, control, makeRejection, sent } from "./helpers.mjs";
 
-const SIM = process.env.SIM_URL;
-const TOKEN = "sim-access-token";
-const ENV = "test-777bb9";
-const base = { accessToken: TOKEN, env: ENV, baseUrl: SIM };
-
-async function control(path, body) {
-  const res = await fetch(SIM + path, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-  return res.json();
-}
-const sent = async (fn) => (await control(`/__sim/requests?function_name=${fn}`)).length;
-
-/**
- * Appends what an error shows to the secret-leak scan's log when `make test` names one
- * (TCB_LEAK_LOG; the line format of tests/leaks.mjs, which this scratch copy cannot import).
- */
-function recordLeak(err) {
-  if (!process.env.TCB_LEAK_LOG) return;
-  let json = "";
-  try {
-    json = JSON.stringify(err);
-  } catch {}
-  const text = [String(err), err?.message, err?.stack, json, inspect(err, { depth: 10 })].join("\n");
-  appendFileSync(process.env.TCB_LEAK_LOG, JSON.stringify({ kind: "node", where: `package.test.mjs: ${err?.code ?? ""}`, text }) + "\n");
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    recordLeak(e);
-    return e;
-  }
-  assert.fail("expected a rejection");
-}
-
-function assertNoSecret(err, secret) {
-  const texts = [err.message, err.stack, JSON.stringify(err), inspect(err, { depth: 5 }), ...Object.values(err).map(String)];
-  for (const t of texts) assert.ok(!String(t).includes(secret), `secret leaked: ${t}`);
-}
+/** The rejection of `promise`: a TcbError that never shows the token. */
+const rejection = makeRejection({ file: "package.test.mjs", secrets: [TOKEN] });
 
 test("the package exports exactly its API", () => {
   assert.deepEqual(Object.keys(pkg).sort(), [

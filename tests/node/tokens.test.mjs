@@ -1,60 +1,16 @@
 // Token sources, refresh and retries through the packed package, against the simulator.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { TcbClient, authorizerToken, getFuncConfig, isTcbError, stableToken } from "tcb-funcconfig";
+import { ENV, SIM, TOKEN, assertNoSecret, control, count, counters, fault, makeRejection, tokenSequence } from "./helpers.mjs";
 
-const SIM = process.env.SIM_URL;
-const ENV = "test-777bb9";
-const TOKEN = "sim-access-token";
 // Every secret these tests use; none may ever show in an error.
 const SECRETS = ["sim-app-secret", "sim-component-secret", "sim-verify-ticket", "sim-refresh-token-0", TOKEN, "sim-expired-token"];
 const seenErrors = [];
 
-async function control(path, body) {
-  const res = await fetch(SIM + path, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-  assert.ok(res.ok, `${path}: ${res.status}`);
-  return res.json();
-}
-const counters = async () => (await control("/__sim/state")).counters;
-const count = async (path) => (await counters())[path] ?? 0;
-const fault = (body) => control("/__sim/faults", body);
-
-/**
- * Appends what an error shows to the secret-leak scan's log when `make test` names one
- * (TCB_LEAK_LOG; the line format of tests/leaks.mjs, which this scratch copy cannot import).
- */
-function recordLeak(err) {
-  if (!process.env.TCB_LEAK_LOG) return;
-  let json = "";
-  try {
-    json = JSON.stringify(err);
-  } catch {}
-  const text = [String(err), err?.message, err?.stack, json, inspect(err, { depth: 10 })].join("\n");
-  appendFileSync(process.env.TCB_LEAK_LOG, JSON.stringify({ kind: "node", where: `tokens.test.mjs: ${err?.code ?? ""}`, text }) + "\n");
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    recordLeak(e);
-    seenErrors.push(e);
-    return e;
-  }
-  assert.fail("expected a rejection");
-}
-
-/** A getAccessToken that hands out the given tokens in turn and records its calls. */
-function tokenSequence(...tokens) {
-  const calls = [];
-  const fn = async (ctx) => {
-    calls.push({ forceRefresh: ctx.forceRefresh, hasSignal: ctx.signal instanceof AbortSignal });
-    return tokens[Math.min(calls.length - 1, tokens.length - 1)];
-  };
-  return { fn, calls };
-}
+/** The rejection of `promise`: a TcbError that shows none of SECRETS, kept in seenErrors. */
+const rejection = makeRejection({ file: "tokens.test.mjs", secrets: SECRETS, seen: seenErrors });
 
 beforeEach(() => control("/__sim/reset", {}));
 
@@ -261,8 +217,5 @@ test("authorizerToken: a lost refresh token (61023) and a failed save are explai
 
 test("no secret in any error of this file", () => {
   assert.ok(seenErrors.length >= 10);
-  for (const e of seenErrors) {
-    const texts = [e.message, e.stack, JSON.stringify(e), inspect(e, { depth: 5 })];
-    for (const secret of SECRETS) for (const t of texts) assert.ok(!String(t).includes(secret), `${secret} leaked: ${t}`);
-  }
+  for (const e of seenErrors) assertNoSecret(e, SECRETS);
 });

@@ -5,17 +5,12 @@
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { appendFileSync } from "node:fs";
-import { inspect } from "node:util";
 import { TcbClient, diffConfigs, getFuncConfig, isTcbError, listFunctions, uploadFuncConfig } from "tcb-funcconfig";
+import { ENV, SIM, TOKEN, assertNoSecret, base, control, fault, makeRejection, sleep, tokenSequence } from "./helpers.mjs";
 
-const SIM = process.env.SIM_URL;
-const TOKEN = "sim-access-token";
-const ENV = "test-777bb9";
 const MASK = "••••••";
 const UPLOAD = "/tcb/uploadfuncconfig";
 const LIST = "/tcb/listfunctions";
-const base = { accessToken: TOKEN, env: ENV, baseUrl: SIM };
 
 // The seeded type-3 config of orderSync.
 const ORDER_SYNC_ENV = [
@@ -32,12 +27,6 @@ const HOOK_SECRET = "hook-s3cret-Value-88";
 const SIDE_SECRET = "side-s3cret-Value-99";
 const SECRETS = ["s3cr3t-pa55w0rd", TOKEN, NEW_SECRET, HOOK_SECRET, SIDE_SECRET];
 
-async function control(path, body, method = body === undefined ? "GET" : "POST") {
-  const res = await fetch(SIM + path, body === undefined ? { method } : { method, body: JSON.stringify(body) });
-  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
-  return res.json();
-}
-const fault = (body) => control("/__sim/faults", body);
 const settings = (body) => control("/__sim/settings", body);
 /** Applied uploads of one function, by the simulator's own count. */
 const changesOf = (fn) => control(`/__sim/changes?env=${ENV}&function=${fn}`);
@@ -59,62 +48,13 @@ async function stored(fn, type) {
   }
 }
 const client = (options = {}) => new TcbClient({ accessToken: TOKEN, baseUrl: SIM, ...options });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Every text an error exposes: message, stack, JSON, inspection and each own property. */
-function errorTexts(err) {
-  const own = Object.getOwnPropertyNames(err).map((k) => {
-    const v = err[k];
-    return typeof v === "string" ? v : JSON.stringify(v);
-  });
-  return [err.message, err.stack, JSON.stringify(err), inspect(err, { depth: 10 }), ...own];
-}
-function assertNoSecret(err, secrets = SECRETS) {
-  for (const t of errorTexts(err)) {
-    for (const s of secrets) assert.ok(!String(t).includes(s), `secret ${s} leaked: ${t}`);
-  }
-}
-
-/**
- * Appends what an error shows to the secret-leak scan's log when `make test` names one
- * (TCB_LEAK_LOG; the line format of tests/leaks.mjs, which this scratch copy cannot import).
- */
-function recordLeak(err) {
-  if (!process.env.TCB_LEAK_LOG) return;
-  let json = "";
-  try {
-    json = JSON.stringify(err);
-  } catch {}
-  const text = [String(err), err?.message, err?.stack, json, inspect(err, { depth: 10 })].join("\n");
-  appendFileSync(process.env.TCB_LEAK_LOG, JSON.stringify({ kind: "node", where: `writes.test.mjs: ${err?.code ?? ""}`, text }) + "\n");
-}
 
 /** The rejection of `promise`, checked to be a TcbError that leaks nothing. */
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    recordLeak(e);
-    assert.ok(isTcbError(e), `not a TcbError: ${inspect(e)}`);
-    assertNoSecret(e);
-    return e;
-  }
-  assert.fail("expected a rejection");
-}
+const rejection = makeRejection({ file: "writes.test.mjs", secrets: SECRETS });
 
 function assertInvalid(e, field, what) {
   assert.equal(e.code, "invalid_argument", `${what}: ${e.code} ${e.message}`);
   assert.ok(e.message.includes(field), `${what}: "${e.message}" should name ${field}`);
-}
-
-/** A getAccessToken that hands out the given tokens in turn and records each call. */
-function tokenSequence(...tokens) {
-  const calls = [];
-  const fn = async (ctx) => {
-    calls.push(ctx.forceRefresh);
-    return tokens[Math.min(calls.length - 1, tokens.length - 1)];
-  };
-  return { fn, calls };
 }
 
 /** A loopback port nothing listens on: opened on port 0, noted, closed. */
@@ -764,7 +704,7 @@ test("40001 / 42001 on a write: the token is refreshed once and the write succee
   // 42001: the source's first token is expired.
   const expired = tokenSequence("sim-expired-token", TOKEN);
   await new TcbClient({ getAccessToken: expired.fn, baseUrl: SIM }).uploadFuncConfig({ env: ENV, functionName: "hello", type: 1, config: { openapi: ["a.b"] } });
-  assert.deepEqual(expired.calls, [false, true]);
+  assert.deepEqual(expired.forces(), [false, true]);
   const sent = await requests({ fn: "hello", path: UPLOAD });
   assert.deepEqual(sent.map((r) => r.errcode), [42001, 0]);
   assert.equal((await changesOf("hello")).uploads, 1);
@@ -774,7 +714,7 @@ test("40001 / 42001 on a write: the token is refreshed once and the write succee
   const src = tokenSequence(TOKEN);
   const c = new TcbClient({ getAccessToken: src.fn, baseUrl: SIM });
   await c.uploadFuncConfig({ env: ENV, functionName: "reportDaily", type: 1, config: { openapi: ["c.d"] } });
-  assert.deepEqual(src.calls, [false, true]);
+  assert.deepEqual(src.forces(), [false, true]);
   assert.equal(await uploadsSent("reportDaily"), 2);
   assert.equal((await changesOf("reportDaily")).uploads, 1);
   assert.deepEqual((await stored("reportDaily", 1)).openapi, ["c.d"]);
@@ -784,7 +724,7 @@ test("40001 / 42001 on a write: the token is refreshed once and the write succee
   const src2 = tokenSequence(TOKEN);
   const r = await new TcbClient({ getAccessToken: src2.fn, baseUrl: SIM }).grantOpenapi(ENV, "orderSync", ["wxacode.get"]);
   assert.equal(r.written, true);
-  assert.deepEqual(src2.calls, [false, true]);
+  assert.deepEqual(src2.forces(), [false, true]);
   assert.equal(await uploadsSent("orderSync"), 2);
   assert.equal((await changesOf("orderSync")).uploads, 1);
 
@@ -842,7 +782,7 @@ test("no secret in any error: conflicts, unverified, unknown outcomes and refusa
     "invalid_argument", "invalid_argument", "invalid_argument", "invalid_argument", "invalid_argument", "invalid_argument", "invalid_argument",
     "network", "api",
   ]);
-  for (const e of errors) assertNoSecret(e);
+  for (const e of errors) assertNoSecret(e, SECRETS);
 });
 
 // ---------------------------------------------------------------------------------------------
