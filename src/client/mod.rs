@@ -308,29 +308,34 @@ fn list_request(request: &JsValue) -> Result<(ListFunctions, Option<AbortSignal>
     Ok((req, args::signal(a.signal)?))
 }
 
-/// A one-call client for a request that carries its own options; the request is checked first.
-fn one_call(request: &JsValue, check: impl FnOnce(&JsValue) -> Result<(), Error>) -> Result<TcbClient, JsValue> {
-    check(request).map_err(invalid)?;
-    TcbClient::new(request.clone())
+/// A one-call client for a request that carries its own options; the request is checked
+/// first, so that its own fields are named before the options'.
+fn one_call(
+    request: JsValue,
+    check: impl FnOnce(&JsValue) -> Result<(), Error>,
+    call: impl FnOnce(&TcbClient, JsValue) -> Promise,
+) -> Promise {
+    let client = check(&request).map_err(invalid).and_then(|()| TcbClient::new(request.clone()));
+    match client {
+        Ok(client) => call(&client, request),
+        Err(e) => Promise::reject(&e),
+    }
 }
 
 /// Fetches one configuration of one cloud function (a one-call client).
 #[wasm_bindgen(js_name = getFuncConfig)]
-pub async fn get_func_config(request: JsValue) -> Result<JsValue, JsValue> {
-    let client = one_call(&request, |r| TargetArgs::read(r).map(|_| ()))?;
-    wasm_bindgen_futures::JsFuture::from(client.get_func_config(request)).await
+pub fn get_func_config(request: JsValue) -> Promise {
+    one_call(request, |r| TargetArgs::read(r).map(|_| ()), TcbClient::get_func_config)
 }
 
 /// Writes one complete configuration (a one-call client).
 #[wasm_bindgen(js_name = uploadFuncConfig)]
-pub async fn upload_func_config(request: JsValue) -> Result<JsValue, JsValue> {
-    let client = one_call(&request, |r| upload_request(r).map(|_| ()))?;
-    wasm_bindgen_futures::JsFuture::from(client.upload_func_config(request)).await
+pub fn upload_func_config(request: JsValue) -> Promise {
+    one_call(request, |r| upload_request(r).map(|_| ()), TcbClient::upload_func_config)
 }
 
 /// One page of an environment's functions (a one-call client).
 #[wasm_bindgen(js_name = listFunctions)]
-pub async fn list_functions(request: JsValue) -> Result<JsValue, JsValue> {
-    let client = one_call(&request, |r| list_request(r).map(|_| ()))?;
-    wasm_bindgen_futures::JsFuture::from(client.list_functions(request)).await
+pub fn list_functions(request: JsValue) -> Promise {
+    one_call(request, |r| list_request(r).map(|_| ()), TcbClient::list_functions)
 }
