@@ -14,9 +14,9 @@ mkdir -p "$BUILD"
 export TCB_LEAK_LOG="$BUILD/leaks.log"
 : >"$TCB_LEAK_LOG"
 
-# The hard limit on the gzipped .wasm (64 KiB), and the 40 KiB it aims for.
-SIZE_BUDGET_GZIP=65536
-SIZE_TARGET_GZIP=40960
+# The hard limit on the gzipped .wasm (128 KiB), and the 90 KB it aims for.
+SIZE_BUDGET_GZIP=131072
+SIZE_TARGET_GZIP=92160
 SUMMARY=()
 TOTAL=0
 SIM_PID=
