@@ -7,10 +7,11 @@
 //!   token caching and token endpoints ([`token`]), the rules and request for writing a config
 //!   and the difference between two configs ([`upload`]), the edit helpers' changes
 //!   ([`edit`]), function listings ([`list`]), WeChat's 7-field timer cron ([`cron`]) and the
-//!   one error type ([`Error`]);
-//! - on `wasm32`, the module's exports (`wasm`): each step of a call as one synchronous
-//!   function (build a request, decode an answer, decide after a failure, plan an edit, make
-//!   a JS `TcbError`), sequenced around `fetch` by the package's JavaScript client.
+//!   one error enum ([`Error`]);
+//! - on `wasm32`, the client (`client`: `TcbClient`, the one-call functions and the token
+//!   sources as async exports over gloo-net, with their deadlines, token cache, retries and
+//!   edits) and its JavaScript boundary (`wasm`: arguments in, typed results and `TcbError`s
+//!   out, and the cron and diff exports).
 #![deny(missing_docs)]
 // `Error` is the one error of every call and is returned by value; it is not on any hot path.
 #![allow(clippy::result_large_err)]
