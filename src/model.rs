@@ -5,7 +5,7 @@
 //! a missing trigger `type` is `"timer"`. A value of the wrong JSON type is an error that names
 //! its path. Writing uses serde: each type serializes to the shape WeChat documents.
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// The documented default `timeout` (seconds) when the config leaves it out.
@@ -57,23 +57,6 @@ impl ConfigType {
 impl Serialize for ConfigType {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u8(self.number())
-    }
-}
-
-/// `type` as callers write it: WeChat's number or the result's name; anything else is refused.
-impl<'de> Deserialize<'de> for ConfigType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Arg {
-            Number(f64),
-            Name(String),
-        }
-        let t = match Arg::deserialize(d)? {
-            Arg::Number(n) => ConfigType::from_number(n),
-            Arg::Name(s) => ConfigType::from_name(&s),
-        };
-        t.ok_or_else(|| serde::de::Error::custom(TYPE_RULE))
     }
 }
 

@@ -98,11 +98,6 @@ impl Serialize for ConfigView<'_> {
     }
 }
 
-/// A config or `null` ("not configured").
-pub fn config_or_null(c: Option<&FuncConfig>) -> Result<JsValue, Error> {
-    c.map_or(Ok(JsValue::NULL), |c| to_js(&ConfigView(c)))
-}
-
 /// Changes as shown: environment values masked unless `reveal`.
 pub fn changes(list: Vec<Change>, reveal: bool) -> Vec<Change> {
     list.into_iter().map(|c| c.shown(reveal)).collect()
