@@ -59,7 +59,7 @@ fn issued(t: &IssuedToken) -> JsValue {
 
 /// A token endpoint call: `(url, body)` posted once, the answer decoded.
 async fn post_token(deadline: &Deadline, (url, body): (String, String), field: &str) -> Result<IssuedToken, Error> {
-    let answer = post(deadline, &url, &body).await?;
+    let answer = post(deadline, &url, &body, true).await?;
     token::decode_token(answer.status, &answer.text, field)
 }
 

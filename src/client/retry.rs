@@ -57,7 +57,7 @@ impl Inner {
         let policy = &self.settings.policy;
         let mut done = 0;
         loop {
-            let e = match post(deadline, &url, call.body).await {
+            let e = match post(deadline, &url, call.body, call.write).await {
                 Ok(answer) => match (call.decode)(answer.status, &answer.text) {
                     Ok(v) => return Ok(v),
                     Err(e) => e,

@@ -19,6 +19,43 @@ extern "C" {
     // a rejection that is not an `Error`. Requests built with gloo-net go through this binding.
     #[wasm_bindgen(js_name = fetch)]
     fn fetch_request(request: &web_sys::Request) -> Promise;
+
+    /// Deno's `HttpClient`, which a request's init can name as its `client`.
+    type HttpClient;
+    #[wasm_bindgen(catch, js_namespace = Deno, js_name = createHttpClient)]
+    fn create_http_client(options: &JsValue) -> Result<HttpClient, JsValue>;
+    #[wasm_bindgen(method)]
+    fn close(this: &HttpClient);
+}
+
+thread_local! {
+    // Deno's HTTP client sends a request again by itself when the reused keep-alive connection
+    // it went out on is reset before any answer (measured in Deno 2.9: a write reached the
+    // server twice). There a request that must not be resent goes out on a connection of its
+    // own, from a client that keeps no connection idle. Looked up once, on the first such request.
+    static IN_DENO: bool = property(&js_sys::global(), "Deno").is_object();
+}
+
+/// The Deno `HttpClient` of one request, closed when the request is done with.
+struct OwnConnection(HttpClient);
+
+impl Drop for OwnConnection {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// A client that keeps no connection idle, in Deno; `None` elsewhere.
+fn own_connection() -> Result<Option<OwnConnection>, Error> {
+    if !IN_DENO.with(|d| *d) {
+        return Ok(None);
+    }
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"poolMaxIdlePerHost".into(), &0.into());
+    match create_http_client(&options) {
+        Ok(client) => Ok(Some(OwnConnection(client))),
+        Err(_) => Err(Error::never_sent("Deno.createHttpClient failed")),
+    }
 }
 
 /// An answer: its HTTP status and body text.
@@ -55,9 +92,14 @@ fn discard(p: Promise) {
     });
 }
 
-/// POSTs `body` as JSON to `url` under the deadline.
-pub async fn post(deadline: &Deadline, url: &str, body: &str) -> Result<Answer, Error> {
+/// POSTs `body` as JSON to `url` under the deadline. A request that writes (`once`) is never
+/// sent again by the runtime itself.
+pub async fn post(deadline: &Deadline, url: &str, body: &str, once: bool) -> Result<Answer, Error> {
+    let own = if once { own_connection()? } else { None };
     let init = RequestInit::new();
+    if let Some(own) = &own {
+        let _ = Reflect::set(&init, &"client".into(), &own.0);
+    }
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
     init.set_signal(Some(&deadline.signal()));

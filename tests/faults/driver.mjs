@@ -3,12 +3,14 @@
 //
 // A runtime is { name, label, start(simUrl) } where start resolves to
 //   run(cell, functionName) -> { outcome, ms, roundTripMs? }   the cell's call, in that runtime
+//                               (Node in this process; the others in a page, a Worker or a
+//                               process of their own, reached over loopback)
 //   drain() -> [problem, ...]   what went wrong in the runtime since the last drain (uncaught
 //                               errors, console errors, a restarted isolate ...)
 //   stop()
 // For each cell the driver registers the normal config for a function name private to the
 // cell and the runtime, injects the cell's faults, runs the call and checks: the outcome, the
-// time (timeoutMs + SLACK_MS; the round trip into Chromium or workerd too), the requests the
+// time (timeoutMs + SLACK_MS; the round trip into the other runtimes too), the requests the
 // simulator saw, nothing trapped or went uncaught, and that the same client then serves a normal
 // call.
 import { test, before, after } from "node:test";
@@ -28,7 +30,7 @@ const BUILD = join(ROOT, "build");
 const COLUMNS = join(BUILD, "faults");
 const MATRIX_FILE = join(BUILD, "faults-matrix.md");
 
-/** Allowed on top of timeoutMs + SLACK_MS for the hop from Node into the page or the Worker. */
+/** Allowed on top of timeoutMs + SLACK_MS for the hop from Node into the page, the Worker or the process. */
 export const HOP_MS = 1000;
 
 /** The runtimes of the matrix, in column order. */
@@ -36,6 +38,8 @@ export const RUNTIMES = [
   { name: "node", label: "Node" },
   { name: "chromium", label: "Chromium" },
   { name: "workerd", label: "workerd" },
+  { name: "deno", label: "Deno" },
+  { name: "bun", label: "Bun" },
 ];
 
 const CONTROL_TIMEOUT_MS = 10000;
@@ -137,6 +141,7 @@ export function defineMatrix(runtime) {
 
       const [min, max] = requestsExpected(cell, outcome, runtime.name);
       const seen = (await simRequests(simUrl, functionName, cell.path)).length;
+      row.requests = seen;
       assert.ok(seen >= min && seen <= max, `the simulator saw ${seen} requests, expected ${min === max ? min : `${min}-${max}`}`);
 
       // The same client right after: no state left poisoned by the fault.
@@ -175,7 +180,9 @@ export function renderMatrix(runId) {
       expectedLabel(cell),
       ...runtimes.map((r) => {
         const row = columns[r.name].get(cell.id);
-        return row ? `${row.label} ${row.ms} ms${row.passed ? "" : " FAILED"}` : "not run";
+        if (!row) return "not run";
+        const requests = row.requests === undefined ? "" : `, ${row.requests} req`;
+        return `${row.label} ${row.ms} ms${requests}${row.passed ? "" : " FAILED"}`;
       }),
     ]);
   }
@@ -190,9 +197,10 @@ export function renderMatrix(runId) {
     }
   }
   return [
-    `Run ${runId}. Each entry: the outcome (result kind, or TcbError code) and the call's wall time`,
-    "(FAILED: a check of that cell failed, see the test output). Each cell also checks that the",
-    "runtime did not trap or log an unexpected error, and that the same client then served a normal call.",
+    `Run ${runId}. Each entry: the outcome (result kind, or TcbError code), the call's wall time and`,
+    "the requests the simulator received for it (FAILED: a check of that cell failed, see the test",
+    "output). Each cell also checks that the runtime did not trap or log an unexpected error, and",
+    "that the same client then served a normal call.",
     ...(missing.length ? [`Not run: ${missing.join(", ")}.`] : []),
     "",
     ...lines.map((cells) => `| ${cells.join(" | ")} |`),
