@@ -77,11 +77,9 @@ fn network_failure(deadline: &Deadline, reason: &JsValue) -> Error {
         let message = property(reason, "message").as_string().unwrap_or_else(|| "fetch failed".to_string());
         let cause = property(reason, "cause");
         let code = if cause.is_object() { property(&cause, "code").as_string() } else { None };
-        match code {
-            Some(code) if code == "ECONNREFUSED" => Error::never_sent(&format!("{message} ({code})")),
-            Some(code) => Error::network(&format!("{message} ({code})")),
-            None => Error::network(&message),
-        }
+        let Some(code) = code else { return Error::network(&message) };
+        let detail = format!("{message} ({code})");
+        if code == "ECONNREFUSED" { Error::never_sent(&detail) } else { Error::network(&detail) }
     })
 }
 
