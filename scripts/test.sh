@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test layer and fails on any failure:
 #   native cargo tests (core + simulator), wasm tests in Node and in headless Chromium,
-#   the packed package in Node and in workerd, the edge Worker in workerd, the admin page in
-#   Chromium, the fault matrix in all three runtimes, the TypeScript consumer check, publint, short fuzzing runs and the size budget.
+#   the packed package in Node, Deno, Bun and workerd, the edge Worker in workerd, the admin
+#   page in Chromium, the fault matrix in all five runtimes, the TypeScript consumer check,
+#   publint, short fuzzing runs and the size budget.
 source "$(dirname "$0")/lib.sh"
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -36,6 +37,8 @@ record() {
 }
 cargo_count() { grep -E '^test result: ok' "$1" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}'; }
 node_count() { grep -E '^# pass ' "$1" | awk '{s+=$3} END {print s+0}'; }
+deno_count() { sed -nE 's/^ok \| ([0-9]+) passed \| 0 failed.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}'; }
+bun_count() { sed -nE 's/^ *([0-9]+) pass$/\1/p' "$1" | awk '{s+=$1} END {print s+0}'; }
 
 say "native: cargo test --workspace (pure core and simulator)"
 cargo test --workspace 2>&1 | tee "$BUILD/native.log"
@@ -66,7 +69,7 @@ say "packing the package and installing it into a scratch consumer"
 rm -rf "$BUILD/pack" "$BUILD/consumer"
 mkdir -p "$BUILD/pack" "$BUILD/consumer"
 tarball=$(cd "$ROOT/pkg" && npm pack --silent --pack-destination "$BUILD/pack")
-cp -R "$ROOT/tests/node" "$ROOT/tests/workerd" "$ROOT/tests/types" "$BUILD/consumer/"
+cp -R "$ROOT/tests/node" "$ROOT/tests/runtimes" "$ROOT/tests/workerd" "$ROOT/tests/types" "$BUILD/consumer/"
 cat >"$BUILD/consumer/package.json" <<JSON
 { "name": "consumer", "private": true, "type": "module",
   "dependencies": { "tcb-funcconfig": "file:../pack/$tarball" } }
@@ -75,8 +78,21 @@ JSON
 
 say "package: Node 20 ($(node --version)), imported by name"
 reset_sim
-(cd "$BUILD/consumer" && node --test --test-concurrency=1 node/) 2>&1 | tee "$BUILD/node.log"
+(cd "$BUILD/consumer" && node --test --test-concurrency=1 node/ runtimes/) 2>&1 | tee "$BUILD/node.log"
 record "package in Node (node --test)" "$(node_count "$BUILD/node.log")"
+
+# The suite of tests/runtimes/ again, in Deno and in Bun (both run node:test suites), each
+# importing the package by name: Deno through its `deno` condition, Bun through `node`.
+say "package: Deno $(deno --version | sed -n 's/^deno \([^ ]*\).*/\1/p'), imported by name"
+reset_sim
+(cd "$BUILD/consumer" && NO_COLOR=1 deno test --no-lock --no-check --no-prompt --allow-net=127.0.0.1 \
+  --allow-read --allow-write="$TCB_LEAK_LOG" --allow-env runtimes/) 2>&1 | tee "$BUILD/deno.log"
+record "package in Deno (deno test)" "$(deno_count "$BUILD/deno.log")"
+
+say "package: Bun $(bun --version), imported by name"
+reset_sim
+(cd "$BUILD/consumer" && bun test ./runtimes/) 2>&1 | tee "$BUILD/bun.log"
+record "package in Bun (bun test)" "$(bun_count "$BUILD/bun.log")"
 
 say "package: workerd through wrangler dev"
 reset_sim
@@ -105,7 +121,7 @@ reset_sim
 (cd "$ROOT" && LOAD_SECONDS=5 node tests/load/load.mjs) 2>&1 | tee "$BUILD/load.log"
 record "load on the Worker (0 failed)" 1
 
-say "fault matrix: Node, headless Chromium and workerd against injected faults"
+say "fault matrix: Node, headless Chromium, workerd, Deno and Bun against injected faults"
 reset_sim
 (cd "$ROOT" && node --test --test-concurrency=1 tests/faults/) 2>&1 | tee "$BUILD/faults.log"
 record "fault matrix (node --test)" "$(node_count "$BUILD/faults.log")"
