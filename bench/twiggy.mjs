@@ -16,16 +16,17 @@ if (!existsSync(input)) {
 const named = join(process.env.BENCH_OUT, "named.wasm");
 execFileSync(join(ROOT, "node_modules/.bin/wasm-opt"), ["-Oz", "--converge", "--low-memory-unused", "-g", input, "-o", named]);
 const items = JSON.parse(execFileSync("twiggy", ["top", "-n", "1000000", "--format", "json", named], { encoding: "utf8", maxBuffer: 1 << 28 }))
-  .filter((i) => !/^custom section/.test(i.name));
+  .filter((i) => !/^custom section|names" subsection$/.test(i.name));
 const total = items.reduce((a, i) => a + i.shallow_size, 0);
 
 /** The crate an item belongs to: the first `crate::` its name mentions, else its kind. */
 function crateOf(name) {
-  if (/^data\[/.test(name)) return "(data segments)";
-  const m = /([A-Za-z_][A-Za-z0-9_]*)::/.exec(name);
+  if (/^data(\[| segment)/.test(name)) return "(data segments)";
+  // Paths may carry the crate's disambiguator: `core[c5930c85a12de822]::fmt::...`.
+  const m = /([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9a-f]+\])?::/.exec(name);
   if (m) return m[1] === "tcb_funcconfig" ? "tcb_funcconfig (this crate)" : m[1];
-  if (/^(code|elem|type|import|export|table|memory|global)\[|^"?function names"?|^(wasm-bindgen|__wbg|__wbindgen)/.test(name) || /^__wbg|^__wbindgen/.test(name)) return "(wasm-bindgen glue, tables and types)";
-  return "(other)";
+  if (/ shim\b|^__wbg|^__wbindgen|^__externref/.test(name)) return "(wasm-bindgen shims and glue)";
+  return "(other: tables, types, unnamed)";
 }
 const byCrate = new Map();
 for (const i of items) byCrate.set(crateOf(i.name), (byCrate.get(crateOf(i.name)) ?? 0) + i.shallow_size);
