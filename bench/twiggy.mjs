@@ -22,6 +22,7 @@ const total = items.reduce((a, i) => a + i.shallow_size, 0);
 /** The crate an item belongs to: the first `crate::` its name mentions, else its kind. */
 function crateOf(name) {
   if (/^data(\[| segment)/.test(name)) return "(data segments)";
+  if (/^import /.test(name)) return "(imports)";
   // Paths may carry the crate's disambiguator: `core[c5930c85a12de822]::fmt::...`.
   const m = /([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9a-f]+\])?::/.exec(name);
   if (m) return m[1] === "tcb_funcconfig" ? "tcb_funcconfig (this crate)" : m[1];
