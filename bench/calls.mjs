@@ -20,10 +20,13 @@ try {
   };
   const request = (i) => ({ env: ENV, functionName: "orderSync", type: (i % 3) + 1 });
 
-  // Runs `n` calls with `workers` in flight; returns per-call latencies (ms) and the wall time.
+  // Runs `n` calls with `workers` in flight; returns per-call latencies (ms), the wall time and
+  // this process's CPU time per call (µs, user + system: the client's own work, since the
+  // simulator is another process).
   async function run(client, n, workers) {
     const latencies = new Array(n);
     let next = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     await Promise.all(Array.from({ length: workers }, async () => {
       while (next < n) {
@@ -34,7 +37,9 @@ try {
         if (c.type !== (i % 3) + 1) throw new Error("wrong answer");
       }
     }));
-    return { latencies, wallMs: msSince(t0) };
+    const wallMs = msSince(t0);
+    const cpu = process.cpuUsage(cpu0);
+    return { latencies, wallMs, cpuUs: (cpu.user + cpu.system) / n };
   }
 
   for (const client of Object.values(clients)) await run(client, WARMUP, CONCURRENCY); // warm up both
@@ -48,8 +53,8 @@ try {
       const s = summary(seq.latencies);
       const c = summary(conc.latencies);
       rounds[name].push({
-        seqMedian: s.median, seqP99: s.p99, seqPerSec: (CALLS / seq.wallMs) * 1000,
-        concMedian: c.median, concP99: c.p99, concPerSec: (CALLS / conc.wallMs) * 1000,
+        seqMedian: s.median, seqP99: s.p99, seqPerSec: (CALLS / seq.wallMs) * 1000, seqCpu: seq.cpuUs,
+        concMedian: c.median, concP99: c.p99, concPerSec: (CALLS / conc.wallMs) * 1000, concCpu: conc.cpuUs,
       });
     }
   }
@@ -58,16 +63,18 @@ try {
     ["seqMedian", `sequential: median ms/call`],
     ["seqP99", `sequential: p99 ms/call`],
     ["seqPerSec", `sequential: calls/s`],
+    ["seqCpu", `sequential: CPU µs/call`],
     ["concMedian", `concurrency ${CONCURRENCY}: median ms/call`],
     ["concP99", `concurrency ${CONCURRENCY}: p99 ms/call`],
     ["concPerSec", `concurrency ${CONCURRENCY}: calls/s`],
+    ["concCpu", `concurrency ${CONCURRENCY}: CPU µs/call`],
   ];
   const rows = metrics.map(([key, label]) => {
     const w = spread(rounds.wasm.map((x) => x[key]));
     const j = spread(rounds.js.map((x) => x[key]));
     return { key, label, wasm: w, js: j, ratio: w.median / j.median };
   });
-  const d = (key) => (key.endsWith("PerSec") ? 0 : 3);
+  const d = (key) => (key.endsWith("PerSec") || key.endsWith("Cpu") ? 0 : 3);
   console.log(`per call in Node, ${CALLS} calls x ${ROUNDS} rounds (order alternating), types 1/2/3 on orderSync`);
   console.log(table([
     ["metric", "wasm min", "median", "max", "JS min", "median", "max", "wasm/JS"],

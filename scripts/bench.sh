@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not pass/fail), all in one run, written to bench/RESULTS.md:
-#   sizes (the .wasm, the glue, the tarball, the two benchmark Workers' bundles), per call in Node
-#   against the simulator, decode with a stubbed fetch, the wasm memory across many calls, the
+#   sizes (the .wasm, the glue, the tarball, the two benchmark Workers' bundles), where the .wasm's
+#   bytes go (twiggy), building one request (gloo-net's builder against the package's way), per
+#   call in Node against the simulator (time and CPU), decode with a stubbed fetch, the wasm memory across many calls, the
 #   Workers in workerd (cold start, memory under load, requests/s with wrk under wrangler dev and
 #   plain workerd), and the cron search against croner. The package is compared with a
 #   hand-written JavaScript client doing the same job (bench/baseline.mjs).
 # BENCH_SKIP_BUILD=1 measures pkg/ as it is instead of rebuilding it first.
 source "$(dirname "$0")/lib.sh"
 
+ensure_wasm_target
+ensure_wasm_bindgen
 ensure_npm_tools
 ensure_wrk
+ensure_twiggy
 if [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && [ -f "$ROOT/pkg/tcb_funcconfig_bg.wasm" ]; then
   say "measuring pkg/ as it is (BENCH_SKIP_BUILD=1)"
 else
@@ -48,6 +52,13 @@ node -e '
 cd "$ROOT"
 say "size: the package's files, the tarball and the two Workers' bundles"
 node bench/sizes.mjs
+say "size profile: twiggy top 20 and the split by crate"
+node bench/twiggy.mjs
+say "building one request: gloo-net's RequestBuilder vs the package's way (bench/request-build)"
+cargo build --release -q --target wasm32-unknown-unknown --manifest-path bench/request-build/Cargo.toml
+wasm-bindgen --target web --no-typescript --out-dir "$OUT/request-build" \
+  bench/request-build/target/wasm32-unknown-unknown/release/tcb_funcconfig_request_build.wasm
+node bench/builder.mjs
 say "per call in Node: wasm vs JS baseline against the simulator"
 node bench/calls.mjs
 say "decode (stubbed fetch): wasm vs JS baseline on large configs"

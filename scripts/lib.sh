@@ -60,6 +60,14 @@ ensure_wrk() {
   fi
 }
 
+# twiggy, the wasm size profiler of make bench (crates.io).
+ensure_twiggy() {
+  if ! command -v twiggy >/dev/null 2>&1; then
+    say "installing twiggy (about 2 minutes, once)"
+    cargo install twiggy
+  fi
+}
+
 start_sim() {
   local portfile
   portfile=$(mktemp)

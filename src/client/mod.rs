@@ -22,6 +22,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
+pub use self::transport::build_request;
+
 use self::deadline::{Deadline, try_join_all};
 use self::edit::{EditRequest, environment_edit, trigger_edit};
 use self::retry::{Call, Failed};

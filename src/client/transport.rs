@@ -4,7 +4,7 @@
 use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{ReadableStreamDefaultReader, RequestInit};
+use web_sys::{AbortSignal, ReadableStreamDefaultReader, RequestInit};
 
 use super::deadline::Deadline;
 use crate::Error;
@@ -90,25 +90,37 @@ fn discard(p: Promise) {
     });
 }
 
+/// A JSON POST of `body` to `url` under `signal`, as gloo-net's `Request`; `client` is Deno's
+/// `HttpClient` for a request that goes out on a connection of its own.
+///
+/// A `web_sys::Request` with its init is the cheap way to build it: gloo-net's builder makes a
+/// `URL`, `URLSearchParams`, `Headers` and a throwaway `Request` each time (`make bench`
+/// measures both ways).
+pub fn build_request(
+    url: &str,
+    body: &str,
+    signal: &AbortSignal,
+    client: Option<&JsValue>,
+) -> Result<gloo_net::http::Request, JsValue> {
+    let init = RequestInit::new();
+    if let Some(client) = client {
+        let _ = Reflect::set(&init, &"client".into(), client);
+    }
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    init.set_signal(Some(signal));
+    let headers = js_sys::Object::new();
+    let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
+    init.set_headers(&headers);
+    web_sys::Request::new_with_str_and_init(url, &init).map(gloo_net::http::Request::from)
+}
+
 /// POSTs `body` as JSON to `url` under the deadline. A request that writes (`once`) is never
 /// sent again by the runtime itself.
 pub async fn post(deadline: &Deadline, url: &str, body: &str, once: bool) -> Result<Answer, Error> {
     let own = if once { own_connection()? } else { None };
-    let init = RequestInit::new();
-    if let Some(own) = &own {
-        let _ = Reflect::set(&init, &"client".into(), &own.0);
-    }
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    init.set_signal(Some(&deadline.signal()));
-    let headers = js_sys::Object::new();
-    let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
-    init.set_headers(&headers);
-    // A `web_sys::Request` with its init is the cheap way to build gloo-net's `Request` (its
-    // builder makes a `URL`, `URLSearchParams`, `Headers` and a throwaway `Request` each time).
-    let request = web_sys::Request::new_with_str_and_init(url, &init)
-        .map(gloo_net::http::Request::from)
-        .map_err(|e| network_failure(deadline, &e))?;
+    let client = own.as_ref().map(|own| -> &JsValue { &own.0 });
+    let request = build_request(url, body, &deadline.signal(), client).map_err(|e| network_failure(deadline, &e))?;
     let sent = deadline.promise(fetch_request(&request.into())).await?;
     let raw: web_sys::Response = match sent {
         Ok(r) => r.unchecked_into(),
