@@ -79,6 +79,63 @@ export function parseCron(expression: string): ParsedCron;
  */
 export function nextRuns(expression: string, options?: { from?: Date | string; count?: number }): string[];
 
+/** The query WeChat puts on a push's URL, e.g. `Object.fromEntries(new URL(request.url).searchParams)`. */
+export interface PushQuery {
+  /** Unix seconds, as sent. */
+  timestamp: string;
+  nonce: string;
+  /** SHA-1 hex of the sorted token, timestamp, nonce and `Encrypt`. */
+  msg_signature: string;
+  /** `"aes"`; anything else is refused (`not_encrypted`). */
+  encrypt_type?: string;
+  [name: string]: string | undefined;
+}
+
+/** What {@link decryptPush} needs. `token` and `encodingAesKey` are secrets: no error ever shows them. */
+export interface DecryptPushOptions {
+  query: PushQuery;
+  /** The request body as text: `<xml><AppId>…</AppId><Encrypt>…</Encrypt></xml>`. */
+  body: string;
+  /** The platform's message token (消息校验Token). */
+  token: string;
+  /** The platform's 43-character EncodingAESKey (消息加解密Key). */
+  encodingAesKey: string;
+  /** The platform's appid; the push must be encrypted for it. */
+  componentAppid: string;
+  /** The current time (a `Date` or milliseconds); default `Date.now()`. */
+  now?: number | Date;
+}
+
+/** A push, decrypted: WeChat's fields in camelCase; fields its `infoType` does not have are absent. */
+export interface PushEvent {
+  /** `component_verify_ticket`, `authorized`, `updateauthorized`, `unauthorized`, or another type as sent. */
+  infoType: "component_verify_ticket" | "authorized" | "updateauthorized" | "unauthorized" | (string & {});
+  /** The platform's appid. */
+  appId: string;
+  /** Unix seconds. */
+  createTime: number;
+  /** `component_verify_ticket`: the ticket (valid 12 h; keep the latest). A secret. */
+  componentVerifyTicket?: string;
+  /** `authorized`, `updateauthorized`, `unauthorized`: the mini program. */
+  authorizerAppid?: string;
+  /** `authorized`, `updateauthorized`: exchange it through `api_query_auth`. A secret. */
+  authorizationCode?: string;
+  /** `authorized`, `updateauthorized`: when the code expires, in Unix seconds. */
+  authorizationCodeExpiredTime?: number;
+  /** `authorized`, `updateauthorized`: the pre-authorization code, when sent. */
+  preAuthCode?: string;
+}
+
+/**
+ * Verifies, decrypts and reads a push to a third-party platform's authorization event URL:
+ * checks `msg_signature` (constant time), refuses a `timestamp` more than 300 s from `now`,
+ * decrypts AES-256-CBC under the EncodingAESKey and checks the appid inside. Rejects with a
+ * {@link TcbError}: `invalid_argument` for a missing option, `push` with a `reason` for a refused
+ * push. The same push may arrive twice within the 300 s: detecting replays is the caller's job.
+ * Answer WeChat with the text `success` once the event is stored.
+ */
+export function decryptPush(options: DecryptPushOptions): Promise<PushEvent>;
+
 /** Type 2: the function's timer triggers (WeChat allows at most one). */
 export interface TimerTriggerConfig extends FuncConfigBase {
   kind: "timerTrigger";
@@ -143,7 +200,30 @@ export type TcbErrorCode =
   /** A write was accepted but reading it back shows another config. See `expected`, `actual`, `changes`. */
   | "unverified"
   /** A write failed after it was sent and may have been applied: read the config before trying again. */
-  | "unknown_outcome";
+  | "unknown_outcome"
+  /** A push from WeChat was refused; see `reason`. */
+  | "push";
+
+/** Why {@link decryptPush} refused a push (the `reason` of a `TcbError` whose `code` is `"push"`). */
+export type PushRefusal =
+  /** `encrypt_type` is not `aes`: set the platform's message encryption to secure mode. */
+  | "not_encrypted"
+  /** `msg_signature` does not match: a wrong token, or not from WeChat. */
+  | "bad_signature"
+  /** `timestamp` is more than 300 s from `now`. */
+  | "stale"
+  /** `Encrypt` is not Base64. */
+  | "bad_base64"
+  /** The ciphertext is empty or not whole AES blocks. */
+  | "bad_ciphertext"
+  /** The plaintext does not end in 32-byte PKCS#7 padding: usually a wrong EncodingAESKey. */
+  | "bad_padding"
+  /** The length inside the plaintext runs past its end: usually a wrong EncodingAESKey. */
+  | "bad_length"
+  /** The push was encrypted for another platform's appid, or its event names another. */
+  | "wrong_appid"
+  /** The body or the decrypted XML is not WeChat's flat `<xml>` of text elements with the documented fields. */
+  | "malformed";
 
 /**
  * Every rejection is an `Error` of this shape. No property ever contains the access token.
@@ -163,6 +243,8 @@ export interface TcbError extends Error {
   retryable: boolean;
   /** The text that could not be decoded, when `code` is `"decode"`. */
   raw?: string;
+  /** Why the push was refused, when `code` is `"push"`. */
+  reason?: PushRefusal;
   /**
    * `conflict`: the config the edit was based on (`null`: not configured); `unverified`: the
    * config that was written. Environment values are masked.

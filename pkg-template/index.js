@@ -8,6 +8,7 @@ export {
   isTcbError,
   parseCron,
   nextRuns,
+  decryptPush,
   stableToken,
   authorizerToken,
 } from "./tcb_funcconfig.js";

@@ -7,6 +7,7 @@ use core::fmt;
 
 use crate::errcode;
 use crate::model::FuncConfig;
+use crate::push::PushReason;
 
 /// What went wrong, in the broad classes a caller branches on.
 ///
@@ -37,6 +38,8 @@ pub enum ErrorKind {
     Unverified,
     /// A write may or may not have reached the server (it failed after being sent).
     UnknownOutcome,
+    /// A push from WeChat was refused: its signature, time, ciphertext or content is wrong.
+    Push,
 }
 
 impl ErrorKind {
@@ -54,6 +57,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Unverified => "unverified",
             ErrorKind::UnknownOutcome => "unknown_outcome",
+            ErrorKind::Push => "push",
         }
     }
 }
@@ -123,6 +127,14 @@ pub enum Error {
     UnknownOutcome {
         /// What was seen (timeout, reset, 5xx…).
         cause: Box<Error>,
+    },
+    /// A push from WeChat was refused. Its texts are fixed by the crate, never taken from the
+    /// push, so that no token, key, ticket or plaintext can reach them.
+    Push {
+        /// Why, as a stable name (`bad_signature`, `stale`…).
+        reason: PushReason,
+        /// What exactly was wrong.
+        detail: &'static str,
     },
 }
 
@@ -209,6 +221,11 @@ impl Error {
         Error::UnknownOutcome { cause: Box::new(cause) }
     }
 
+    /// A push from WeChat was refused for `reason`; `detail` is fixed text, never the push's.
+    pub fn push(reason: PushReason, detail: &'static str) -> Self {
+        Error::Push { reason, detail }
+    }
+
     /// The broad class of the failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -223,6 +240,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Unverified(_) => ErrorKind::Unverified,
             Error::UnknownOutcome { .. } => ErrorKind::UnknownOutcome,
+            Error::Push { .. } => ErrorKind::Push,
         }
     }
 
@@ -249,6 +267,7 @@ impl Error {
             }
             Error::Unverified(_) => "the write was accepted but reading it back shows a different config".to_string(),
             Error::UnknownOutcome { cause } => format!("the write may or may not have been applied: {}", cause.message()),
+            Error::Push { detail, .. } => format!("the push was refused: {detail}"),
         }
     }
 
@@ -276,6 +295,7 @@ impl Error {
                 "the server may merge instead of replace, or someone wrote at the same time: read the config and check"
             }
             Error::UnknownOutcome { .. } => "read the config before trying again; the write was not repeated",
+            Error::Push { reason, .. } => reason.hint(),
         }
     }
 
@@ -317,6 +337,14 @@ impl Error {
     pub fn raw(&self) -> Option<&str> {
         match self {
             Error::Decode { raw, .. } => Some(raw),
+            _ => None,
+        }
+    }
+
+    /// Why a push was refused, for an [`Error::Push`].
+    pub fn push_reason(&self) -> Option<PushReason> {
+        match self {
+            Error::Push { reason, .. } => Some(*reason),
             _ => None,
         }
     }
@@ -419,6 +447,7 @@ mod tests {
             (ErrorKind::Conflict, "conflict"),
             (ErrorKind::Unverified, "unverified"),
             (ErrorKind::UnknownOutcome, "unknown_outcome"),
+            (ErrorKind::Push, "push"),
         ];
         for (k, c) in all {
             assert_eq!(k.code(), c);

@@ -50,6 +50,11 @@ export const SECRETS = [
   "cmp-secret-a",
   "cmp-secret-b",
   "phone-secret-value",
+  // The push tests' platform keys, ticket and authorization code (tests/node/push.test.mjs).
+  "push-token-Zq81",
+  "k3Jd8sQm2Xv7Lp0Tz5Rb9Wc4Ny6Hf1Ga8Ue3Io7Ps2D",
+  "ticket@@@secret-9xQ_rT2vLm",
+  "queryauthcode@@@secret-Ab3",
   // The attack table's own (tests/edge/attack.test.mjs).
   "attack-ticket-6d1f",
   "attack-refresh-7c2e",

@@ -1,13 +1,15 @@
 //! The JavaScript boundary: arguments read into Rust structs ([`args`]), typed results as plain
 //! objects ([`results`]), the one `TcbError` conversion ([`error`]), and the exports that are not
-//! the client's (`diffConfigs`, `parseCron`, `nextRuns`, `isTcbError`). The client itself is
+//! the client's (`diffConfigs`, `parseCron`, `nextRuns`, `decryptPush`, `isTcbError`). The client itself is
 //! [`crate::client`].
 
 pub mod args;
 pub mod error;
 pub mod results;
+mod push;
 mod schedule;
 
+pub use push::decrypt_push;
 pub use schedule::{next_runs, parse_cron};
 
 use serde::Deserialize;

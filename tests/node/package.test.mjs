@@ -13,6 +13,7 @@ test("the package exports exactly its API", () => {
   assert.deepEqual(Object.keys(pkg).sort(), [
     "TcbClient",
     "authorizerToken",
+    "decryptPush",
     "diffConfigs",
     "getFuncConfig",
     "isTcbError",
