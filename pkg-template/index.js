@@ -10,4 +10,10 @@ export {
   nextRuns,
   stableToken,
   authorizerToken,
+  checkField,
+  checkConfig,
+  maskConfig,
+  maskChanges,
+  emptyConfig,
+  defaults,
 } from "./tcb_funcconfig.js";
