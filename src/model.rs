@@ -226,18 +226,6 @@ fn merge(old: Value, new: Value) -> Value {
 pub const MASK: &str = "••••••";
 
 impl Config {
-    /// The config of type `t` with nothing in it (the timeout at WeChat's default): what a
-    /// function that has none of that type compares as.
-    pub fn empty(t: ConfigType) -> Config {
-        match t {
-            ConfigType::CloudCall => Config::CloudCall(CloudCallConfig { openapi: Vec::new() }),
-            ConfigType::TimerTrigger => Config::TimerTrigger(TimerTriggerConfig { triggers: Vec::new() }),
-            ConfigType::Environment => {
-                Config::Environment(EnvironmentConfig { timeout: DEFAULT_TIMEOUT_SECS, environment: Vec::new() })
-            }
-        }
-    }
-
     /// The same config with every environment value replaced by [`MASK`].
     pub fn masked(&self) -> Config {
         match self {

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::{ConfigType, to_text};
+use crate::rules::Rule;
 
 /// WeChat's production host.
 pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
@@ -42,7 +43,7 @@ pub fn validate_env(field: &str, env: &str) -> Result<(), Error> {
         return Err(Error::invalid_argument(field, "is required (the environment id, e.g. \"test-777bb9\")"));
     }
     if !is_env_id(env) {
-        return Err(Error::invalid_argument(field, "must be 1-64 characters of letters, digits, '-' and '_'"));
+        return Err(Error::invalid_argument(field, Rule::EnvId.text()));
     }
     Ok(())
 }
@@ -65,10 +66,7 @@ pub fn validate_function_name(field: &str, name: &str) -> Result<(), Error> {
         return Err(Error::invalid_argument(field, "is required (the cloud function's name)"));
     }
     if !is_function_name(name) {
-        return Err(Error::invalid_argument(
-            field,
-            "must be 1-60 characters of letters, digits, '-' and '_', starting with a letter",
-        ));
+        return Err(Error::invalid_argument(field, Rule::FunctionName.text()));
     }
     Ok(())
 }

@@ -71,7 +71,7 @@ impl Rule {
             Rule::TriggerType => "must be \"timer\"",
             Rule::Cron => "is not a WeChat cron expression",
             Rule::Timeout => "must be a whole number of seconds from 1 to 300",
-            Rule::EnvKey => "must match [A-Za-z_][A-Za-z0-9_]*",
+            Rule::EnvKey => "must be a variable key matching [A-Za-z_][A-Za-z0-9_]*",
             Rule::TooLarge => "must stay under 4 KB in all (as JSON)",
             Rule::EnvId => "must be 1-64 characters of letters, digits, '-' and '_'",
             Rule::FunctionName => "must be 1-60 characters of letters, digits, '-' and '_', starting with a letter",

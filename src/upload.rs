@@ -344,6 +344,7 @@ pub fn diff(a: &Config, b: &Config) -> Option<Vec<Change>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edit::empty;
     use crate::error::ErrorKind;
 
     fn input(t: Option<ConfigType>, text: &str) -> Result<Config, Error> {
@@ -469,7 +470,7 @@ mod tests {
         assert_eq!(broken(&env(0, &[])), Err(("config.timeout".into(), "timeout")));
         assert_eq!(broken(&env(3, &[("A", "1"), ("A", "2")])), Err(("config.environment[1].key".into(), "duplicate")));
         assert_eq!(broken(&env(3, &[("A", &"x".repeat(4100))])), Err(("config.environment".into(), "too_large")));
-        assert_eq!(broken(&Config::empty(ConfigType::Environment)), Ok(()));
+        assert_eq!(broken(&empty(ConfigType::Environment)), Ok(()));
         // The error of a write says the same.
         let e = validate(&timer(&[("a", "timer", "0 0 25 * * * *")])).unwrap_err();
         assert_eq!(e.message(), "config.triggers[0].config is not a WeChat cron expression: hour: 25 is outside 0-23");

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use super::args::{self, Arg};
 use super::error::error_to_js;
 use crate::Error;
+use crate::edit::empty;
 use crate::model::{Config, DEFAULT_TIMEOUT_SECS, MASK};
 use crate::request::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS};
 use crate::rules::{Broken, Field, Input, Rule, check_field as check};
@@ -177,7 +178,7 @@ pub fn empty_config(config_type: JsValue) -> Result<JsValue, JsValue> {
     let t = Arg::of(&config_type).config_type().map_err(|e| error_to_js(&e))?;
     let o = Object::new();
     // Built by hand rather than serialized: three fields are not worth serde's code.
-    match Config::empty(t) {
+    match empty(t) {
         Config::CloudCall(_) => set(&o, "openapi", &Array::new()),
         Config::TimerTrigger(_) => set(&o, "triggers", &Array::new()),
         Config::Environment(e) => {
