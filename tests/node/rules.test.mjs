@@ -125,10 +125,18 @@ test("checkField: every bad value names its rule, field and hint", () => {
     [2, "functionName", "1x", "function_name"],
     [2, "functionName", "f".repeat(61), "function_name"],
   ];
+  const hints = new Map();
   for (const [type, field, value, code] of bad) {
     const what = `${type} ${field} ${String(value).slice(0, 20)}`;
-    assertBroken(checkField(type, field, value), code, field, what);
+    const broken = checkField(type, field, value);
+    assertBroken(broken, code, field, what);
+    // One hint per rule, whatever the field.
+    if (!hints.has(code)) hints.set(code, broken.hint);
+    assert.equal(broken.hint, hints.get(code), what);
   }
+  assert.equal(new Set(hints.values()).size, hints.size, "each rule has its own hint");
+  assert.equal(checkField(3, "timeout", 0).hint, "give a whole number of seconds from 1 to 300");
+  assert.equal(checkField(1, "openapi", "x").hint, "write the API as <category>.<method>, e.g. wxacode.getUnlimited");
   // The cron parser's reason is in the message.
   assert.equal(checkField(2, "config", "0 0 25 * * * *").message, "config is not a WeChat cron expression: hour: 25 is outside 0-23");
   assert.match(checkField(2, "config", "0 0 2 * * *").message, /7 fields/);
