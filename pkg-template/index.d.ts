@@ -502,5 +502,131 @@ export function listFunctions(
  */
 export function diffConfigs(a: FuncConfig | ConfigInput, b: FuncConfig | ConfigInput, options?: { revealValues?: boolean }): ConfigChange[];
 
+/** Why a field or a config may not be written; a check gives `null` when it may. */
+export interface RuleBreak {
+  /** Which rule was broken; see {@link RuleCode}. */
+  code: RuleCode;
+  /** The field as asked (`checkField`), or its path in the config (`config.environment[1].key`). */
+  field: string;
+  /** The field and the rule, e.g. "timeout must be a whole number of seconds from 1 to 300". Never quotes the value. */
+  message: string;
+  /** What to do, in one line. */
+  hint: string;
+}
+
+/**
+ * The code of a broken rule: `required` (empty), `shape` (not the JS type or shape the field
+ * takes), `api_name`, `duplicate`, `too_many` (more than one trigger), `trigger_name`,
+ * `trigger_type`, `cron`, `timeout`, `env_key`, `too_large` (over 4 KB of variables), `env_id`,
+ * `function_name`.
+ */
+export type RuleCode =
+  | "required"
+  | "shape"
+  | "api_name"
+  | "duplicate"
+  | "too_many"
+  | "trigger_name"
+  | "trigger_type"
+  | "cron"
+  | "timeout"
+  | "env_key"
+  | "too_large"
+  | "env_id"
+  | "function_name";
+
+/** The fields {@link checkField} knows, by WeChat's names within each config type. */
+export type RuleField<T extends ConfigTypeArg> =
+  | "env"
+  | "functionName"
+  | (T extends 1 | "cloudCall" ? "openapi" : T extends 2 | "timerTrigger" ? "name" | "config" : "timeout" | "key" | "value");
+
+/**
+ * Checks one field as a form has it, by the rules every call is checked with: `env` and
+ * `functionName` (any type); `openapi` (one API name, type 1); `name` and `config` (a trigger's name and cron expression, type 2);
+ * `timeout` (a number, or its digits as typed), `key` and `value` (type 3). Text is checked as
+ * given: trim it first if the form does. Throws an `invalid_argument` TcbError for an unknown
+ * type or field.
+ */
+export function checkField<T extends ConfigTypeArg>(type: T, field: RuleField<T>, value: unknown): RuleBreak | null;
+
+/**
+ * Checks a whole config of `type` (the plain shape or a typed result) as `uploadFuncConfig`
+ * does before sending it: `null`, or the first broken rule with the field's path.
+ */
+export function checkConfig(type: ConfigTypeArg, config: unknown): RuleBreak | null;
+
+/** An environment variable as {@link maskConfig} shows it. */
+export interface MaskedEnvVar {
+  key: string;
+  /** Always the mask, {@link Defaults.mask}. */
+  value: string;
+  masked: true;
+  /** The real value's length (UTF-16 units); absent when the value was masked already. */
+  length?: number;
+}
+
+/** An environment config as anyone may see it. */
+export interface MaskedEnvironmentConfig {
+  env: string;
+  functionName: string;
+  kind: "environment";
+  type: 3;
+  timeout: number;
+  environment: MaskedEnvVar[];
+  /** `{"timeout":…,"environment":[{"key":…,"value":"••••••"},…]}`: the keys only. */
+  raw: string;
+  rawMasked: true;
+}
+
+/**
+ * A config as it may be shown to anyone: an environment config's values (and `raw`) replaced
+ * by the mask, each with its length; nothing else of it is copied. Other types come back as
+ * they are; `null` or `undefined` as `null`.
+ */
+export function maskConfig(config: EnvironmentConfig | MaskedEnvironmentConfig): MaskedEnvironmentConfig;
+export function maskConfig<C extends CloudCallConfig | TimerTriggerConfig>(config: C): C;
+export function maskConfig(
+  config: FuncConfig | MaskedEnvironmentConfig | null | undefined,
+): CloudCallConfig | TimerTriggerConfig | MaskedEnvironmentConfig | null;
+
+/**
+ * Changes as they may be shown to anyone: every environment value replaced by the mask (with
+ * `masked: true`), only the documented fields kept. Anything but an array gives `[]`.
+ */
+export function maskChanges(changes: unknown): ConfigChange[];
+
+/** The empty config of a type in the plain shape, e.g. to compare a missing config with. */
+export function emptyConfig<T extends ConfigTypeArg>(
+  type: T,
+): T extends 1 | "cloudCall"
+  ? { openapi: string[] }
+  : T extends 2 | "timerTrigger"
+    ? { triggers: Array<{ name: string; type: "timer"; config: string }> }
+    : { timeout: number; environment: EnvVar[] };
+
+/** The package's defaults and limits. */
+export interface Defaults {
+  /** Where WeChat's API is: `https://api.weixin.qq.com`. */
+  baseUrl: string;
+  /** The default `timeoutMs` of a call (10000). */
+  timeoutMs: number;
+  /** The largest `timeoutMs` (300000). */
+  maxTimeoutMs: number;
+  /** A cached token is renewed once it has at most this many seconds left (300). */
+  renewBeforeSecs: number;
+  /** What a hidden environment value shows: `"••••••"`. */
+  mask: string;
+  /** A function's `timeout` when none is set, in seconds (3). */
+  timeout: number;
+  /** The largest `timeout`, in seconds (300). */
+  maxTimeout: number;
+  /** The environment's variables, as JSON, must stay under this many bytes (4096). */
+  maxEnvironmentBytes: number;
+}
+
+/** The package's defaults and limits (a frozen object). */
+export function defaults(): Readonly<Defaults>;
+
 /** Whether `value` is a {@link TcbError} from this package. */
 export function isTcbError(value: unknown): value is TcbError;

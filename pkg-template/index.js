@@ -11,4 +11,10 @@ export {
   decryptPush,
   stableToken,
   authorizerToken,
+  checkField,
+  checkConfig,
+  maskConfig,
+  maskChanges,
+  emptyConfig,
+  defaults,
 } from "./tcb_funcconfig.js";

@@ -11,7 +11,8 @@ use crate::error::Error;
 use crate::model::{
     CloudCallConfig, Config, ConfigType, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger,
 };
-use crate::upload::{is_api_name, is_env_key, is_trigger_name, validate};
+use crate::rules::{Broken, Rule};
+use crate::upload::{MAX_TIMEOUT_SECS, is_api_name, is_env_key, is_trigger_name, validate};
 
 /// One edit, as the helpers take it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,10 +54,7 @@ fn check_names(field: &str, names: &[String]) -> Result<(), Error> {
         return Err(invalid(field, "must name at least one API"));
     }
     match names.iter().position(|n| !is_api_name(n)) {
-        Some(i) => Err(invalid(
-            &format!("{field}[{i}]"),
-            "must be an API name of the form <category>.<method>, e.g. wxacode.getUnlimited",
-        )),
+        Some(i) => Err(invalid(&format!("{field}[{i}]"), Rule::ApiName.text())),
         None => Ok(()),
     }
 }
@@ -80,37 +78,31 @@ impl Edit {
                     return Err(invalid("edit", "must set, unset or change the timeout"));
                 }
                 if let Some(t) = timeout
-                    && !(1..=300).contains(t)
+                    && !(1..=MAX_TIMEOUT_SECS).contains(t)
                 {
-                    return Err(invalid("timeout", "must be a whole number of seconds from 1 to 300"));
+                    return Err(invalid("timeout", Rule::Timeout.text()));
                 }
                 for var in set {
                     if !is_env_key(&var.key) {
-                        return Err(invalid(
-                            &format!("set.{}", var.key),
-                            "is not a key: keys match [A-Za-z_][A-Za-z0-9_]*",
-                        ));
+                        return Err(invalid(&format!("set.{}", var.key), Rule::EnvKey.text()));
                     }
                     if unset.contains(&var.key) {
                         return Err(invalid(&format!("set.{}", var.key), "is also in unset"));
                     }
                 }
                 match unset.iter().position(|k| !is_env_key(k)) {
-                    Some(i) => Err(invalid(&format!("unset[{i}]"), "is not a key: keys match [A-Za-z_][A-Za-z0-9_]*")),
+                    Some(i) => Err(invalid(&format!("unset[{i}]"), Rule::EnvKey.text())),
                     None => Ok(()),
                 }
             }
             Edit::Grant(names) | Edit::Revoke(names) => check_names("names", names),
             Edit::SetTrigger(t) => {
                 if !is_trigger_name(&t.name) {
-                    return Err(invalid(
-                        "trigger.name",
-                        "must be 1-60 characters of letters, digits, '-' and '_', starting with a letter",
-                    ));
+                    return Err(invalid("trigger.name", Rule::TriggerName.text()));
                 }
-                cron::parse(&t.config)
-                    .map(|_| ())
-                    .map_err(|e| invalid("trigger.config", &format!("is not a WeChat cron expression: {}", e.message)))
+                cron::parse(&t.config).map(|_| ()).map_err(|e| {
+                    invalid("trigger.config", &Broken { rule: Rule::Cron, detail: Some(e.message) }.text())
+                })
             }
             Edit::RemoveTrigger => Ok(()),
         }

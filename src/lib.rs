@@ -6,9 +6,9 @@
 //!   configs and their JSON shapes ([`model`], on serde), retry policy ([`retry`]),
 //!   token caching and token endpoints ([`token`]), the rules and request for writing a config
 //!   and the difference between two configs ([`upload`]), the edit helpers' changes
-//!   ([`edit`]), function listings ([`list`]), WeChat's 7-field timer cron ([`cron`]), the
-//!   verification and decryption of WeChat's pushes to a third-party platform ([`push`]) and
-//!   the one error enum ([`Error`]);
+//!   ([`edit`]), the rules of one field as a form checks it ([`rules`]), function listings
+//!   ([`list`]), WeChat's 7-field timer cron ([`cron`]), the verification and decryption of
+//!   WeChat's pushes to a third-party platform ([`push`]) and the one error enum ([`Error`]);
 //! - on `wasm32`, the client (`client`: `TcbClient`, the one-call functions and the token
 //!   sources as async exports over gloo-net, with their deadlines, token cache, retries and
 //!   edits) and its JavaScript boundary (`wasm`: arguments in, typed results and `TcbError`s
@@ -27,6 +27,7 @@ pub mod push;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod rules;
 pub mod token;
 pub mod upload;
 

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::{ConfigType, to_text};
+use crate::rules::Rule;
 
 /// WeChat's production host.
 pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
@@ -41,11 +42,22 @@ pub fn validate_env(field: &str, env: &str) -> Result<(), Error> {
     if is_blank(env) {
         return Err(Error::invalid_argument(field, "is required (the environment id, e.g. \"test-777bb9\")"));
     }
-    let ok = env.len() <= 64 && env.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !ok {
-        return Err(Error::invalid_argument(field, "must be 1-64 characters of letters, digits, '-' and '_'"));
+    if !is_env_id(env) {
+        return Err(Error::invalid_argument(field, Rule::EnvId.text()));
     }
     Ok(())
+}
+
+/// Whether `env` is an environment id: 1–64 letters, digits, `-` and `_`.
+pub(crate) fn is_env_id(env: &str) -> bool {
+    (1..=64).contains(&env.len()) && env.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Whether `name` is a cloud function name (see [`validate_function_name`]).
+pub(crate) fn is_function_name(name: &str) -> bool {
+    name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name.len() <= 60
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A cloud function name: 1–60 characters of letters, digits, `-` and `_`, starting with a letter.
@@ -53,15 +65,8 @@ pub fn validate_function_name(field: &str, name: &str) -> Result<(), Error> {
     if is_blank(name) {
         return Err(Error::invalid_argument(field, "is required (the cloud function's name)"));
     }
-    let starts_with_letter = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-    let ok = starts_with_letter
-        && name.len() <= 60
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !ok {
-        return Err(Error::invalid_argument(
-            field,
-            "must be 1-60 characters of letters, digits, '-' and '_', starting with a letter",
-        ));
+    if !is_function_name(name) {
+        return Err(Error::invalid_argument(field, Rule::FunctionName.text()));
     }
     Ok(())
 }

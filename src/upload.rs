@@ -13,6 +13,7 @@ use crate::model::{
     CloudCallConfig, Config, ConfigType, EnvVar, EnvironmentConfig, MASK, TimerTriggerConfig, Trigger, to_text, whole,
 };
 use crate::request::{GetFuncConfig, endpoint_url};
+use crate::rules::{Broken, Rule};
 
 /// Largest accepted `timeout`, in seconds.
 pub const MAX_TIMEOUT_SECS: u32 = 300;
@@ -46,60 +47,57 @@ pub(crate) fn is_env_key(key: &str) -> bool {
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-fn check_timer(t: &TimerTriggerConfig) -> Result<(), Error> {
+fn check_timer(t: &TimerTriggerConfig) -> Result<(), (String, Broken)> {
     if t.triggers.len() > 1 {
-        return Err(invalid("config.triggers", "may hold at most one trigger (WeChat allows one per function)"));
+        return Err(("config.triggers".to_string(), Broken::of(Rule::TooMany)));
     }
     for (i, trigger) in t.triggers.iter().enumerate() {
         let at = |f: &str| format!("config.triggers[{i}].{f}");
         if !is_trigger_name(&trigger.name) {
-            return Err(invalid(
-                &at("name"),
-                "must be 1-60 characters of letters, digits, '-' and '_', starting with a letter",
-            ));
+            return Err((at("name"), Broken::of(Rule::TriggerName)));
         }
         if trigger.trigger_type != "timer" {
-            return Err(invalid(&at("type"), "must be \"timer\""));
+            return Err((at("type"), Broken::of(Rule::TriggerType)));
         }
         cron::parse(&trigger.config)
-            .map_err(|e| invalid(&at("config"), &format!("is not a WeChat cron expression: {}", e.message)))?;
+            .map_err(|e| (at("config"), Broken { rule: Rule::Cron, detail: Some(e.message) }))?;
     }
     Ok(())
 }
 
-fn check_environment(e: &EnvironmentConfig) -> Result<(), Error> {
+fn check_environment(e: &EnvironmentConfig) -> Result<(), (String, Broken)> {
     if !(1..=MAX_TIMEOUT_SECS).contains(&e.timeout) {
-        return Err(invalid("config.timeout", "must be a whole number of seconds from 1 to 300"));
+        return Err(("config.timeout".to_string(), Broken::of(Rule::Timeout)));
     }
     for (i, var) in e.environment.iter().enumerate() {
+        let at = || format!("config.environment[{i}].key");
         if !is_env_key(&var.key) {
-            return Err(invalid(&format!("config.environment[{i}].key"), "must match [A-Za-z_][A-Za-z0-9_]*"));
+            return Err((at(), Broken::of(Rule::EnvKey)));
         }
         if e.environment.iter().take(i).any(|earlier| earlier.key == var.key) {
-            return Err(invalid(&format!("config.environment[{i}].key"), "repeats a key that is already set"));
+            return Err((at(), Broken::of(Rule::Duplicate)));
         }
     }
     // As long as the config's JSON with a one-digit timeout.
     let size = to_text(&e.environment).len() + r#"{"timeout":1,"environment":}"#.len();
     if size >= MAX_ENVIRONMENT_BYTES {
-        return Err(invalid("config.environment", "must stay under 4 KB in all (as JSON)"));
+        return Err(("config.environment".to_string(), Broken::of(Rule::TooLarge)));
     }
     Ok(())
 }
 
-/// Checks a config against WeChat's rules for its type; the error names the field.
-pub fn validate(config: &Config) -> Result<(), Error> {
+/// The first of WeChat's rules `config` breaks, with the path of the field
+/// (`config.openapi[1]`, `config.timeout`…).
+pub fn check_config(config: &Config) -> Result<(), (String, Broken)> {
     match config {
         Config::CloudCall(c) => {
             for (i, name) in c.openapi.iter().enumerate() {
+                let at = || format!("config.openapi[{i}]");
                 if !is_api_name(name) {
-                    return Err(invalid(
-                        &format!("config.openapi[{i}]"),
-                        "must be an API name of the form <category>.<method>, e.g. wxacode.getUnlimited",
-                    ));
+                    return Err((at(), Broken::of(Rule::ApiName)));
                 }
                 if c.openapi.iter().take(i).any(|earlier| earlier == name) {
-                    return Err(invalid(&format!("config.openapi[{i}]"), "repeats a name that is already granted"));
+                    return Err((at(), Broken::of(Rule::Duplicate)));
                 }
             }
             Ok(())
@@ -107,6 +105,11 @@ pub fn validate(config: &Config) -> Result<(), Error> {
         Config::TimerTrigger(t) => check_timer(t),
         Config::Environment(e) => check_environment(e),
     }
+}
+
+/// Checks a config against WeChat's rules for its type; the error names the field.
+pub fn validate(config: &Config) -> Result<(), Error> {
+    check_config(config).map_err(|(field, broken)| invalid(&field, &broken.text()))
 }
 
 /// The validated `uploadfuncconfig` request for `config`: `(url, body)`. The config goes as
@@ -133,7 +136,8 @@ pub fn upload_body(target: &GetFuncConfig, config: &Config, over: Option<&str>) 
     }
     validate(config)?;
     let config = over.map_or_else(|| config.to_json(), |raw| config.to_json_over(raw));
-    let body = UploadBody { config_type: target.config_type, env: &target.env, function_name: &target.function_name, config };
+    let body =
+        UploadBody { config_type: target.config_type, env: &target.env, function_name: &target.function_name, config };
     Ok(to_text(&body))
 }
 
@@ -340,6 +344,7 @@ pub fn diff(a: &Config, b: &Config) -> Option<Vec<Change>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edit::empty;
     use crate::error::ErrorKind;
 
     fn input(t: Option<ConfigType>, text: &str) -> Result<Config, Error> {
@@ -446,6 +451,32 @@ mod tests {
     }
 
     #[test]
+    fn check_config_names_the_rule_and_the_path() {
+        let broken = |c: &Config| check_config(c).map_err(|(path, b)| (path, b.rule.code()));
+        assert_eq!(broken(&cloud(&["a.b", "c"])), Err(("config.openapi[1]".into(), "api_name")));
+        assert_eq!(broken(&cloud(&["a.b", "a.b"])), Err(("config.openapi[1]".into(), "duplicate")));
+        assert_eq!(
+            broken(&timer(&[("a", "timer", "* * * * * * *"), ("b", "timer", "* * * * * * *")])),
+            Err(("config.triggers".into(), "too_many"))
+        );
+        assert_eq!(
+            broken(&timer(&[("a", "http", "* * * * * * *")])),
+            Err(("config.triggers[0].type".into(), "trigger_type"))
+        );
+        assert_eq!(
+            broken(&timer(&[("a", "timer", "0 0 25 * * * *")])),
+            Err(("config.triggers[0].config".into(), "cron"))
+        );
+        assert_eq!(broken(&env(0, &[])), Err(("config.timeout".into(), "timeout")));
+        assert_eq!(broken(&env(3, &[("A", "1"), ("A", "2")])), Err(("config.environment[1].key".into(), "duplicate")));
+        assert_eq!(broken(&env(3, &[("A", &"x".repeat(4100))])), Err(("config.environment".into(), "too_large")));
+        assert_eq!(broken(&empty(ConfigType::Environment)), Ok(()));
+        // The error of a write says the same.
+        let e = validate(&timer(&[("a", "timer", "0 0 25 * * * *")])).unwrap_err();
+        assert_eq!(e.message(), "config.triggers[0].config is not a WeChat cron expression: hour: 25 is outside 0-23");
+    }
+
+    #[test]
     fn the_upload_body_carries_the_config_as_a_json_string() {
         let target =
             GetFuncConfig::new("test-777bb9", "orderSync", ConfigType::Environment, ("env", "functionName")).unwrap();
@@ -463,7 +494,14 @@ mod tests {
     }
 
     fn change(op: Op, field: &'static str, key: &str, before: Option<&str>, after: Option<&str>) -> Change {
-        Change { op, field, key: key.into(), before: before.map(Into::into), after: after.map(Into::into), masked: false }
+        Change {
+            op,
+            field,
+            key: key.into(),
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+            masked: false,
+        }
     }
 
     #[test]

@@ -3,9 +3,8 @@
 // Used by the edit preview, the conflict panel and the compare view. Environment values are
 // never shown: the server sends them masked, and the page shows dots whatever it receives.
 
-import { h } from "./dom.js";
+import { DOTS, h } from "./dom.js";
 import { t } from "./i18n.js";
-import { MASK } from "./source.js";
 
 const OPS = ["added", "removed", "changed"];
 const FIELDS = ["openapi", "triggers", "timeout", "environment"];
@@ -52,7 +51,7 @@ function values(change) {
 
 function masked() {
   return h("span", { class: "masked" },
-    h("span", { class: "dots", "aria-hidden": "true" }, MASK),
+    h("span", { class: "dots", "aria-hidden": "true" }, DOTS),
     h("span", { class: "visually-hidden" }, t("env.maskedNoLength")));
 }
 
@@ -137,13 +136,13 @@ export function localChanges(kind, a, b) {
   for (const entry of before) {
     const other = find(after, entry);
     if (!other) {
-      changes.push({ op: "removed", field: entry.field, key: entry.key, ...(entry.field === "openapi" ? {} : { before: masked(entry) ? MASK : entry.value }), ...(masked(entry) ? { masked: true } : {}) });
+      changes.push({ op: "removed", field: entry.field, key: entry.key, ...(entry.field === "openapi" ? {} : { before: masked(entry) ? DOTS : entry.value }), ...(masked(entry) ? { masked: true } : {}) });
     } else if (masked(entry)) {
       const [x, y] = [entry.item, other.item];
       if (!x.masked && !y.masked) {
-        if (x.value !== y.value) changes.push({ op: "changed", field: "environment", key: entry.key, before: MASK, after: MASK, masked: true });
+        if (x.value !== y.value) changes.push({ op: "changed", field: "environment", key: entry.key, before: DOTS, after: DOTS, masked: true });
       } else if (Number.isInteger(x.length) && Number.isInteger(y.length) && x.length !== y.length) {
-        changes.push({ op: "changed", field: "environment", key: entry.key, before: MASK, after: MASK, masked: true });
+        changes.push({ op: "changed", field: "environment", key: entry.key, before: DOTS, after: DOTS, masked: true });
       } else {
         sure = false;
       }
@@ -153,7 +152,7 @@ export function localChanges(kind, a, b) {
   }
   for (const entry of after) {
     if (!find(before, entry)) {
-      changes.push({ op: "added", field: entry.field, key: entry.key, ...(entry.field === "openapi" ? {} : { after: masked(entry) ? MASK : entry.value }), ...(masked(entry) ? { masked: true } : {}) });
+      changes.push({ op: "added", field: entry.field, key: entry.key, ...(entry.field === "openapi" ? {} : { after: masked(entry) ? DOTS : entry.value }), ...(masked(entry) ? { masked: true } : {}) });
     }
   }
   // The timeout of a missing environment config is not a change anyone made.

@@ -58,3 +58,10 @@ export function replaceChildren(parent, ...children) {
   parent.replaceChildren();
   return append(parent, children);
 }
+
+/**
+ * What the page draws for a hidden value: the text the package masks values with
+ * (`defaults().mask`), kept here because the page draws hidden values without the package (a
+ * viewer in Worker mode never loads it) and draws these dots whatever a server sent.
+ */
+export const DOTS = "••••••";

@@ -1,24 +1,23 @@
 // Editing a config, for admins: the editor inside each card, the preview of the exact changes
 // (always asked for first, with dryRun), Save and Cancel, and what a refused or uncertain write
-// shows. The page checks every input by the package's rules before anything is sent, and
-// never writes on its own: a conflict or an uncertain outcome offers Reload, never a retry.
+// shows. The page checks every input by the package's rules (`checkField`) before anything is
+// sent, and never writes on its own: a conflict or an uncertain outcome offers Reload, never a
+// retry. An editor opens once the package is loaded; if it cannot be, it opens all the same and
+// the Worker's checks are the only ones.
 //
 // An editor's state lives in the card's view state (`cardState().edit`), so a language switch
 // rebuilds it without losing what was typed. Secret values live only there and in the inputs'
 // `value` properties, never in an attribute or a text node.
 
-import { h } from "./dom.js";
+import { DOTS, h } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { changeList, configSummary, localChanges, validChanges } from "./changes.js";
 import { renderError } from "./render.js";
-import { MASK } from "./source.js";
-import { cronModule, formatRun, loadCron } from "./timeline.js";
+import { loadPackage, packageModule } from "./package.js";
+import { formatRun } from "./timeline.js";
 
-// The rules of the package (src/upload.rs), checked here before sending.
-const API_NAME = /^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/;
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TRIGGER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,59}$/;
-const MAX_TIMEOUT = 300;
+/** The package's rules, or `null` when it could not be loaded (then the Worker checks alone). */
+const rules = packageModule;
 /** How many next runs the trigger editor lists under the expression. */
 const LIVE_RUNS = 3;
 
@@ -65,10 +64,13 @@ export function editor(kind, config, cs, ctx) {
           cs.edit = editState();
           ctx.rerender('[data-focus="edit"]');
         } else {
-          cs.notice = null;
-          Object.assign(es, editState(), { open: true, draft: newDraft(kind, config) });
-          ctx.rerender(firstFieldSelector(kind));
-          if (kind === "timerTrigger") loadCron().catch(() => {});
+          const open = () => {
+            cs.notice = null;
+            cs.edit = Object.assign(editState(), { open: true, draft: newDraft(kind, config) });
+            ctx.rerender(firstFieldSelector(kind));
+          };
+          if (rules()) open();
+          else loadPackage().then(open, open);
         }
       },
     },
@@ -100,8 +102,10 @@ function firstFieldSelector(kind) {
 
 function newDraft(kind, config) {
   if (kind === "environment") {
-    // Rows by variable key (a Map: a key is server text, "__proto__" included).
-    return { timeout: String(config?.timeout ?? 3), rows: new Map(), added: [] };
+    // Rows by variable key (a Map: a key is server text, "__proto__" included). A function
+    // without this config starts from the package's empty one.
+    const timeout = config?.timeout ?? rules()?.emptyConfig(3).timeout ?? "";
+    return { timeout: String(timeout), rows: new Map(), added: [] };
   }
   if (kind === "cloudCall") return { names: "" };
   const current = Array.isArray(config?.triggers) ? config.triggers[0] : null;
@@ -271,7 +275,7 @@ function environmentForm(view) {
 
   const timeout = field(view, {
     id: "timeout", label: t("edit.timeout"), value: draft.timeout, hintKey: "edit.timeoutHint",
-    attrs: { type: "number", min: "1", max: String(MAX_TIMEOUT), step: "1", inputmode: "numeric", class: "narrow" },
+    attrs: { type: "number", min: "1", max: rules() ? String(rules().defaults().maxTimeout) : null, step: "1", inputmode: "numeric", class: "narrow" },
     onInput: (value) => { draft.timeout = value; },
   });
 
@@ -313,7 +317,7 @@ function environmentForm(view) {
     return h("li", { class: `edit-row edit-row-${row.mode}`, dataset: { key: item.key, mode: row.mode } },
       h("div", { class: "edit-row-head" },
         h("code", { class: "wrap edit-key" }, item.key),
-        h("span", { class: "masked" }, h("span", { class: "dots", "aria-hidden": "true" }, MASK),
+        h("span", { class: "masked" }, h("span", { class: "dots", "aria-hidden": "true" }, DOTS),
           h("span", { class: "visually-hidden" }, t("env.maskedNoLength"))),
         h("div", { class: "actions" }, actions)),
       detail);
@@ -374,11 +378,13 @@ function submitEnvironment(view) {
   const draft = es.draft;
   const errors = {};
   const items = Array.isArray(config?.environment) ? config.environment : [];
-  const current = config?.timeout ?? 3;
+  const pkg = rules();
+  const current = config?.timeout ?? pkg?.emptyConfig(3).timeout;
+  const broken = (field, value) => pkg?.checkField(3, field, value) ?? null;
 
   const timeoutText = draft.timeout.trim();
-  const timeout = /^\d+$/.test(timeoutText) ? Number(timeoutText) : NaN;
-  if (!(timeout >= 1 && timeout <= MAX_TIMEOUT)) errors.timeout = { key: "edit.error.timeout" };
+  const timeout = Number(timeoutText);
+  if (broken("timeout", timeoutText)) errors.timeout = { key: "edit.error.timeout" };
 
   const set = {};
   // Defined, not assigned: a key named "__proto__" is a key like any other.
@@ -399,7 +405,8 @@ function submitEnvironment(view) {
     const key = row.key.trim();
     if (key === "" && row.value === "") continue;
     const id = `newKey:${row.id}`;
-    if (!ENV_KEY.test(key)) errors[id] = { key: key === "" ? "edit.error.keyRequired" : "edit.error.key" };
+    const keyBroken = broken("key", key);
+    if (keyBroken) errors[id] = { key: keyBroken.code === "required" ? "edit.error.keyRequired" : "edit.error.key" };
     else if (existingKeys.has(key)) errors[id] = { key: "edit.error.keyExists", params: { key } };
     else if (seen.has(key)) errors[id] = { key: "edit.error.keyRepeated", params: { key } };
     else put(key, row.value);
@@ -451,7 +458,7 @@ function cloudCallForm(view) {
 
 function submitGrant(view) {
   const names = [...new Set(view.es.draft.names.split(/[\s,，、;；]+/).filter(Boolean))];
-  const bad = names.filter((name) => !API_NAME.test(name));
+  const bad = names.filter((name) => rules()?.checkField(1, "openapi", name));
   const errors = {};
   if (names.length === 0) errors.grant = { key: "edit.error.namesRequired" };
   else if (bad.length) errors.grant = { key: "edit.error.names", params: { names: bad.join(", ") } };
@@ -495,8 +502,8 @@ function triggerForm(view) {
   });
   const cronInput = cronField.querySelector("input");
   explain(live, draft.cron, cronInput);
-  if (!cronModule()) {
-    loadCron().then(() => live.isConnected && explain(live, draft.cron, cronInput), () => {
+  if (!rules()) {
+    loadPackage().then(() => live.isConnected && explain(live, draft.cron, cronInput), () => {
       if (live.isConnected) live.replaceChildren();
     });
   }
@@ -514,7 +521,7 @@ function triggerForm(view) {
 
 /** The expression's meaning and next runs as it is typed, or why it is not understood. */
 function explain(live, expression, input) {
-  const cron = cronModule();
+  const cron = rules();
   const text = expression.trim();
   if (!text) {
     live.replaceChildren();
@@ -542,31 +549,20 @@ function explain(live, expression, input) {
   }
 }
 
-async function submitTrigger(view) {
+function submitTrigger(view) {
   const { es } = view;
   const name = es.draft.name.trim();
   const expression = es.draft.cron.trim();
   const errors = {};
-  if (!TRIGGER_NAME.test(name)) errors["trigger-name"] = { key: name ? "edit.error.triggerName" : "edit.error.triggerNameRequired" };
-  if (!expression) {
+  const pkg = rules();
+  const nameBroken = pkg?.checkField(2, "name", name);
+  if (nameBroken) errors["trigger-name"] = { key: nameBroken.code === "required" ? "edit.error.triggerNameRequired" : "edit.error.triggerName" };
+  const cronBroken = pkg?.checkField(2, "config", expression);
+  if (cronBroken?.code === "required") {
     errors["trigger-cron"] = { key: "edit.error.cronRequired" };
-  } else {
-    let cron = cronModule();
-    if (!cron) {
-      try {
-        cron = await loadCron();
-      } catch {
-        cron = null; // the Worker checks it then
-      }
-    }
-    if (cron) {
-      try {
-        cron.parseCron(expression);
-      } catch (error) {
-        // Said by the line under the field, which follows what is typed.
-        errors["trigger-cron"] = { key: "timer.scheduleError", params: { reason: error?.message ?? String(error) }, live: true };
-      }
-    }
+  } else if (cronBroken) {
+    // Said by the line under the field, which follows what is typed.
+    errors["trigger-cron"] = { key: "timer.scheduleError", params: { reason: cronBroken.message }, live: true };
   }
   if (!check(view, errors)) return;
   preview(view, "trigger", { name, config: expression });

@@ -2,9 +2,8 @@
 // (filter text, raw JSON open, revealed values) in a plain object owned by the caller, so a
 // language switch can rebuild the cards without losing what the user did.
 
-import { h, replaceChildren } from "./dom.js";
+import { DOTS, h, replaceChildren } from "./dom.js";
 import { has, t } from "./i18n.js";
-import { MASK } from "./source.js";
 import { triggerSchedule } from "./timeline.js";
 
 let nextId = 0;
@@ -155,7 +154,7 @@ function rowCells({ item, index, labels, withActions, state, ctx, row, showError
   } else {
     const length = Number.isInteger(item.length) ? item.length : null;
     valueCell = h("span", { class: "masked" },
-      h("span", { class: "dots", "aria-hidden": "true" }, MASK),
+      h("span", { class: "dots", "aria-hidden": "true" }, DOTS),
       length === null ? null : h("span", { class: "length", "aria-hidden": "true" }, t("env.chars", { n: length })),
       h("span", { class: "visually-hidden" }, length === null ? t("env.maskedNoLength") : t("env.masked", { n: length })));
   }

@@ -7,15 +7,14 @@
 // edit configs. An edit names the config it was made on: the Worker guards it with the
 // config's `version`, the direct client with its `raw` text (`expectedRaw`).
 
+import { loadPackage } from "./package.js";
+
 /** Config type numbers and the names used in results (`kind`). */
 export const KINDS = { 1: "cloudCall", 2: "timerTrigger", 3: "environment" };
 export const KIND_ORDER = ["cloudCall", "timerTrigger", "environment"];
 
 /** errcode for "no config of this type": shown as a neutral state, not as an error. */
 export const NOT_CONFIGURED = 85089;
-
-/** Dots shown in place of a hidden value (the same the Worker sends). */
-export const MASK = "••••••";
 
 const REQUEST_TIMEOUT_MS = 30000;
 
@@ -199,7 +198,7 @@ function editAnswer(body) {
 
 /** Development mode: the package's wasm client calls `baseUrl` with `token`, from this page. */
 export async function directSource(baseUrl, token) {
-  const pkg = await import("./pkg/browser.js");
+  const pkg = await loadPackage();
   const { TcbClient, isTcbError } = pkg;
   const wrap = (error) => (isTcbError(error) ? new PageError(error) : error);
   let client;
@@ -218,7 +217,7 @@ export async function directSource(baseUrl, token) {
       realRaw.set(config, config.raw);
       return config;
     }
-    const masked = maskEnvironment(config);
+    const masked = pkg.maskConfig(config);
     clearValues.set(masked, config.environment.map((item) => item.value));
     realRaw.set(masked, config.raw);
     return masked;
@@ -266,7 +265,7 @@ export async function directSource(baseUrl, token) {
       try {
         const [a, b] = await Promise.all([envA, envB].map((env) =>
           single(() => client.getFuncConfig({ env, functionName, type: Number(type), signal }))));
-        const changes = pkg.diffConfigs(a ?? emptyLike(type, b), b ?? emptyLike(type, a));
+        const changes = pkg.diffConfigs(a ?? emptyLike(pkg, type, b), b ?? emptyLike(pkg, type, a));
         return { a: maskConfig(a), b: maskConfig(b), changes };
       } catch (error) {
         throw wrap(error);
@@ -302,11 +301,14 @@ function unavailable() {
   return new PageError({ code: "unavailable", hint: "This build of the package cannot do this in direct mode; use the Worker." });
 }
 
-/** An empty config of `type` to compare a missing one with (the other's timeout kept). */
-function emptyLike(type, other) {
-  if (Number(type) === 1) return { openapi: [] };
-  if (Number(type) === 2) return { triggers: [] };
-  return { timeout: Number.isInteger(other?.timeout) ? other.timeout : 3, environment: [] };
+/**
+ * The package's empty config of `type` to compare a missing one with; the other's timeout kept,
+ * so that a missing environment config shows no timeout change.
+ */
+function emptyLike(pkg, type, other) {
+  const empty = pkg.emptyConfig(Number(type));
+  if (Number(type) === 3 && Number.isInteger(other?.timeout)) empty.timeout = other.timeout;
+  return empty;
 }
 
 /** Runs a one-type request; "not configured" (85089) becomes `null`. */
@@ -327,15 +329,4 @@ function pickValue(clear, item, index) {
     throw new PageError({ code: "decode", hint: "The variable was not in the answer. Look the function up again." });
   }
   return match.value;
-}
-
-/** The environment config as a viewer sees it from the Worker: values and raw values removed. */
-function maskEnvironment(config) {
-  const environment = config.environment.map(({ key, value }) => ({ key, value: MASK, masked: true, length: value.length }));
-  return {
-    ...config,
-    environment,
-    raw: JSON.stringify({ timeout: config.timeout, environment: environment.map(({ key }) => ({ key, value: MASK })) }),
-    rawMasked: true,
-  };
 }

@@ -6,6 +6,7 @@
 
 import { h, replaceChildren, svg } from "./dom.js";
 import { language, t } from "./i18n.js";
+import { loadPackage, packageModule } from "./package.js";
 
 const DAY = 86_400_000;
 const WINDOW = 7 * DAY;
@@ -32,28 +33,6 @@ const MIN_WIDTH = 160;
 
 let nextId = 0;
 
-// --- the package ---------------------------------------------------------------------------
-
-/** The package's browser build once loaded (the same module direct mode uses). */
-let cron = null;
-let loading = null;
-
-/** Loads the package once (resolves to the module); the trigger editor checks cron with it. */
-export function loadCron() {
-  loading ??= import("./pkg/browser.js").then(
-    (module) => (cron = module),
-    (error) => {
-      loading = null;
-      throw error;
-    });
-  return loading;
-}
-
-/** The package if it is loaded, else `null`. */
-export function cronModule() {
-  return cron;
-}
-
 // --- the fire times ------------------------------------------------------------------------
 
 /**
@@ -63,12 +42,12 @@ export function cronModule() {
  */
 function fireWindow(expression, from) {
   const to = from + WINDOW;
-  const next = cron.nextRuns(expression, { from: new Date(from), count: MAX_RUNS });
+  const next = packageModule().nextRuns(expression, { from: new Date(from), count: MAX_RUNS });
   const all = next.map((iso) => Date.parse(iso));
   const times = all.filter((time) => time < to);
   let more = false;
   if (times.length === MAX_RUNS) {
-    const [after] = cron.nextRuns(expression, { from: new Date(times[MAX_RUNS - 1]), count: 1 });
+    const [after] = packageModule().nextRuns(expression, { from: new Date(times[MAX_RUNS - 1]), count: 1 });
     more = after !== undefined && Date.parse(after) < to;
   }
   let spans = null;
@@ -91,7 +70,7 @@ function probeBuckets(expression, from, to) {
   const buckets = [];
   let after = from;
   while (buckets.length <= WINDOW / BUCKET + 1) {
-    const [iso] = cron.nextRuns(expression, { from: new Date(after), count: 1 });
+    const [iso] = packageModule().nextRuns(expression, { from: new Date(after), count: 1 });
     const time = iso === undefined ? Infinity : Date.parse(iso);
     if (!(time < to)) break;
     const bucket = Math.floor(time / BUCKET);
@@ -308,11 +287,11 @@ export function triggerSchedule(trigger) {
   const section = h("section", { class: "trigger-schedule", "aria-labelledby": id, dataset: { trigger: trigger.name } });
   const heading = h("h4", { id }, h("span", { class: "wrap" }, t("timeline.heading", { name: trigger.name })));
   const show = (state) => replaceChildren(section, heading, content(trigger, state));
-  if (trigger.scheduleError || cron) {
+  if (trigger.scheduleError || packageModule()) {
     show({ observe: true });
   } else {
     show({ loading: true });
-    loadCron().then(
+    loadPackage().then(
       () => section.isConnected && show({ observe: true }),
       () => section.isConnected && show({ failed: true }));
   }
@@ -322,9 +301,9 @@ export function triggerSchedule(trigger) {
 function content(trigger, { loading = false, failed = false, observe = false }) {
   if (trigger.scheduleError) return errorText(trigger.scheduleError);
   let explanation = trigger.schedule?.explanation;
-  if (!explanation && cron) {
+  if (!explanation && packageModule()) {
     try {
-      explanation = cron.parseCron(trigger.config).explanation;
+      explanation = packageModule().parseCron(trigger.config).explanation;
     } catch (error) {
       return errorText(error?.message ?? String(error));
     }

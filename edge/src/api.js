@@ -1,12 +1,9 @@
 // GET /api/config: reads a configuration through the package, masks secrets, maps errors.
 // The masking, versions, error mapping and request checks here serve the other routes too
 // (browse.js, edit.js, wechat.js).
-import { isTcbError } from "tcb-funcconfig";
+import { isTcbError, maskChanges, maskConfig } from "tcb-funcconfig";
 import { clientFor } from "./source.js";
 import { versionOf } from "./version.js";
-
-/** What a masked environment value shows instead of the value. */
-export const MASK = "••••••";
 
 /** The config types a query may name, by their query text. */
 export const TYPES = { 1: 1, 2: 2, 3: 3 };
@@ -181,7 +178,7 @@ export async function presentVersioned(config, reveal, env) {
 
 /**
  * A config as the API shows it: environment values (items and `raw`) masked unless `reveal`,
- * each masked item with the value's length.
+ * each masked item with the value's length (the package's `maskConfig`).
  * @param {any} config a FuncConfig from the package, with real values
  * @param {boolean} reveal
  */
@@ -194,63 +191,23 @@ export function present(config, reveal) {
       rawMasked: false,
     };
   }
-  // Field by field, so nothing new the package may add can carry a value through.
-  const { env, functionName, kind, type, timeout, environment } = config;
-  return {
-    env,
-    functionName,
-    kind,
-    type,
-    timeout,
-    environment: environment.map(({ key, value }) => ({ key, value: MASK, masked: true, length: value.length })),
-    raw: JSON.stringify({ timeout, environment: environment.map(({ key }) => ({ key, value: MASK })) }),
-    rawMasked: true,
-  };
-}
-
-/**
- * A config the package masked already (the `expected` and `actual` of a `conflict` or
- * `unverified` error), shown in the same shape as `present` gives. Its values are replaced
- * again and its `raw` rebuilt, whatever the package put there; the lengths are unknown, so there
- * is no `length`. No `version`: the real `raw` is not known.
- * @param {any} config
- */
-export function presentMasked(config) {
-  if (config === null || config === undefined) return null;
-  if (config.kind !== "environment") return config;
-  const { env, functionName, kind, type, timeout } = config;
-  const keys = Array.isArray(config.environment) ? config.environment.map(({ key }) => key) : [];
-  return {
-    env,
-    functionName,
-    kind,
-    type,
-    timeout,
-    environment: keys.map((key) => ({ key, value: MASK, masked: true })),
-    raw: JSON.stringify({ timeout, environment: keys.map((key) => ({ key, value: MASK })) }),
-    rawMasked: true,
-  };
+  return maskConfig(config);
 }
 
 /**
  * Config changes as the API shows them. Unless `reveal`, every environment value is the mask,
- * whatever the package sent (it masks them already: this is a second lock).
+ * whatever the package sent (it masks them already: `maskChanges` is a second lock).
  * @param {any[]} changes ConfigChange objects from the package
  * @param {boolean} reveal
  */
 export function presentChanges(changes, reveal) {
+  if (!reveal) return maskChanges(changes);
   if (!Array.isArray(changes)) return [];
   return changes.map((c) => {
     const change = { op: c.op, field: c.field, key: c.key };
     if (c.before !== undefined) change.before = c.before;
     if (c.after !== undefined) change.after = c.after;
-    if (c.field === "environment" && !reveal) {
-      if (change.before !== undefined) change.before = MASK;
-      if (change.after !== undefined) change.after = MASK;
-      if (change.before !== undefined || change.after !== undefined) change.masked = true;
-    } else if (c.masked === true) {
-      change.masked = true;
-    }
+    if (c.masked === true) change.masked = true;
     return change;
   });
 }
@@ -294,11 +251,12 @@ export function fromTcbError(e) {
   // the part before the detail, and never pass `raw` on.
   error.message = e.code === "decode" ? e.message.split(": ")[0] : e.message;
   // A write the package refused (conflict) or could not confirm (unverified): what was
-  // expected, what the server has, and the difference, all masked.
+  // expected, what the server has, and the difference, all masked (the package masked the
+  // configs already, so their items carry no length; masked again here all the same).
   if (e.code === "conflict" || e.code === "unverified") {
-    error.expected = presentMasked(e.expected);
-    error.actual = presentMasked(e.actual);
-    error.changes = presentChanges(e.changes, false);
+    error.expected = maskConfig(e.expected);
+    error.actual = maskConfig(e.actual);
+    error.changes = maskChanges(e.changes);
   }
   return { status: statusFor(e), body: { error } };
 }

@@ -1,14 +1,11 @@
 // Browsing: GET /api/functions (the functions of an environment) and GET /api/compare (one
 // config type of a function in two environments, and what differs).
-import { diffConfigs } from "tcb-funcconfig";
+import { checkField, diffConfigs, emptyConfig } from "tcb-funcconfig";
 import { TYPES, apiError, fromTcbError, isNotConfigured, misconfigured, presentChanges, presentVersioned, refuseReveal } from "./api.js";
 import { clientFor } from "./source.js";
 
 const BAD_QUERY_HINT = "fix the argument; nothing was sent";
 const badQuery = (message) => apiError(400, "invalid_argument", BAD_QUERY_HINT, message);
-
-/** The largest `offset` taken (far beyond any environment's function count). */
-const MAX_OFFSET = 2147483647;
 
 /**
  * `GET /api/functions?env=E[&limit=L&offset=O]` or `?env=E&all=1`: `{ total, functions }`.
@@ -19,13 +16,12 @@ const MAX_OFFSET = 2147483647;
 export async function listFunctions(params, env) {
   const all = params.get("all");
   if (all !== null && all !== "0" && all !== "1") return badQuery("all must be 1 (every function) or 0");
+  // Digits only; anything else goes to the package as NaN. The package checks the range (and
+  // refuses NaN) by its own rule before anything is sent.
   const paging = {};
-  for (const [name, min, max] of [["limit", 1, 100], ["offset", 0, MAX_OFFSET]]) {
+  for (const name of ["limit", "offset"]) {
     const text = params.get(name);
-    if (text === null) continue;
-    const value = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
-    if (!(value >= min && value <= max)) return badQuery(`${name} must be a whole number from ${min} to ${max}`);
-    paging[name] = value;
+    if (text !== null) paging[name] = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
   }
   if (all === "1" && Object.keys(paging).length > 0) return badQuery("all=1 lists every function: send it without limit or offset");
 
@@ -50,12 +46,10 @@ export async function listFunctions(params, env) {
   }
 }
 
-/** A config of each type that is not there ("not configured"), to compare against. */
-const EMPTY = { 1: { openapi: [] }, 2: { triggers: [] }, 3: { timeout: 3, environment: [] } };
-
 /** The comparable part of a config, in the plain shape `diffConfigs` takes. */
 function comparable(config, type) {
-  if (config === null) return EMPTY[type];
+  // A config that is not there ("not configured") compares as the empty one.
+  if (config === null) return emptyConfig(type);
   if (type === 1) return { openapi: config.openapi };
   if (type === 2) return { triggers: config.triggers.map(({ name, type: kind, config: cron }) => ({ name, type: kind, config: cron })) };
   return { timeout: config.timeout, environment: config.environment.map(({ key, value }) => ({ key, value })) };
@@ -77,16 +71,13 @@ export async function compare(params, role, env) {
   const typeText = params.get("type");
   if (!Object.hasOwn(TYPES, typeText ?? "")) return badQuery("type must be 1, 2 or 3");
   const type = TYPES[typeText];
-  // Both sides are read at once: both names are checked first (by the package's rules, see the
-  // README), so that a bad one sends nothing at all.
-  for (const [name, rule, pattern] of [
-    ["function", "1-60 letters, digits, '-' or '_', starting with a letter", /^[A-Za-z][A-Za-z0-9_-]{0,59}$/],
-    ["envA", "1-64 letters, digits, '-' or '_'", /^[A-Za-z0-9_-]{1,64}$/],
-    ["envB", "1-64 letters, digits, '-' or '_'", /^[A-Za-z0-9_-]{1,64}$/],
-  ]) {
+  // Both sides are read at once: both names are checked first, by the package's rules, so that
+  // a bad one sends nothing at all.
+  for (const [name, field] of [["function", "functionName"], ["envA", "env"], ["envB", "env"]]) {
     const value = params.get(name);
     if (value === null) return badQuery(`${name} is required`);
-    if (!pattern.test(value)) return badQuery(`${name} must be ${rule}`);
+    const broken = checkField(type, field, value);
+    if (broken) return badQuery(`${name}: ${broken.message}`);
   }
 
   const built = clientFor(env);

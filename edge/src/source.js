@@ -8,10 +8,11 @@
 //
 // workerd forbids a request to await a promise that another request created (it cancels or
 // hangs it), so everything kept here across requests is a plain value: the client (whose own
-// token cache holds plain values), a token and its expiry, the time a fetch started.
-import { TcbClient, stableToken } from "tcb-funcconfig";
+// token cache holds plain values, and lets one token fetch run at a time while the others
+// poll), and the last token's expiry.
+import { TcbClient, defaults, stableToken } from "tcb-funcconfig";
 
-export const DEFAULT_BASE_URL = "https://api.weixin.qq.com";
+const { baseUrl: DEFAULT_BASE_URL } = defaults();
 
 /** The settings each source needs; a source counts as chosen when any of them is set. */
 const SOURCES = {
@@ -23,9 +24,6 @@ const SOURCES = {
 const ALL_SOURCES_HINT =
   "set exactly one token source: the WECHAT_ACCESS_TOKEN secret; or WECHAT_APPID and WECHAT_APPSECRET; " +
   "or COMPONENT_APPID, COMPONENT_APPSECRET and AUTHORIZER_APPID with the TOKENS Durable Object (see edge/README.md)";
-
-/** A token is used from a cache only while it has more than this left (as the package does). */
-export const RENEW_BEFORE_MS = 300 * 1000;
 
 const isSet = (env, name) => typeof env[name] === "string" && env[name] !== "";
 
@@ -77,18 +75,17 @@ export function clientFor(env) {
 
   const baseUrl = env.WECHAT_BASE_URL || DEFAULT_BASE_URL;
   const timeout = env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {};
-  // Plain values only. Stable: the last token and its expiry, the fetch in flight (its number,
-  // start time, whether forced) and how many fetches have stored a token. Authorizer: the last
-  // token handed out.
-  const state = { token: "", expiresAt: 0, fetchId: 0, fetching: 0, fetchStarted: 0, forcedFetch: false, generation: 0, lastToken: "" };
+  // Plain values only. Stable: when the last token fetched expires. Authorizer: the last token
+  // handed out.
+  const state = { expiresAt: 0, lastToken: "" };
   let client;
   try {
     if (source === "static") {
       client = new TcbClient({ accessToken: env.WECHAT_ACCESS_TOKEN, baseUrl, ...timeout });
     } else if (source === "stable") {
+      // The client fetches one token at a time for every request of the isolate (see above).
       const provider = stableToken({ appid: env.WECHAT_APPID, secret: env.WECHAT_APPSECRET, baseUrl, ...timeout });
-      const waitLimitMs = Number(env.WECHAT_TIMEOUT_MS) || 10000;
-      client = new TcbClient({ getAccessToken: (ctx) => coalesced(state, provider, ctx, waitLimitMs), baseUrl, ...timeout });
+      client = new TcbClient({ getAccessToken: (ctx) => recordExpiry(state, provider, ctx), baseUrl, ...timeout });
     } else {
       client = new TcbClient({ getAccessToken: (ctx) => fromTokenStore(state, env, ctx), baseUrl, ...timeout });
     }
@@ -114,62 +111,20 @@ function sameKey(a, b) {
  */
 export function stableExpiresIn(env) {
   const built = clientFor(env);
-  if (built.problem || built.source !== "stable" || !built.state.token) return undefined;
+  if (built.problem || built.source !== "stable" || !built.state.expiresAt) return undefined;
   const left = Math.floor((built.state.expiresAt - Date.now()) / 1000);
   return left > 0 ? left : undefined;
 }
 
-// --- stable token: one fetch at a time per isolate ---------------------------------------------
+// --- stable token: the package's provider, its expiry noted --------------------------------------
 
-const POLL_MS = 20;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The stable-token provider behind one fetch per isolate at a time. A request that finds a
- * fetch in flight does not await it (that promise belongs to another request): it polls the
- * plain values on its own timer until the fetch has stored its token, or until the fetch has
- * taken longer than `waitLimitMs` (its request may have been cancelled), then fetches itself.
- *
- * After a rejection (`forceRefresh`) a request waits only for a forced fetch in flight: a plain
- * fetch started before the rejection could bring back the rejected token.
- */
-async function coalesced(state, provider, { forceRefresh, signal }, waitLimitMs) {
-  const arrived = state.generation;
-  const since = Date.now();
-  const joinable = () => state.fetching !== 0 && (!forceRefresh || state.forcedFetch);
-  if (joinable()) {
-    const waiting = () =>
-      state.generation === arrived && joinable() && Date.now() - state.fetchStarted < waitLimitMs && Date.now() - since < waitLimitMs;
-    while (waiting() && !signal?.aborted) await sleep(POLL_MS);
-    const usable = state.token && state.expiresAt - Date.now() > RENEW_BEFORE_MS;
-    if (state.generation > arrived && usable) return { accessToken: state.token, expiresIn: secondsLeft(state) };
-  } else if (!forceRefresh && state.token && state.expiresAt - Date.now() > RENEW_BEFORE_MS) {
-    // This isolate has a usable token already (the client asked before it stored it).
-    return { accessToken: state.token, expiresIn: secondsLeft(state) };
+/** Calls the stable-token provider and notes when the token it gives expires. */
+async function recordExpiry(state, provider, ctx) {
+  const issued = await provider(ctx);
+  if (typeof issued === "object" && issued !== null && Number.isFinite(issued.expiresIn)) {
+    state.expiresAt = Date.now() + issued.expiresIn * 1000;
   }
-  const id = ++state.fetchId;
-  state.fetching = id;
-  state.fetchStarted = Date.now();
-  state.forcedFetch = Boolean(forceRefresh);
-  try {
-    const issued = await provider({ forceRefresh: Boolean(forceRefresh), signal });
-    const token = typeof issued === "string" ? issued : issued.accessToken;
-    const expiresIn = typeof issued === "string" ? undefined : issued.expiresIn;
-    state.token = token;
-    state.expiresAt = Date.now() + (expiresIn ?? 0) * 1000;
-    state.generation++;
-    return issued;
-  } finally {
-    // Only the latest fetch clears the mark (a newer one may have started meanwhile).
-    if (state.fetching === id) {
-      state.fetching = 0;
-      state.forcedFetch = false;
-    }
-  }
-}
-
-function secondsLeft(state) {
-  return Math.max(0, Math.floor((state.expiresAt - Date.now()) / 1000));
+  return issued;
 }
 
 // --- authorizer token: asked of the Durable Object ---------------------------------------------

@@ -10,8 +10,11 @@
 //   PUT /ticket            {ticket}        the component verify ticket WeChat pushed
 //   PUT /refresh-token     {refreshToken}  after an authorization
 import { DurableObject } from "cloudflare:workers";
-import { authorizerToken, isTcbError } from "tcb-funcconfig";
-import { DEFAULT_BASE_URL, RENEW_BEFORE_MS } from "./source.js";
+import { authorizerToken, defaults, isTcbError } from "tcb-funcconfig";
+
+const { baseUrl: DEFAULT_BASE_URL, renewBeforeSecs } = defaults();
+/** A token is used from the store only while it has more than this left (as the package does). */
+const RENEW_BEFORE_MS = renewBeforeSecs * 1000;
 
 /** When WeChat's answer carries no `expires_in` (it always does): its documented lifetime. */
 const DEFAULT_EXPIRES_IN_S = 7200;

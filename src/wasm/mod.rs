@@ -1,15 +1,18 @@
 //! The JavaScript boundary: arguments read into Rust structs ([`args`]), typed results as plain
 //! objects ([`results`]), the one `TcbError` conversion ([`error`]), and the exports that are not
-//! the client's (`diffConfigs`, `parseCron`, `nextRuns`, `decryptPush`, `isTcbError`). The client itself is
-//! [`crate::client`].
+//! the client's (`diffConfigs`, `parseCron`, `nextRuns`, `decryptPush`, `isTcbError`, and the
+//! rules a Worker or page uses on its own: `checkField`, `checkConfig`, `maskConfig`,
+//! `maskChanges`, `emptyConfig`, `defaults`). The client itself is [`crate::client`].
 
 pub mod args;
 pub mod error;
 pub mod results;
 mod push;
+mod rules;
 mod schedule;
 
 pub use push::decrypt_push;
+pub use rules::{check_config, check_field, defaults, empty_config, mask_changes, mask_config};
 pub use schedule::{next_runs, parse_cron};
 
 use serde::Deserialize;

@@ -1,7 +1,23 @@
 // A TypeScript consumer of the published types, checked with `tsc --noEmit --strict`.
-import { diffConfigs, getFuncConfig, isTcbError, listFunctions, TcbClient, uploadFuncConfig } from "tcb-funcconfig";
+import {
+  checkConfig,
+  checkField,
+  defaults,
+  diffConfigs,
+  emptyConfig,
+  getFuncConfig,
+  isTcbError,
+  listFunctions,
+  maskChanges,
+  maskConfig,
+  TcbClient,
+  uploadFuncConfig,
+} from "tcb-funcconfig";
 import type {
   AllConfigs,
+  MaskedEnvironmentConfig,
+  RuleBreak,
+  RuleCode,
   ConfigChange,
   EditResult,
   EnvironmentConfig,
@@ -87,4 +103,18 @@ export async function writes(client: TcbClient, signal: AbortSignal): Promise<st
     }
   }
   return [String(timeout), ...names, ...crons, String(page.total), String(all.functions[0]?.modTime), ...ops];
+}
+
+/** The rules a form and a Worker use without a client. */
+export function rules(env: EnvironmentConfig, typed: FuncConfig): string[] {
+  const broken: RuleBreak | null = checkField(3, "timeout", "301") ?? checkField("timerTrigger", "config", "0 0 2 * * * *");
+  const code: RuleCode | undefined = broken?.code;
+  const whole = checkConfig(1, emptyConfig(1));
+  const masked: MaskedEnvironmentConfig = maskConfig(env);
+  const lengths: Array<number | undefined> = masked.environment.map((v) => v.length);
+  const shown = maskConfig(typed);
+  const changes: ConfigChange[] = maskChanges(diffConfigs(emptyConfig(3), env, { revealValues: true }));
+  const timeout: number = emptyConfig("environment").timeout;
+  const d = defaults();
+  return [String(code), String(whole?.field), String(lengths[0]), String(shown?.kind), String(changes.length), String(timeout), d.baseUrl, d.mask];
 }
