@@ -33,7 +33,7 @@ use crate::model::{ConfigType, FuncConfig};
 use crate::request::GetFuncConfig;
 use crate::response::{check_envelope, decode_response};
 use crate::upload::{UPLOAD_PATH, upload_body, validate};
-use crate::wasm::args::{self, ClientOptions, FIELDS, ListArgs, Settings, TargetArgs};
+use crate::wasm::args::{self, FIELDS, Fields, Settings};
 use crate::wasm::error::Failure;
 use crate::wasm::results::{AllConfigs, ConfigView, to_js};
 
@@ -154,7 +154,7 @@ impl TcbClient {
     /// a `TcbError` on bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<TcbClient, JsValue> {
-        let (source, settings) = ClientOptions::settings(&options).map_err(invalid)?;
+        let (source, settings) = args::client_options(&options).map_err(invalid)?;
         let tokens = Tokens::new(source);
         Ok(TcbClient { inner: Rc::new(Inner { settings, tokens }) })
     }
@@ -165,7 +165,7 @@ impl TcbClient {
         let inner = self.inner.clone();
         promise(async move {
             let inner = &*inner;
-            let (target, signal, _) = TargetArgs::read(&request).map_err(invalid)?;
+            let (target, signal, _) = args::target(&request).map_err(invalid)?;
             inner.run(signal, |d| async move { Ok(to_js(&ConfigView(&inner.get(&target, &d).await?))?) }).await
         })
     }
@@ -295,17 +295,17 @@ impl TcbClient {
 
 /// A write's validated body and signal.
 fn upload_request(request: &JsValue) -> Result<(String, Option<AbortSignal>), Error> {
-    let (target, signal, config) = TargetArgs::read(request)?;
+    let (target, signal, config) = args::target(request)?;
     let config = args::config_input(&config, Some(target.config_type), "config")?;
     validate(&config)?;
     Ok((upload_body(&target, &config, None)?, signal))
 }
 
 fn list_request(request: &JsValue) -> Result<(ListFunctions, Option<AbortSignal>), Error> {
-    let a: ListArgs = args::read(request, "request")?;
-    let env = a.env.required_string("env")?;
-    let req = ListFunctions::new(&env, a.limit.number("limit")?, a.offset.number("offset")?)?;
-    Ok((req, args::signal(a.signal)?))
+    let a = Fields::of(request, "request")?;
+    let env = a.get("env").required_string("env")?;
+    let req = ListFunctions::new(&env, a.get("limit").number("limit")?, a.get("offset").number("offset")?)?;
+    Ok((req, args::signal(a.get("signal").value())?))
 }
 
 /// A one-call client for a request that carries its own options; the request is checked
@@ -325,7 +325,7 @@ fn one_call(
 /// Fetches one configuration of one cloud function (a one-call client).
 #[wasm_bindgen(js_name = getFuncConfig)]
 pub fn get_func_config(request: JsValue) -> Promise {
-    one_call(request, |r| TargetArgs::read(r).map(|_| ()), TcbClient::get_func_config)
+    one_call(request, |r| args::target(r).map(|_| ()), TcbClient::get_func_config)
 }
 
 /// Writes one complete configuration (a one-call client).

@@ -10,18 +10,11 @@ mod schedule;
 
 pub use schedule::{next_runs, parse_cron};
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use self::args::Arg;
+use self::args::Fields;
 use crate::Error;
 use crate::upload::diff;
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct DiffOptions {
-    reveal_values: Arg,
-}
 
 /// What changes from `a` to `b`, two configs of the same type (typed results or the plain
 /// `{openapi}` / `{triggers}` / `{timeout, environment}` shapes). Values are masked unless
@@ -31,7 +24,7 @@ pub fn diff_configs(a: JsValue, b: JsValue, options: JsValue) -> Result<JsValue,
     let run = || -> Result<JsValue, Error> {
         let ca = args::config_input(&a, None, "a")?;
         let cb = args::config_input(&b, Some(ca.config_type()), "b")?;
-        let reveal = args::read_optional::<DiffOptions>(&options, "options")?.reveal_values.flag("revealValues")?;
+        let reveal = Fields::optional(&options, "options")?.get("revealValues").flag("revealValues")?;
         let changes =
             diff(&ca, &cb).ok_or_else(|| Error::invalid_argument("b", "must be a config of the same type as a"))?;
         results::to_js(&results::changes(changes, reveal))
