@@ -155,8 +155,8 @@ impl Config {
     /// edit never drops what the server sends beyond the documented fields. Without a usable
     /// `raw` it is [`to_json`](Self::to_json).
     pub fn to_json_over(&self, raw: &str) -> String {
-        let old = match serde_json::from_str(raw) {
-            Ok(Value::String(inner)) => serde_json::from_str(&inner),
+        let old = match crate::json::parse(raw) {
+            Ok(Value::String(inner)) => crate::json::parse(&inner),
             other => other,
         };
         match (old, serde_json::to_value(self)) {
