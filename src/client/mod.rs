@@ -13,6 +13,7 @@ mod retry;
 mod tokens;
 mod transport;
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -24,7 +25,7 @@ use web_sys::AbortSignal;
 
 use self::deadline::{Deadline, try_join_all};
 use self::edit::{EditRequest, environment_edit, trigger_edit};
-use self::retry::{Call, Failed};
+use self::retry::{Call, Failed, kept};
 use self::tokens::Tokens;
 use crate::Error;
 use crate::edit::Edit;
@@ -66,8 +67,10 @@ impl Inner {
     }
 
     async fn get(&self, target: &GetFuncConfig, deadline: &Deadline) -> Result<FuncConfig, Failure> {
-        let decode = |status: u16, text: &str| decode_response(target, status, text);
-        self.call(&Call { path: GET_PATH, body: &target.body(), write: false, decode: &decode }, deadline).await
+        let out = Cell::new(None);
+        let decode = |status: u16, text: &str| decode_response(target, status, text).map(|c| out.set(Some(c)));
+        self.call(&Call { path: GET_PATH, body: &target.body(), write: false, decode: &decode }, deadline).await?;
+        Ok(kept(&out)?)
     }
 
     /// One config; "not configured" is `None`.
@@ -85,17 +88,20 @@ impl Inner {
     }
 
     async fn list(&self, request: &ListFunctions, deadline: &Deadline) -> Result<FunctionList, Failure> {
-        let decode = |status: u16, text: &str| decode_list(status, text);
-        self.call(&Call { path: LIST_PATH, body: &request.body(), write: false, decode: &decode }, deadline).await
+        let out = Cell::new(None);
+        let decode = |status: u16, text: &str| decode_list(status, text).map(|l| out.set(Some(l)));
+        self.call(&Call { path: LIST_PATH, body: &request.body(), write: false, decode: &decode }, deadline).await?;
+        Ok(kept(&out)?)
     }
 
     /// One member of `getAllConfigs`: its config, `None` for "not configured", or the rejected
     /// token's error to try again with a fresh one.
     async fn member(&self, target: &GetFuncConfig, token: &str, refreshed: bool, deadline: &Deadline) -> Result<Result<Option<FuncConfig>, Error>, Failure> {
-        let decode = |status: u16, text: &str| decode_response(target, status, text);
+        let out = Cell::new(None);
+        let decode = |status: u16, text: &str| decode_response(target, status, text).map(|c| out.set(Some(c)));
         let call = Call { path: GET_PATH, body: &target.body(), write: false, decode: &decode };
         match self.attempt(&call, token, refreshed, deadline).await {
-            Ok(c) => Ok(Ok(Some(c))),
+            Ok(()) => Ok(Ok(Some(kept(&out)?))),
             Err(Failed::TokenRejected(e)) => Ok(Err(e)),
             Err(Failed::Other(f)) if not_configured(&f) => Ok(Ok(None)),
             Err(Failed::Other(f)) => {
