@@ -42,6 +42,9 @@ const GET_PATH: &str = "/tcb/getfuncconfig";
 /// Pages `listAllFunctions` reads at most, whatever `total_count` claims.
 const MAX_PAGES: u32 = 1000;
 
+/// The work of one call, under its deadline.
+type Work<'a> = Pin<Box<dyn Future<Output = Result<JsValue, Failure>> + 'a>>;
+
 /// What one client holds for all its calls.
 pub struct Inner {
     settings: Settings,
@@ -55,10 +58,8 @@ fn not_configured(f: &Failure) -> bool {
 
 impl Inner {
     /// Runs `work` under a fresh deadline; the error leaves as a `TcbError` scrubbed of every token.
-    async fn run<'a, T, F>(&'a self, signal: Option<AbortSignal>, work: impl FnOnce(Rc<Deadline>) -> F) -> Result<T, JsValue>
-    where
-        F: Future<Output = Result<T, Failure>> + 'a,
-    {
+    /// `work` is boxed, so that this runner is compiled once for every call.
+    async fn run<'a>(&'a self, signal: Option<AbortSignal>, work: Box<dyn FnOnce(Rc<Deadline>) -> Work<'a> + 'a>) -> Result<JsValue, JsValue> {
         let outcome = match Deadline::new(self.settings.timeout_ms, signal) {
             Ok(d) => work(Rc::new(d)).await,
             Err(e) => Err(e.into()),
@@ -172,7 +173,7 @@ impl TcbClient {
         promise(async move {
             let inner = &*inner;
             let (target, signal, _) = args::target(&request).map_err(invalid)?;
-            inner.run(signal, |d| async move { Ok(to_js(&ConfigView(&inner.get(&target, &d).await?))?) }).await
+            inner.run(signal, Box::new(|d| Box::pin(async move { Ok(to_js(&ConfigView(&inner.get(&target, &d).await?))?) }))).await
         })
     }
 
@@ -195,11 +196,16 @@ impl TcbClient {
             };
             let (targets, signal) = read().map_err(invalid)?;
             inner
-                .run(signal, |d| async move {
-                    let all = inner.all(&targets, &d).await?;
-                    let view = |i: usize| all.get(i).and_then(Option::as_ref).map(ConfigView);
-                    Ok(to_js(&AllConfigs { cloud_call: view(0), timer_trigger: view(1), environment: view(2) })?)
-                })
+                .run(
+                    signal,
+                    Box::new(|d| {
+                        Box::pin(async move {
+                            let all = inner.all(&targets, &d).await?;
+                            let view = |i: usize| all.get(i).and_then(Option::as_ref).map(ConfigView);
+                            Ok(to_js(&AllConfigs { cloud_call: view(0), timer_trigger: view(1), environment: view(2) })?)
+                        })
+                    }),
+                )
                 .await
         })
     }
@@ -211,7 +217,7 @@ impl TcbClient {
         promise(async move {
             let inner = &*inner;
             let (body, signal) = upload_request(&request).map_err(invalid)?;
-            inner.run(signal, |d| async move { inner.upload(&body, &d).await.map(|()| JsValue::UNDEFINED) }).await
+            inner.run(signal, Box::new(|d| Box::pin(async move { inner.upload(&body, &d).await.map(|()| JsValue::UNDEFINED) }))).await
         })
     }
 
@@ -222,7 +228,7 @@ impl TcbClient {
         promise(async move {
             let inner = &*inner;
             let (req, signal) = list_request(&request).map_err(invalid)?;
-            inner.run(signal, |d| async move { Ok(to_js(&inner.list(&req, &d).await?)?) }).await
+            inner.run(signal, Box::new(|d| Box::pin(async move { Ok(to_js(&inner.list(&req, &d).await?)?) }))).await
         })
     }
 
@@ -239,21 +245,26 @@ impl TcbClient {
             };
             let (env, signal) = read().map_err(invalid)?;
             inner
-                .run(signal, |d| async move {
-                    let mut all = FunctionList { total: 0, functions: Vec::new() };
-                    for page in 0..MAX_PAGES {
-                        let offset = f64::from(page) * f64::from(MAX_LIMIT);
-                        let req = ListFunctions::new(&env, Some(f64::from(MAX_LIMIT)), Some(offset))?;
-                        let got = inner.list(&req, &d).await?;
-                        let last = got.functions.len() < MAX_LIMIT as usize;
-                        all.total = got.total;
-                        all.functions.extend(got.functions);
-                        if last || all.functions.len() >= all.total as usize {
-                            break;
-                        }
-                    }
-                    Ok(to_js(&all)?)
-                })
+                .run(
+                    signal,
+                    Box::new(|d| {
+                        Box::pin(async move {
+                            let mut all = FunctionList { total: 0, functions: Vec::new() };
+                            for page in 0..MAX_PAGES {
+                                let offset = f64::from(page) * f64::from(MAX_LIMIT);
+                                let req = ListFunctions::new(&env, Some(f64::from(MAX_LIMIT)), Some(offset))?;
+                                let got = inner.list(&req, &d).await?;
+                                let last = got.functions.len() < MAX_LIMIT as usize;
+                                all.total = got.total;
+                                all.functions.extend(got.functions);
+                                if last || all.functions.len() >= all.total as usize {
+                                    break;
+                                }
+                            }
+                            Ok(to_js(&all)?)
+                        })
+                    }),
+                )
                 .await
         })
     }
@@ -264,7 +275,7 @@ impl TcbClient {
             let inner = &*inner;
             let r = EditRequest::new(edit, &env, &function_name, &options).map_err(invalid)?;
             let signal = r.signal.clone();
-            inner.run(signal, |d| async move { inner.edit(&r, &d).await }).await
+            inner.run(signal, Box::new(|d| Box::pin(async move { inner.edit(&r, &d).await }))).await
         })
     }
 
