@@ -4,12 +4,13 @@
 //! serde_json's own `Value` visitor reads a number kept as text (`arbitrary_precision`) through
 //! `deserialize_str`, whose type-error path formats an `Unexpected` value and so brings in all of
 //! float formatting (about 15 KB of the wasm module). This visitor reads the same text into the
-//! same `Value` with `deserialize_any` only: the parser, its errors and the numbers' text are
-//! serde_json's.
+//! same `Value` with `deserialize_any` only, and raises no error of its own (a custom error would
+//! bring in serde_json's message parsing and, through it, `Debug` formatting): the parser, its
+//! errors and the numbers' text are serde_json's.
 
 use core::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// The member name under which serde_json hands over a number's text (`arbitrary_precision`).
@@ -89,15 +90,17 @@ impl<'de> Visitor<'de> for Any {
         let mut members = Map::new();
         let mut first = true;
         while let Some(key) = map.next_key_seed(Key)? {
-            // A number kept as text arrives as a one-member map under serde_json's token.
-            if first && key == NUMBER_TOKEN {
-                return match map.next_value_seed(Any)? {
-                    Value::String(text) => text.parse().map(Value::Number).map_err(de::Error::custom),
-                    _ => Err(de::Error::custom("a number's text is not a string")),
-                };
+            let value = map.next_value_seed(Any)?;
+            // A number kept as text arrives as a one-member map under serde_json's token. (An
+            // object that merely starts with that member, and is no number, stays an object.)
+            if first
+                && key == NUMBER_TOKEN
+                && let Value::String(text) = &value
+                && let Ok(n) = text.parse()
+            {
+                return Ok(Value::Number(n));
             }
             first = false;
-            let value = map.next_value_seed(Any)?;
             members.insert(key, value);
         }
         Ok(Value::Object(members))
@@ -170,6 +173,14 @@ mod tests {
     fn keeps_number_text_and_member_order() {
         let v = parse(r#"{"z":1.50,"a":-0,"m":10.0}"#).unwrap();
         assert_eq!(v.to_string(), r#"{"z":1.50,"a":-0,"m":10.0}"#);
+    }
+
+    #[test]
+    fn an_object_is_a_number_only_when_serde_json_hands_over_one() {
+        let number = parse(r#"{"$serde_json::private::Number":"2.50"}"#).unwrap();
+        assert_eq!(number.to_string(), "2.50");
+        let object = parse(r#"{"$serde_json::private::Number":"x","a":1}"#).unwrap();
+        assert_eq!(object.to_string(), r#"{"$serde_json::private::Number":"x","a":1}"#);
     }
 
     #[test]
