@@ -135,7 +135,11 @@ impl Inner {
                 outcomes[i] = o;
             }
         }
-        outcomes.into_iter().map(|o| o.map_err(Failure::from)).collect()
+        let mut configs = Vec::with_capacity(outcomes.len());
+        for o in outcomes {
+            configs.push(o?);
+        }
+        Ok(configs)
     }
 }
 
@@ -188,10 +192,10 @@ impl TcbClient {
             let read = || -> Result<_, Error> {
                 let env = args::string_arg(&env, "env")?;
                 let function_name = args::string_arg(&function_name, "functionName")?;
-                let targets = ConfigType::ALL
-                    .into_iter()
-                    .map(|t| GetFuncConfig::new(&env, &function_name, t, FIELDS))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut targets = Vec::new();
+                for t in ConfigType::ALL {
+                    targets.push(GetFuncConfig::new(&env, &function_name, t, FIELDS)?);
+                }
                 Ok((targets, args::options_signal(&options)?))
             };
             let (targets, signal) = read().map_err(invalid)?;
