@@ -16,8 +16,10 @@ wasm-bindgen --target web --no-typescript --out-dir "$BUILD/bindgen" \
 # --low-memory-unused lets load and store offsets absorb small constants (about 1.5 KB gzipped):
 # the first KB of memory is the far end of Rust's 1 MiB stack (placed first, growing down), which
 # a call reaches only on the verge of a stack overflow.
+# The producers and target_features sections only describe the build; no runtime reads them.
 say "optimizing with wasm-opt -Oz --converge --low-memory-unused (binaryen 132)"
-wasm-opt -Oz --converge --low-memory-unused "$BUILD/bindgen/tcb_funcconfig_bg.wasm" -o "$BUILD/bindgen/opt.wasm"
+wasm-opt -Oz --converge --low-memory-unused --strip-producers --strip-target-features \
+  "$BUILD/bindgen/tcb_funcconfig_bg.wasm" -o "$BUILD/bindgen/opt.wasm"
 
 say "assembling pkg/"
 rm -rf "$ROOT/pkg"

@@ -366,8 +366,8 @@ impl Error {
             return self;
         }
         let scrub = |s: &mut String| {
-            if s.contains(secret) {
-                *s = s.replace(secret, "***");
+            if let Some(clean) = masked(s, secret) {
+                *s = clean;
             }
         };
         match &mut self {
@@ -387,6 +387,34 @@ impl Error {
         }
         self
     }
+}
+
+/// `text` with every occurrence of `secret` replaced by `***`, left to right as `str::replace`
+/// does; `None` when there is none. A plain byte comparison: the wasm module then carries no
+/// substring searcher.
+pub(crate) fn masked(text: &str, secret: &str) -> Option<String> {
+    let (bytes, needle) = (text.as_bytes(), secret.as_bytes());
+    if needle.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let (mut at, mut kept) = (0, 0);
+    while at < bytes.len() {
+        if bytes.get(at..).is_some_and(|rest| rest.starts_with(needle)) {
+            // A match of valid UTF-8 in valid UTF-8 starts and ends on character boundaries.
+            out.push_str(text.get(kept..at).unwrap_or_default());
+            out.push_str("***");
+            at += needle.len();
+            kept = at;
+        } else {
+            at += 1;
+        }
+    }
+    if kept == 0 {
+        return None;
+    }
+    out.push_str(text.get(kept..).unwrap_or_default());
+    Some(out)
 }
 
 impl fmt::Display for Error {
@@ -411,6 +439,26 @@ mod tests {
         assert_eq!(Error::http(502).http_status(), Some(502));
         assert_eq!(Error::http(502).code(), "http");
         assert!(Error::http(404).hint().contains("baseUrl"));
+    }
+
+    #[test]
+    fn masked_replaces_like_str_replace() {
+        for (text, secret) in [
+            ("abc", "b"),
+            ("aaaa", "aa"),
+            ("aaa", "aa"),
+            ("token=T0K; again T0K", "T0K"),
+            ("T0K", "T0K"),
+            ("no match here", "zzz"),
+            ("", "x"),
+            ("x", "longer"),
+            ("é密钥é密钥", "密钥"),
+            ("ab", "b"),
+        ] {
+            let want = text.contains(secret).then(|| text.replace(secret, "***"));
+            assert_eq!(masked(text, secret), want, "{text:?} {secret:?}");
+        }
+        assert_eq!(masked("abc", ""), None);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! The crate has two layers:
 //! - a pure core that knows nothing of JavaScript: request validation and building
 //!   ([`request`]), the errcode table ([`errcode`]), answer decoding ([`response`]), typed
-//!   configs and their JSON shapes ([`model`], on serde), retry policy ([`retry`]),
+//!   configs and their JSON shapes ([`model`], on serde; JSON text is read by `json`), retry
+//!   policy ([`retry`]),
 //!   token caching and token endpoints ([`token`]), the rules and request for writing a config
 //!   and the difference between two configs ([`upload`]), the edit helpers' changes
 //!   ([`edit`]), the rules of one field as a form checks it ([`rules`]), function listings
@@ -21,6 +22,7 @@ pub mod cron;
 pub mod edit;
 pub mod errcode;
 mod error;
+mod json;
 pub mod list;
 pub mod model;
 pub mod push;

@@ -155,11 +155,13 @@ impl Config {
     /// edit never drops what the server sends beyond the documented fields. Without a usable
     /// `raw` it is [`to_json`](Self::to_json).
     pub fn to_json_over(&self, raw: &str) -> String {
-        let old = match serde_json::from_str(raw) {
-            Ok(Value::String(inner)) => serde_json::from_str(&inner),
+        let old = match crate::json::parse(raw) {
+            Ok(Value::String(inner)) => crate::json::parse(&inner),
             other => other,
         };
-        match (old, serde_json::to_value(self)) {
+        // The new text read back rather than `serde_json::to_value`: one JSON path fewer in the
+        // wasm module, and the same value.
+        match (old, crate::json::parse(&self.to_json())) {
             (Ok(old @ Value::Object(_)), Ok(new)) => to_text(&merge(old, new)),
             _ => self.to_json(),
         }
@@ -202,13 +204,15 @@ fn merge(old: Value, new: Value) -> Value {
             Value::Object(out)
         }
         (Value::Array(old_items), Value::Array(new_items)) => {
-            let id = |item: &Value| ["name", "key"].iter().find_map(|k| item.get(k).cloned());
+            fn id(item: &Value) -> Option<&Value> {
+                ["name", "key"].iter().find_map(|k| item.get(k))
+            }
             let mut old_items: Vec<Option<Value>> = old_items.into_iter().map(Some).collect();
             let items = new_items
                 .into_iter()
                 .map(|item| {
                     let matched = id(&item).and_then(|want| {
-                        old_items.iter_mut().find(|o| o.as_ref().is_some_and(|o| id(o).as_ref() == Some(&want)))
+                        old_items.iter_mut().find(|o| o.as_ref().is_some_and(|o| id(o) == Some(want)))
                     });
                     match matched.and_then(Option::take) {
                         Some(old_item) => merge(old_item, item),
@@ -320,15 +324,24 @@ fn list<T>(
     path: &str,
     item: impl Fn(&Value) -> Result<T, (&'static str, &'static str)>,
 ) -> Result<Vec<T>, String> {
-    match v {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| item(x).map_err(|(field, what)| format!("`{path}[{i}]{field}` {what}")))
-            .collect(),
-        Some(other) => Err(wrong(path, "an array", other)),
+    let items = match v {
+        None => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(other) => return Err(wrong(path, "an array", other)),
+    };
+    // A plain loop: collecting into a `Result` is a heavier iterator in each of the three lists.
+    let mut out = Vec::with_capacity(items.len());
+    for (i, x) in items.iter().enumerate() {
+        match item(x) {
+            Ok(t) => out.push(t),
+            Err((field, what)) => return Err(item_error(path, i, field, what)),
+        }
     }
+    Ok(out)
+}
+
+fn item_error(path: &str, i: usize, field: &str, what: &str) -> String {
+    format!("`{path}[{i}]{field}` {what}")
 }
 
 fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, String> {

@@ -13,7 +13,7 @@ use crate::model::{EnvVar, FuncConfig, Trigger};
 use crate::request::GetFuncConfig;
 use crate::response::{decode_config, has_fields_of};
 use crate::upload::{diff, upload_body};
-use crate::wasm::args::{self, EditOptions, EnvironmentEdit, FIELDS, TriggerArg};
+use crate::wasm::args::{self, FIELDS, Fields};
 use crate::wasm::error::Failure;
 use crate::wasm::results::{ConfigView, EditResult, changes, to_js};
 
@@ -31,16 +31,16 @@ pub struct EditRequest {
 
 /// `updateEnvironment`'s `{ set?, unset?, timeout? }`.
 pub fn environment_edit(spec: &JsValue) -> Result<Edit, Error> {
-    let e: EnvironmentEdit = args::read(spec, "edit")?;
+    let e = Fields::of(spec, "edit")?;
     let mut set = Vec::new();
-    for (key, value) in e.set.entries("set")? {
+    for (key, value) in e.get("set").entries("set")? {
         match value.as_string() {
             Some(value) => set.push(EnvVar { key, value }),
             None => return Err(Error::invalid_argument(&format!("set.{key}"), "must be a string")),
         }
     }
-    let unset = e.unset.strings("unset")?.unwrap_or_default();
-    let timeout = match e.timeout.number("timeout")? {
+    let unset = e.get("unset").strings("unset")?.unwrap_or_default();
+    let timeout = match e.get("timeout").number("timeout")? {
         None => None,
         Some(n) if n.fract() == 0.0 && (1.0..=300.0).contains(&n) => Some(n as u32),
         Some(_) => return Err(Error::invalid_argument("timeout", "must be a whole number of seconds from 1 to 300")),
@@ -50,10 +50,10 @@ pub fn environment_edit(spec: &JsValue) -> Result<Edit, Error> {
 
 /// `setTimerTrigger`'s `{ name, config, type? }`.
 pub fn trigger_edit(spec: &JsValue) -> Result<Edit, Error> {
-    let t: TriggerArg = args::read(spec, "trigger")?;
-    let name = t.name.required_string("trigger.name")?;
-    let config = t.config.required_string("trigger.config")?;
-    let trigger_type = t.trigger_type.string("trigger.type")?.unwrap_or_else(|| "timer".to_string());
+    let t = Fields::of(spec, "trigger")?;
+    let name = t.get("name").required_string("trigger.name")?;
+    let config = t.get("config").required_string("trigger.config")?;
+    let trigger_type = t.get("type").string("trigger.type")?.unwrap_or_else(|| "timer".to_string());
     if trigger_type != "timer" {
         return Err(Error::invalid_argument("trigger.type", "must be \"timer\""));
     }
@@ -69,8 +69,7 @@ fn expected_config(target: &GetFuncConfig, raw: String) -> Result<FuncConfig, Er
             &format!("is not the `raw` of a type {} ({}) config: {why}", t.number(), t.name()),
         )
     };
-    let value: serde_json::Value =
-        serde_json::from_str(&raw).map_err(|e| refuse(&format!("not JSON ({e})")))?;
+    let value = crate::json::parse(&raw).map_err(|e| refuse(&format!("not JSON ({e})")))?;
     if !has_fields_of(t, &value) {
         return Err(refuse("it has none of that type's fields"));
     }
@@ -85,12 +84,13 @@ impl EditRequest {
         let env = args::string_arg(env, "env")?;
         let function_name = args::string_arg(function_name, "functionName")?;
         let target = GetFuncConfig::new(&env, &function_name, edit.config_type(), FIELDS)?;
-        let o: EditOptions = args::read_optional(options, "options")?;
-        let expected = if let Some(raw) = o.expected_raw.as_string() {
+        let o = Fields::optional(options, "options")?;
+        let expected_raw = o.get("expectedRaw").value();
+        let expected = if let Some(raw) = expected_raw.as_string() {
             Some(Some(expected_config(&target, raw)?))
-        } else if o.expected_raw.is_null() {
+        } else if expected_raw.is_null() {
             Some(None)
-        } else if o.expected_raw.is_undefined() {
+        } else if expected_raw.is_undefined() {
             None
         } else {
             return Err(Error::invalid_argument("expectedRaw", "must be a string or null"));
@@ -99,9 +99,9 @@ impl EditRequest {
             edit,
             target,
             expected,
-            dry_run: o.dry_run.flag("dryRun")?,
-            reveal: o.reveal_values.flag("revealValues")?,
-            signal: args::signal(o.signal)?,
+            dry_run: o.get("dryRun").flag("dryRun")?,
+            reveal: o.get("revealValues").flag("revealValues")?,
+            signal: args::signal(o.get("signal").value())?,
         })
     }
 }

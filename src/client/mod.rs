@@ -13,6 +13,7 @@ mod retry;
 mod tokens;
 mod transport;
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -26,7 +27,7 @@ pub use self::transport::build_request;
 
 use self::deadline::{Deadline, try_join_all};
 use self::edit::{EditRequest, environment_edit, trigger_edit};
-use self::retry::{Call, Failed};
+use self::retry::{Call, Failed, kept};
 use self::tokens::Tokens;
 use crate::Error;
 use crate::edit::Edit;
@@ -35,13 +36,16 @@ use crate::model::{ConfigType, FuncConfig};
 use crate::request::GetFuncConfig;
 use crate::response::{check_envelope, decode_response};
 use crate::upload::{UPLOAD_PATH, upload_body, validate};
-use crate::wasm::args::{self, ClientOptions, FIELDS, ListArgs, Settings, TargetArgs};
+use crate::wasm::args::{self, FIELDS, Fields, Settings};
 use crate::wasm::error::Failure;
 use crate::wasm::results::{AllConfigs, ConfigView, to_js};
 
 const GET_PATH: &str = "/tcb/getfuncconfig";
 /// Pages `listAllFunctions` reads at most, whatever `total_count` claims.
 const MAX_PAGES: u32 = 1000;
+
+/// The work of one call, under its deadline.
+type Work<'a> = Pin<Box<dyn Future<Output = Result<JsValue, Failure>> + 'a>>;
 
 /// What one client holds for all its calls.
 pub struct Inner {
@@ -56,10 +60,8 @@ fn not_configured(f: &Failure) -> bool {
 
 impl Inner {
     /// Runs `work` under a fresh deadline; the error leaves as a `TcbError` scrubbed of every token.
-    async fn run<'a, T, F>(&'a self, signal: Option<AbortSignal>, work: impl FnOnce(Rc<Deadline>) -> F) -> Result<T, JsValue>
-    where
-        F: Future<Output = Result<T, Failure>> + 'a,
-    {
+    /// `work` is boxed, so that this runner is compiled once for every call.
+    async fn run<'a>(&'a self, signal: Option<AbortSignal>, work: Box<dyn FnOnce(Rc<Deadline>) -> Work<'a> + 'a>) -> Result<JsValue, JsValue> {
         let outcome = match Deadline::new(self.settings.timeout_ms, signal) {
             Ok(d) => work(Rc::new(d)).await,
             Err(e) => Err(e.into()),
@@ -68,8 +70,10 @@ impl Inner {
     }
 
     async fn get(&self, target: &GetFuncConfig, deadline: &Deadline) -> Result<FuncConfig, Failure> {
-        let decode = |status: u16, text: &str| decode_response(target, status, text);
-        self.call(&Call { path: GET_PATH, body: &target.body(), write: false, decode: &decode }, deadline).await
+        let out = Cell::new(None);
+        let decode = |status: u16, text: &str| decode_response(target, status, text).map(|c| out.set(Some(c)));
+        self.call(&Call { path: GET_PATH, body: &target.body(), write: false, decode: &decode }, deadline).await?;
+        Ok(kept(&out)?)
     }
 
     /// One config; "not configured" is `None`.
@@ -87,17 +91,20 @@ impl Inner {
     }
 
     async fn list(&self, request: &ListFunctions, deadline: &Deadline) -> Result<FunctionList, Failure> {
-        let decode = |status: u16, text: &str| decode_list(status, text);
-        self.call(&Call { path: LIST_PATH, body: &request.body(), write: false, decode: &decode }, deadline).await
+        let out = Cell::new(None);
+        let decode = |status: u16, text: &str| decode_list(status, text).map(|l| out.set(Some(l)));
+        self.call(&Call { path: LIST_PATH, body: &request.body(), write: false, decode: &decode }, deadline).await?;
+        Ok(kept(&out)?)
     }
 
     /// One member of `getAllConfigs`: its config, `None` for "not configured", or the rejected
     /// token's error to try again with a fresh one.
     async fn member(&self, target: &GetFuncConfig, token: &str, refreshed: bool, deadline: &Deadline) -> Result<Result<Option<FuncConfig>, Error>, Failure> {
-        let decode = |status: u16, text: &str| decode_response(target, status, text);
+        let out = Cell::new(None);
+        let decode = |status: u16, text: &str| decode_response(target, status, text).map(|c| out.set(Some(c)));
         let call = Call { path: GET_PATH, body: &target.body(), write: false, decode: &decode };
         match self.attempt(&call, token, refreshed, deadline).await {
-            Ok(c) => Ok(Ok(Some(c))),
+            Ok(()) => Ok(Ok(Some(kept(&out)?))),
             Err(Failed::TokenRejected(e)) => Ok(Err(e)),
             Err(Failed::Other(f)) if not_configured(&f) => Ok(Ok(None)),
             Err(Failed::Other(f)) => {
@@ -130,7 +137,11 @@ impl Inner {
                 outcomes[i] = o;
             }
         }
-        outcomes.into_iter().map(|o| o.map_err(Failure::from)).collect()
+        let mut configs = Vec::with_capacity(outcomes.len());
+        for o in outcomes {
+            configs.push(o?);
+        }
+        Ok(configs)
     }
 }
 
@@ -156,7 +167,7 @@ impl TcbClient {
     /// a `TcbError` on bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<TcbClient, JsValue> {
-        let (source, settings) = ClientOptions::settings(&options).map_err(invalid)?;
+        let (source, settings) = args::client_options(&options).map_err(invalid)?;
         let tokens = Tokens::new(source);
         Ok(TcbClient { inner: Rc::new(Inner { settings, tokens }) })
     }
@@ -167,8 +178,8 @@ impl TcbClient {
         let inner = self.inner.clone();
         promise(async move {
             let inner = &*inner;
-            let (target, signal, _) = TargetArgs::read(&request).map_err(invalid)?;
-            inner.run(signal, |d| async move { Ok(to_js(&ConfigView(&inner.get(&target, &d).await?))?) }).await
+            let (target, signal, _) = args::target(&request).map_err(invalid)?;
+            inner.run(signal, Box::new(|d| Box::pin(async move { Ok(to_js(&ConfigView(&inner.get(&target, &d).await?))?) }))).await
         })
     }
 
@@ -183,19 +194,24 @@ impl TcbClient {
             let read = || -> Result<_, Error> {
                 let env = args::string_arg(&env, "env")?;
                 let function_name = args::string_arg(&function_name, "functionName")?;
-                let targets = ConfigType::ALL
-                    .into_iter()
-                    .map(|t| GetFuncConfig::new(&env, &function_name, t, FIELDS))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut targets = Vec::new();
+                for t in ConfigType::ALL {
+                    targets.push(GetFuncConfig::new(&env, &function_name, t, FIELDS)?);
+                }
                 Ok((targets, args::options_signal(&options)?))
             };
             let (targets, signal) = read().map_err(invalid)?;
             inner
-                .run(signal, |d| async move {
-                    let all = inner.all(&targets, &d).await?;
-                    let view = |i: usize| all.get(i).and_then(Option::as_ref).map(ConfigView);
-                    Ok(to_js(&AllConfigs { cloud_call: view(0), timer_trigger: view(1), environment: view(2) })?)
-                })
+                .run(
+                    signal,
+                    Box::new(|d| {
+                        Box::pin(async move {
+                            let all = inner.all(&targets, &d).await?;
+                            let view = |i: usize| all.get(i).and_then(Option::as_ref).map(ConfigView);
+                            Ok(to_js(&AllConfigs { cloud_call: view(0), timer_trigger: view(1), environment: view(2) })?)
+                        })
+                    }),
+                )
                 .await
         })
     }
@@ -207,7 +223,7 @@ impl TcbClient {
         promise(async move {
             let inner = &*inner;
             let (body, signal) = upload_request(&request).map_err(invalid)?;
-            inner.run(signal, |d| async move { inner.upload(&body, &d).await.map(|()| JsValue::UNDEFINED) }).await
+            inner.run(signal, Box::new(|d| Box::pin(async move { inner.upload(&body, &d).await.map(|()| JsValue::UNDEFINED) }))).await
         })
     }
 
@@ -218,7 +234,7 @@ impl TcbClient {
         promise(async move {
             let inner = &*inner;
             let (req, signal) = list_request(&request).map_err(invalid)?;
-            inner.run(signal, |d| async move { Ok(to_js(&inner.list(&req, &d).await?)?) }).await
+            inner.run(signal, Box::new(|d| Box::pin(async move { Ok(to_js(&inner.list(&req, &d).await?)?) }))).await
         })
     }
 
@@ -235,21 +251,26 @@ impl TcbClient {
             };
             let (env, signal) = read().map_err(invalid)?;
             inner
-                .run(signal, |d| async move {
-                    let mut all = FunctionList { total: 0, functions: Vec::new() };
-                    for page in 0..MAX_PAGES {
-                        let offset = f64::from(page) * f64::from(MAX_LIMIT);
-                        let req = ListFunctions::new(&env, Some(f64::from(MAX_LIMIT)), Some(offset))?;
-                        let got = inner.list(&req, &d).await?;
-                        let last = got.functions.len() < MAX_LIMIT as usize;
-                        all.total = got.total;
-                        all.functions.extend(got.functions);
-                        if last || all.functions.len() >= all.total as usize {
-                            break;
-                        }
-                    }
-                    Ok(to_js(&all)?)
-                })
+                .run(
+                    signal,
+                    Box::new(|d| {
+                        Box::pin(async move {
+                            let mut all = FunctionList { total: 0, functions: Vec::new() };
+                            for page in 0..MAX_PAGES {
+                                let offset = f64::from(page) * f64::from(MAX_LIMIT);
+                                let req = ListFunctions::new(&env, Some(f64::from(MAX_LIMIT)), Some(offset))?;
+                                let got = inner.list(&req, &d).await?;
+                                let last = got.functions.len() < MAX_LIMIT as usize;
+                                all.total = got.total;
+                                all.functions.extend(got.functions);
+                                if last || all.functions.len() >= all.total as usize {
+                                    break;
+                                }
+                            }
+                            Ok(to_js(&all)?)
+                        })
+                    }),
+                )
                 .await
         })
     }
@@ -260,7 +281,7 @@ impl TcbClient {
             let inner = &*inner;
             let r = EditRequest::new(edit, &env, &function_name, &options).map_err(invalid)?;
             let signal = r.signal.clone();
-            inner.run(signal, |d| async move { inner.edit(&r, &d).await }).await
+            inner.run(signal, Box::new(|d| Box::pin(async move { inner.edit(&r, &d).await }))).await
         })
     }
 
@@ -297,17 +318,17 @@ impl TcbClient {
 
 /// A write's validated body and signal.
 fn upload_request(request: &JsValue) -> Result<(String, Option<AbortSignal>), Error> {
-    let (target, signal, config) = TargetArgs::read(request)?;
+    let (target, signal, config) = args::target(request)?;
     let config = args::config_input(&config, Some(target.config_type), "config")?;
     validate(&config)?;
     Ok((upload_body(&target, &config, None)?, signal))
 }
 
 fn list_request(request: &JsValue) -> Result<(ListFunctions, Option<AbortSignal>), Error> {
-    let a: ListArgs = args::read(request, "request")?;
-    let env = a.env.required_string("env")?;
-    let req = ListFunctions::new(&env, a.limit.number("limit")?, a.offset.number("offset")?)?;
-    Ok((req, args::signal(a.signal)?))
+    let a = Fields::of(request, "request")?;
+    let env = a.get("env").required_string("env")?;
+    let req = ListFunctions::new(&env, a.get("limit").number("limit")?, a.get("offset").number("offset")?)?;
+    Ok((req, args::signal(a.get("signal").value())?))
 }
 
 /// A one-call client for a request that carries its own options; the request is checked
@@ -327,7 +348,7 @@ fn one_call(
 /// Fetches one configuration of one cloud function (a one-call client).
 #[wasm_bindgen(js_name = getFuncConfig)]
 pub fn get_func_config(request: JsValue) -> Promise {
-    one_call(request, |r| TargetArgs::read(r).map(|_| ()), TcbClient::get_func_config)
+    one_call(request, |r| args::target(r).map(|_| ()), TcbClient::get_func_config)
 }
 
 /// Writes one complete configuration (a one-call client).

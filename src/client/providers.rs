@@ -6,7 +6,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
@@ -16,7 +15,7 @@ use super::tokens::{call_user, read_token, renew_at};
 use super::transport::post;
 use crate::Error;
 use crate::token::{self, IssuedToken};
-use crate::wasm::args::{self, Arg};
+use crate::wasm::args::{self, Arg, Fields};
 use crate::wasm::error::{Failure, is_tcb_error, set_hint};
 
 /// `force_refresh` of stable_token is sent at most once per this many milliseconds.
@@ -85,27 +84,18 @@ where
     Closure::<dyn Fn(JsValue) -> Promise>::new(f).into_js_value()
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct StableOptions {
-    appid: Arg,
-    secret: Arg,
-    base_url: Arg,
-    timeout_ms: Arg,
-}
-
 /// A token source for a mini program's own access token (`POST /cgi-bin/stable_token`), for
 /// `new TcbClient({ getAccessToken: stableToken({ appid, secret }) })`. The secret travels in
 /// the body, never the URL.
 #[wasm_bindgen(js_name = stableToken)]
 pub fn stable_token(options: JsValue) -> Result<JsValue, JsValue> {
     let read = || -> Result<_, Error> {
-        let o: StableOptions = args::read(&options, "options")?;
+        let o = Fields::of(&options, "options")?;
         Ok((
-            credential(o.appid, "appid")?,
-            credential(o.secret, "secret")?,
-            args::base_url(o.base_url)?,
-            args::timeout_ms(o.timeout_ms)?,
+            credential(o.get("appid"), "appid")?,
+            credential(o.get("secret"), "secret")?,
+            args::base_url(o.get("baseUrl"))?,
+            args::timeout_ms(o.get("timeoutMs"))?,
         ))
     };
     let (appid, secret, base_url, timeout_ms) = read().map_err(|e| Failure::from(e).into_js(&[]))?;
@@ -126,19 +116,6 @@ pub fn stable_token(options: JsValue) -> Result<JsValue, JsValue> {
             Ok(issued(&got))
         }
     }))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct AuthorizerOptions {
-    component_appid: Arg,
-    component_appsecret: Arg,
-    authorizer_appid: Arg,
-    get_component_verify_ticket: Arg,
-    get_authorizer_refresh_token: Arg,
-    save_authorizer_refresh_token: Arg,
-    base_url: Arg,
-    timeout_ms: Arg,
 }
 
 /// What an authorizer provider holds between its calls: plain values only.
@@ -232,17 +209,17 @@ impl Authorizer {
 #[wasm_bindgen(js_name = authorizerToken)]
 pub fn authorizer_token(options: JsValue) -> Result<JsValue, JsValue> {
     let read = || -> Result<_, Error> {
-        let o: AuthorizerOptions = args::read(&options, "options")?;
-        let timeout_ms = args::timeout_ms(o.timeout_ms)?;
+        let o = Fields::of(&options, "options")?;
+        let timeout_ms = args::timeout_ms(o.get("timeoutMs"))?;
         Ok((
             Authorizer {
-                base_url: args::base_url(o.base_url)?,
-                component_appid: credential(o.component_appid, "componentAppid")?,
-                component_appsecret: credential(o.component_appsecret, "componentAppsecret")?,
-                authorizer_appid: credential(o.authorizer_appid, "authorizerAppid")?,
-                get_ticket: callback(o.get_component_verify_ticket, "getComponentVerifyTicket")?,
-                get_refresh_token: callback(o.get_authorizer_refresh_token, "getAuthorizerRefreshToken")?,
-                save_refresh_token: callback(o.save_authorizer_refresh_token, "saveAuthorizerRefreshToken")?,
+                base_url: args::base_url(o.get("baseUrl"))?,
+                component_appid: credential(o.get("componentAppid"), "componentAppid")?,
+                component_appsecret: credential(o.get("componentAppsecret"), "componentAppsecret")?,
+                authorizer_appid: credential(o.get("authorizerAppid"), "authorizerAppid")?,
+                get_ticket: callback(o.get("getComponentVerifyTicket"), "getComponentVerifyTicket")?,
+                get_refresh_token: callback(o.get("getAuthorizerRefreshToken"), "getAuthorizerRefreshToken")?,
+                save_refresh_token: callback(o.get("saveAuthorizerRefreshToken"), "saveAuthorizerRefreshToken")?,
                 component_token: RefCell::new(None),
             },
             timeout_ms,

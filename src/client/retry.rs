@@ -1,5 +1,10 @@
 //! One request, tried again as the core's [`RetryPolicy`] decides, and the one token refresh
 //! after a rejection.
+//!
+//! `attempt` and `call` are not generic: a decoder keeps its typed result aside (see [`kept`]),
+//! so that their state machines are compiled once for every endpoint.
+
+use std::cell::Cell;
 
 use super::Inner;
 use super::deadline::Deadline;
@@ -10,15 +15,21 @@ use crate::retry::Next;
 use crate::wasm::error::Failure;
 
 /// A request to one endpoint: its path, body, whether it writes, and how its answer decodes.
-pub struct Call<'a, T> {
+pub struct Call<'a> {
     /// The endpoint's path (`/tcb/getfuncconfig`).
     pub path: &'static str,
     /// The JSON body.
     pub body: &'a str,
     /// A write is never sent twice unless it certainly never left.
     pub write: bool,
-    /// Status and text to a result.
-    pub decode: &'a dyn Fn(u16, &str) -> Result<T, Error>,
+    /// Decodes status and text, and keeps the result where its caller reads it.
+    pub decode: &'a dyn Fn(u16, &str) -> Result<(), Error>,
+}
+
+/// The result a decoder kept, once its call has succeeded.
+pub fn kept<T>(out: &Cell<Option<T>>) -> Result<T, Error> {
+    // A call succeeds only after its decoder kept a result: the error is never seen.
+    out.take().ok_or_else(|| Error::decode("the answer", "no result was kept", ""))
 }
 
 /// How an attempt ended without a result.
@@ -52,14 +63,14 @@ impl From<Failed> for Failure {
 
 impl Inner {
     /// One request with `token`, retried while the policy says so.
-    pub async fn attempt<T>(&self, call: &Call<'_, T>, token: &str, refreshed: bool, deadline: &Deadline) -> Result<T, Failed> {
+    pub async fn attempt(&self, call: &Call<'_>, token: &str, refreshed: bool, deadline: &Deadline) -> Result<(), Failed> {
         let url = endpoint_url(&self.settings.base_url, call.path, token);
         let policy = &self.settings.policy;
         let mut done = 0;
         loop {
             let e = match post(deadline, &url, call.body, call.write).await {
                 Ok(answer) => match (call.decode)(answer.status, &answer.text) {
-                    Ok(v) => return Ok(v),
+                    Ok(()) => return Ok(()),
                     Err(e) => e,
                 },
                 Err(e) => e,
@@ -80,7 +91,7 @@ impl Inner {
     }
 
     /// One request; a rejected token is replaced once and the request tried once more.
-    pub async fn call<T>(&self, call: &Call<'_, T>, deadline: &Deadline) -> Result<T, Failure> {
+    pub async fn call(&self, call: &Call<'_>, deadline: &Deadline) -> Result<(), Failure> {
         let token = self.tokens.current(deadline).await?;
         match self.attempt(call, &token, false, deadline).await {
             Err(Failed::TokenRejected(e)) if !self.tokens.can_refresh() => Err(e.into()),

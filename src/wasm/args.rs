@@ -1,26 +1,48 @@
-//! JavaScript arguments, read through serde-wasm-bindgen into Rust structs and validated before
-//! anything is sent. Each refusal is an `invalid_argument` that names the field as the caller
-//! wrote it; an unknown string is refused, never defaulted.
+//! JavaScript arguments, read field by field (`object[name]`, as the caller wrote it) and
+//! validated before anything is sent. Each refusal is an `invalid_argument` that names the field
+//! as the caller wrote it; an unknown string is refused, never defaulted.
+//!
+//! Fields are read by name rather than through serde visitors: one small reader serves every
+//! argument, where each derived visitor cost the module 2-3 KB.
 
-use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer};
+use js_sys::Reflect;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use crate::Error;
 use crate::model::{Config, ConfigType, TYPE_RULE};
 use crate::request::{self, GetFuncConfig};
 use crate::retry::RetryPolicy;
-use crate::Error;
 
 /// A field as the caller gave it, kept as the JS value and checked by the methods below: the
 /// type of each field is checked where its name is known, so that a refusal names it.
 #[derive(Default)]
 pub struct Arg(JsValue);
 
-impl<'de> Deserialize<'de> for Arg {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde_wasm_bindgen::preserve::deserialize(d).map(Arg)
+/// An object argument, whose fields are read by name; a missing field is `undefined`.
+pub struct Fields(JsValue);
+
+impl Fields {
+    /// `value`, which must be an object (not a function); `what` names it in a refusal.
+    pub fn of(value: &JsValue, what: &str) -> Result<Fields, Error> {
+        if !value.is_object() || value.is_function() {
+            return Err(Error::invalid_argument(what, "must be an object"));
+        }
+        Ok(Fields(value.clone()))
+    }
+
+    /// Like [`Fields::of`], for an optional argument: `undefined` and `null` have no fields.
+    pub fn optional(value: &JsValue, what: &str) -> Result<Fields, Error> {
+        if value.is_undefined() || value.is_null() { Ok(Fields(JsValue::UNDEFINED)) } else { Fields::of(value, what) }
+    }
+
+    /// The field `name` (a getter that throws reads as `undefined`).
+    pub fn get(&self, name: &str) -> Arg {
+        if self.0.is_undefined() {
+            return Arg::default();
+        }
+        Arg(Reflect::get(&self.0, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED))
     }
 }
 
@@ -86,7 +108,10 @@ impl Arg {
         if self.absent() {
             return Ok(None);
         }
-        let list = self.0.dyn_ref::<js_sys::Array>().ok_or_else(|| Error::invalid_argument(field, "must be an array of strings"))?;
+        let list = self
+            .0
+            .dyn_ref::<js_sys::Array>()
+            .ok_or_else(|| Error::invalid_argument(field, "must be an array of strings"))?;
         let mut out = Vec::with_capacity(list.length() as usize);
         for (i, s) in list.iter().enumerate() {
             out.push(s.as_string().ok_or_else(|| Error::invalid_argument(&format!("{field}[{i}]"), STRING))?);
@@ -111,19 +136,6 @@ impl Arg {
             })
             .collect())
     }
-}
-
-/// `value`, which must be a plain object, read into `T`.
-pub fn read<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Error> {
-    if !value.is_object() || value.is_function() {
-        return Err(Error::invalid_argument(what, "must be an object"));
-    }
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|_| Error::invalid_argument(what, "must be an object"))
-}
-
-/// Like [`read`], for an optional argument: `undefined` and `null` give `T::default()`.
-pub fn read_optional<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, Error> {
-    if value.is_undefined() || value.is_null() { Ok(T::default()) } else { read(value, what) }
 }
 
 /// A string passed positionally.
@@ -153,19 +165,8 @@ pub fn config_input(v: &JsValue, t: Option<ConfigType>, name: &str) -> Result<Co
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| Error::invalid_argument(name, "must be plain JSON data (no cycles or BigInt)"))?;
-    let value = serde_json::from_str(&text).map_err(|_| Error::invalid_argument(name, "must be plain JSON data"))?;
+    let value = crate::json::parse(&text).map_err(|_| Error::invalid_argument(name, "must be plain JSON data"))?;
     crate::upload::config_from_input(t, &value, name)
-}
-
-/// Options of a client: exactly one token source, and the limits.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-pub struct ClientOptions {
-    access_token: Arg,
-    get_access_token: Arg,
-    base_url: Arg,
-    timeout_ms: Arg,
-    retries: Arg,
 }
 
 /// Where a client's tokens come from.
@@ -202,130 +203,52 @@ pub fn timeout_ms(arg: Arg) -> Result<u32, Error> {
     }
 }
 
-impl ClientOptions {
-    /// Reads and validates the options object.
-    pub fn settings(options: &JsValue) -> Result<(TokenSource, Settings), Error> {
-        let o: ClientOptions = read(options, "options")?;
-        const ONE: &str =
-            "give exactly one of accessToken (a string) or getAccessToken (a function, e.g. stableToken({...}))";
-        let callback = o.get_access_token.value();
-        let no_callback = callback.is_undefined() || callback.is_null();
-        let source = match (o.access_token.string("accessToken")?, no_callback) {
-            (Some(t), true) => {
-                request::validate_access_token("accessToken", &t)?;
-                TokenSource::Fixed(t)
-            }
-            (None, false) => match callback.dyn_into::<js_sys::Function>() {
-                Ok(f) => TokenSource::Callback(f),
-                Err(_) => return Err(Error::invalid_argument("getAccessToken", "must be a function")),
-            },
-            (Some(_), false) => return Err(Error::invalid_argument("accessToken", ONE)),
-            (None, true) => return Err(Error::invalid_argument("accessToken", &format!("is required: {ONE}"))),
-        };
-        let policy = match o.retries.number("retries")? {
-            Some(n) => RetryPolicy::with_retries("retries", n)?,
-            None => RetryPolicy::default(),
-        };
-        Ok((source, Settings { base_url: base_url(o.base_url)?, timeout_ms: timeout_ms(o.timeout_ms)?, policy }))
-    }
-}
-
-/// `{ env, functionName, type, signal? }`, and `config` for a write.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-pub struct TargetArgs {
-    env: Arg,
-    function_name: Arg,
-    #[serde(rename = "type")]
-    config_type: Arg,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    signal: JsValue,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    config: JsValue,
+/// Client options (`{ accessToken | getAccessToken, baseUrl?, timeoutMs?, retries? }`), read and
+/// validated: exactly one token source, and the limits.
+pub fn client_options(options: &JsValue) -> Result<(TokenSource, Settings), Error> {
+    let o = Fields::of(options, "options")?;
+    const ONE: &str =
+        "give exactly one of accessToken (a string) or getAccessToken (a function, e.g. stableToken({...}))";
+    let callback = o.get("getAccessToken").value();
+    let no_callback = callback.is_undefined() || callback.is_null();
+    let source = match (o.get("accessToken").string("accessToken")?, no_callback) {
+        (Some(t), true) => {
+            request::validate_access_token("accessToken", &t)?;
+            TokenSource::Fixed(t)
+        }
+        (None, false) => match callback.dyn_into::<js_sys::Function>() {
+            Ok(f) => TokenSource::Callback(f),
+            Err(_) => return Err(Error::invalid_argument("getAccessToken", "must be a function")),
+        },
+        (Some(_), false) => return Err(Error::invalid_argument("accessToken", ONE)),
+        (None, true) => return Err(Error::invalid_argument("accessToken", &format!("is required: {ONE}"))),
+    };
+    let policy = match o.get("retries").number("retries")? {
+        Some(n) => RetryPolicy::with_retries("retries", n)?,
+        None => RetryPolicy::default(),
+    };
+    let settings =
+        Settings { base_url: base_url(o.get("baseUrl"))?, timeout_ms: timeout_ms(o.get("timeoutMs"))?, policy };
+    Ok((source, settings))
 }
 
 /// Names of the request fields, as JavaScript callers write them.
 pub const FIELDS: (&str, &str) = ("env", "functionName");
 
-impl TargetArgs {
-    /// The validated target, the signal, and the raw `config` argument.
-    pub fn read(request: &JsValue) -> Result<(GetFuncConfig, Option<AbortSignal>, JsValue), Error> {
-        let a: TargetArgs = read(request, "request")?;
-        let env = a.env.required_string("env")?;
-        let function_name = a.function_name.required_string("functionName")?;
-        let t = a.config_type.config_type()?;
-        let target = GetFuncConfig::new(&env, &function_name, t, FIELDS)?;
-        Ok((target, signal(a.signal)?, a.config))
-    }
-}
-
-/// `{ env, limit?, offset?, signal? }`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ListArgs {
-    /// Environment id.
-    pub env: Arg,
-    /// Page size.
-    pub limit: Arg,
-    /// Functions to skip.
-    pub offset: Arg,
-    /// The caller's signal.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub signal: JsValue,
-}
-
-/// `{ signal? }` of the calls that take only a signal.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SignalOnly {
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    signal: JsValue,
+/// `{ env, functionName, type, signal? }`, and `config` for a write: the validated target, the
+/// signal, and the raw `config` argument.
+pub fn target(request: &JsValue) -> Result<(GetFuncConfig, Option<AbortSignal>, JsValue), Error> {
+    let a = Fields::of(request, "request")?;
+    let env = a.get("env").required_string("env")?;
+    let function_name = a.get("functionName").required_string("functionName")?;
+    let t = a.get("type").config_type()?;
+    let target = GetFuncConfig::new(&env, &function_name, t, FIELDS)?;
+    Ok((target, signal(a.get("signal").value())?, a.get("config").value()))
 }
 
 /// The signal of an optional `{ signal? }` argument.
 pub fn options_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
-    signal(read_optional::<SignalOnly>(options, "options")?.signal)
-}
-
-/// Options of the edit helpers.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-pub struct EditOptions {
-    /// The `raw` the edit is based on: a string, `null` ("not configured"), or absent.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub expected_raw: JsValue,
-    /// Compute the change but write nothing.
-    pub dry_run: Arg,
-    /// Show environment values in `changes`.
-    pub reveal_values: Arg,
-    /// The caller's signal.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub signal: JsValue,
-}
-
-/// `updateEnvironment`'s edit: `{ set?, unset?, timeout? }`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EnvironmentEdit {
-    /// Variables to set.
-    pub set: Arg,
-    /// Keys to remove.
-    pub unset: Arg,
-    /// A new timeout.
-    pub timeout: Arg,
-}
-
-/// `setTimerTrigger`'s trigger: `{ name, config, type? }`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct TriggerArg {
-    /// The trigger's name.
-    pub name: Arg,
-    /// Its cron expression.
-    pub config: Arg,
-    /// `"timer"` if given.
-    #[serde(rename = "type")]
-    pub trigger_type: Arg,
+    signal(Fields::optional(options, "options")?.get("signal").value())
 }
 
 /// A list of strings passed positionally (`names`).

@@ -11,6 +11,7 @@ use crate::edit::empty;
 use crate::model::FuncConfig;
 use crate::upload::diff;
 use crate::Error;
+use crate::error::masked;
 
 /// How a call failed: with the package's own error, or with a `TcbError` that a token source
 /// (the caller's or a built-in one) threw, which is passed on as it is.
@@ -53,7 +54,7 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 fn scrub(error: &JsValue, secrets: &[String]) {
     for key in ["message", "hint", "errmsg", "raw", "stack"] {
         let Some(text) = get(error, key).as_string() else { continue };
-        let clean = secrets.iter().filter(|s| !s.is_empty()).fold(text.clone(), |t, s| t.replace(s.as_str(), "***"));
+        let clean = secrets.iter().fold(text.clone(), |t, s| masked(&t, s).unwrap_or(t));
         if clean != text {
             set(error, key, &clean.into());
         }

@@ -15,18 +15,11 @@ pub use push::decrypt_push;
 pub use rules::{check_config, check_field, defaults, empty_config, mask_changes, mask_config};
 pub use schedule::{next_runs, parse_cron};
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use self::args::Arg;
+use self::args::Fields;
 use crate::Error;
 use crate::upload::diff;
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct DiffOptions {
-    reveal_values: Arg,
-}
 
 /// What changes from `a` to `b`, two configs of the same type (typed results or the plain
 /// `{openapi}` / `{triggers}` / `{timeout, environment}` shapes). Values are masked unless
@@ -36,7 +29,7 @@ pub fn diff_configs(a: JsValue, b: JsValue, options: JsValue) -> Result<JsValue,
     let run = || -> Result<JsValue, Error> {
         let ca = args::config_input(&a, None, "a")?;
         let cb = args::config_input(&b, Some(ca.config_type()), "b")?;
-        let reveal = args::read_optional::<DiffOptions>(&options, "options")?.reveal_values.flag("revealValues")?;
+        let reveal = Fields::optional(&options, "options")?.get("revealValues").flag("revealValues")?;
         let changes =
             diff(&ca, &cb).ok_or_else(|| Error::invalid_argument("b", "must be a config of the same type as a"))?;
         results::to_js(&results::changes(changes, reveal))
