@@ -15,6 +15,27 @@ export const ENV = "test-777bb9";
 /** The options every top-level call needs, for the seeded environment and token. */
 export const base = { accessToken: TOKEN, env: ENV, baseUrl: SIM };
 
+/** The package's exports, sorted: its whole API, the same in every runtime. */
+export const EXPORTS = [
+  "TcbClient",
+  "authorizerToken",
+  "checkConfig",
+  "checkField",
+  "decryptPush",
+  "defaults",
+  "diffConfigs",
+  "emptyConfig",
+  "getFuncConfig",
+  "isTcbError",
+  "listFunctions",
+  "maskChanges",
+  "maskConfig",
+  "nextRuns",
+  "parseCron",
+  "stableToken",
+  "uploadFuncConfig",
+];
+
 /** A control route of the simulator: GET without a body, POST with one; an answer must be 2xx. */
 export async function control(path, body, method = body === undefined ? "GET" : "POST") {
   const res = await fetch(SIM + path, body === undefined ? { method } : { method, body: JSON.stringify(body) });
