@@ -50,6 +50,7 @@ impl Stop {
 /// One call's deadline.
 pub struct Deadline {
     timeout_ms: u32,
+    ends_at: f64,
     controller: AbortController,
     user: Option<AbortSignal>,
     timed_out: Rc<Cell<bool>>,
@@ -96,6 +97,7 @@ impl Deadline {
         });
         Ok(Deadline {
             timeout_ms,
+            ends_at: js_sys::Date::now() + f64::from(timeout_ms),
             controller,
             user: signal,
             timed_out,
@@ -104,6 +106,11 @@ impl Deadline {
             _on_timeout: on_timeout,
             on_abort,
         })
+    }
+
+    /// When the deadline passes (ms since the epoch).
+    pub fn ends_at(&self) -> f64 {
+        self.ends_at
     }
 
     /// The internal signal every fetch of the call carries.

@@ -3,6 +3,11 @@
 //! The cache holds plain values only, never a future or a promise: in workerd a request must
 //! not await a promise that another request created. One fetch runs at a time; concurrent calls
 //! on a cold client wait for it by polling those plain values.
+//!
+//! A fetch can be abandoned without ending: when workerd tears a request down (its client went
+//! away, or it answered and left the call behind), that request's promises never settle and its
+//! timers never fire, so its call is never completed nor dropped. A fetch is therefore trusted only until its call's deadline; after
+//! that a waiting call fetches itself.
 
 use std::cell::RefCell;
 
@@ -19,18 +24,29 @@ use crate::wasm::error::{Failure, is_tcb_error};
 /// How often a call waiting for another call's token fetch looks again, in milliseconds.
 const POLL_MS: u32 = 2;
 
-/// A token in the cache and when it must be fetched anew (ms since the epoch).
+/// A token in the cache, when it must be fetched anew (ms since the epoch) and the number of
+/// the fetch that gave it.
 #[derive(Clone)]
 struct Cached {
     token: String,
     renew_at: f64,
+    by: u64,
+}
+
+/// The fetch under way: its number, and when its call's deadline passes (ms since the epoch).
+#[derive(Clone, Copy)]
+struct Fetch {
+    id: u64,
+    until: f64,
 }
 
 #[derive(Default)]
 struct State {
     cache: Option<Cached>,
-    /// A fetch is under way (in this or another call).
-    fetching: bool,
+    /// The fetch under way (in this or another call), if any.
+    fetching: Option<Fetch>,
+    /// How many fetches have started; each takes the next number.
+    started: u64,
     /// Every token handed out, so that errors can be scrubbed of all of them.
     seen: Vec<String>,
 }
@@ -41,12 +57,16 @@ pub struct Tokens {
     state: RefCell<State>,
 }
 
-/// Clears `fetching` however the fetch ends, even when its call is dropped.
-struct Fetching<'a>(&'a RefCell<State>);
+/// Clears `fetching` however the fetch ends, even when its call is dropped, unless a later
+/// fetch has taken over.
+struct Fetching<'a>(&'a RefCell<State>, u64);
 
 impl Drop for Fetching<'_> {
     fn drop(&mut self) {
-        self.0.borrow_mut().fetching = false;
+        let mut s = self.0.borrow_mut();
+        if s.fetching.is_some_and(|f| f.id == self.1) {
+            s.fetching = None;
+        }
     }
 }
 
@@ -137,7 +157,9 @@ impl Tokens {
             if let Some(t) = self.usable(unlike) {
                 return Ok(t);
             }
-            if !self.state.borrow().fetching {
+            // None under way, or one whose call's deadline has passed: abandoned, never to end.
+            let live = self.state.borrow().fetching.is_some_and(|f| now() < f.until);
+            if !live {
                 return self.fetch(force, deadline).await;
             }
             deadline.sleep(POLL_MS).await?;
@@ -148,8 +170,13 @@ impl Tokens {
         let TokenSource::Callback(callback) = &self.source else {
             return Err(Error::token("a static accessToken cannot be refreshed").into());
         };
-        self.state.borrow_mut().fetching = true;
-        let _fetching = Fetching(&self.state);
+        let id = {
+            let mut s = self.state.borrow_mut();
+            s.started += 1;
+            s.fetching = Some(Fetch { id: s.started, until: deadline.ends_at() });
+            s.started
+        };
+        let _fetching = Fetching(&self.state, id);
         let ctx = Object::new();
         let _ = Reflect::set(&ctx, &"forceRefresh".into(), &force.into());
         let _ = Reflect::set(&ctx, &"signal".into(), &deadline.signal());
@@ -159,7 +186,13 @@ impl Tokens {
         if !s.seen.contains(&token.token) {
             s.seen.push(token.token.clone());
         }
-        s.cache = Some(Cached { renew_at: renew_at(&token), token: token.token.clone() });
+        // A late result of an abandoned fetch must not replace the token of a fetch that started
+        // after it: that one asked later, so its token is at least as new. (Should the late one
+        // have been a forced refresh that reached WeChat last, the cached token is rejected and
+        // refreshed as any other.)
+        if s.cache.as_ref().is_none_or(|c| c.by < id) {
+            s.cache = Some(Cached { renew_at: renew_at(&token), token: token.token.clone(), by: id });
+        }
         Ok(token.token)
     }
 }

@@ -95,3 +95,47 @@ test("50 concurrent requests through the Worker all succeed", async () => {
   const leak = output.split("\n").find((line) => line.includes("sim-access-token"));
   assert.equal(leak, undefined, "the token never shows in the Worker's output");
 });
+
+const sim = (path, method = "GET", body) =>
+  fetch(SIM + path, { method, body: body && JSON.stringify(body) }).then((r) => r.json());
+const stableTokenCalls = async () => (await sim("/__sim/requests?path=/cgi-bin/stable_token")).length;
+
+// When workerd tears a request down, the I/O it still has pending is cancelled: its promises
+// never settle and its timers never fire, so a token fetch it had under way neither ends nor is
+// dropped. In production a client that disconnects does this; workerd run locally does not
+// notice a disconnect before it writes the answer, but it tears a request down just as well once
+// its response is sent (work not given to ctx.waitUntil), which is what /shared-detached does.
+// The module-scope client must not wait on that fetch forever.
+test("a token fetch abandoned by a torn-down request does not block the shared client", async () => {
+  const SHARED_TIMEOUT_MS = 2000; // the shared client's timeoutMs in worker.js
+  const query = `?env=${ENV}&function=openapi&type=1`;
+  await sim("/__sim/settings", "POST", { stableTokensOnTcb: true });
+  await sim("/__sim/faults", "POST", { path: "/cgi-bin/stable_token", times: 0, fault: { kind: "stall", ms: 30000 } });
+  try {
+    const before = await stableTokenCalls();
+    const t1 = Date.now();
+    const first = await get(`/shared-detached${query}`);
+    assert.equal(first.body.started, true);
+    for (let i = 0; i < 200 && (await stableTokenCalls()) === before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(await stableTokenCalls(), before + 1, "the torn-down request was fetching the token");
+    await sim("/__sim/faults", "DELETE");
+    // A later request on the same isolate gets a token and its config within its own deadline.
+    await new Promise((r) => setTimeout(r, Math.max(0, t1 + 800 - Date.now())));
+    const t2 = Date.now();
+    const second = await get(`/shared${query}`);
+    const took = Date.now() - t2;
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.equal(second.body.kind, "cloudCall");
+    assert.ok(took < SHARED_TIMEOUT_MS, `took ${took} ms`);
+    // The abandoned fetch and one more, not a storm; the next request uses the cached token.
+    assert.equal(await stableTokenCalls(), before + 2);
+    const third = await get(`/shared${query}`);
+    assert.equal(third.status, 200);
+    assert.equal(await stableTokenCalls(), before + 2);
+  } finally {
+    await sim("/__sim/faults", "DELETE");
+    await sim("/__sim/settings", "POST", { stableTokensOnTcb: false });
+  }
+});
