@@ -75,8 +75,9 @@ fn property(v: &JsValue, key: &str) -> JsValue {
 fn network_failure(deadline: &Deadline, reason: &JsValue) -> Error {
     deadline.failure(|| {
         let message = property(reason, "message").as_string().unwrap_or_else(|| "fetch failed".to_string());
-        let cause = property(reason, "cause");
-        let code = if cause.is_object() { property(&cause, "code").as_string() } else { None };
+        // Node puts the system error's code on the rejection's `cause`, Bun on the rejection.
+        let code_of = |v: &JsValue| if v.is_object() { property(v, "code").as_string() } else { None };
+        let code = code_of(&property(reason, "cause")).or_else(|| code_of(reason));
         let Some(code) = code else { return Error::network(&message) };
         let detail = format!("{message} ({code})");
         if code == "ECONNREFUSED" { Error::never_sent(&detail) } else { Error::network(&detail) }
