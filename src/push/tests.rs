@@ -219,6 +219,18 @@ fn the_event_must_be_the_platforms_own() {
 }
 
 #[test]
+fn a_push_of_another_info_type_with_nested_elements_opens_as_that_info_type() {
+    let xml = format!(
+        "<xml><AppId>{APPID}</AppId><CreateTime>{NOW}</CreateTime><InfoType>notify_third_fasteregister</InfoType>\
+         <appid>wxn</appid><status>0</status><auth_code>c</auth_code><msg>OK</msg>\
+         <info><name><![CDATA[n]]></name><code><![CDATA[c]]></code><legal_persona_wechat>w</legal_persona_wechat></info></xml>"
+    );
+    let (q, body) = sealed(&xml, &NOW.to_string());
+    let event = keys().open(&q, &body, NOW).unwrap();
+    assert_eq!(event.info, PushInfo::Other { info_type: "notify_third_fasteregister".to_string() });
+}
+
+#[test]
 fn events_need_their_documented_fields() {
     let head = |t: &str| format!("<xml><AppId>{APPID}</AppId><CreateTime>{NOW}</CreateTime><InfoType>{t}</InfoType>");
     let cases = [
@@ -273,7 +285,21 @@ fn the_xml_reader_takes_flat_text_elements_only() {
     let all: Vec<_> = f.iter().collect();
     assert_eq!(all, [("A", "a <b> & ]]"), ("B", "1 <2> &\"'"), ("C", ""), ("D_2", "")]);
     assert_eq!(read_flat("<xml></xml>").unwrap().iter().count(), 0);
+    // An element holding elements is checked and left out; the flat ones around it are read.
+    let f =
+        read_flat("<xml><A>1</A><info>\n <name><![CDATA[n]]></name><code>2</code><x><y>3</y></x></info><B>2</B></xml>")
+            .unwrap();
+    assert_eq!(f.iter().collect::<Vec<_>>(), [("A", "1"), ("B", "2")]);
+    assert_eq!(
+        read_flat("<xml><A><B><C><D>1</D></C></B></A></xml>").unwrap().iter().count(),
+        0,
+        "four levels are read"
+    );
     let refused = [
+        "<xml><A><B><C><D><E>1</E></D></C></B></A></xml>",
+        "<xml><A><B>1</B></xml>",
+        "<xml><A><B>1</B>text</A></xml>",
+        "<xml><A><B>1</C></A></xml>",
         "",
         "xml",
         "<?xml version=\"1.0\"?><xml></xml>",
@@ -282,7 +308,6 @@ fn the_xml_reader_takes_flat_text_elements_only() {
         "<xml><A>1</A>",
         "<xml><A>1</A></xml>trailing",
         "<xml><A>1</A></xml><xml></xml>",
-        "<xml><A><B>1</B></A></xml>",
         "<xml><A>1</A><A>2</A></xml>",
         "<xml><A>1</B></xml>",
         "<xml><A>1</A ></xml>",

@@ -1,10 +1,12 @@
-//! A strict reader of the flat XML WeChat's pushes use: `<xml>` holding elements that each hold
+//! A strict reader of the XML WeChat's pushes use: `<xml>` holding elements that each hold
 //! text, either `<Name><![CDATA[text]]></Name>` or `<Name>text</Name>`, with whitespace between
-//! elements.
+//! elements. An element that holds elements (some InfoTypes, such as
+//! `notify_third_fasteregister`, carry an `<info>` block) is read, to check it, and left out of
+//! the fields: the events this package reads are flat.
 //!
-//! Anything else is refused, never guessed at: nested elements, attributes, a declaration,
-//! comments, self-closing or unterminated elements, a name twice, text outside the elements,
-//! entity references other than XML's five. Refusals name no text of the input.
+//! Anything else is refused, never guessed at: nesting deeper than [`MAX_DEPTH`], attributes, a
+//! declaration, comments, self-closing or unterminated elements, a name twice, text outside the
+//! elements, entity references other than XML's five. Refusals name no text of the input.
 
 use super::PushReason;
 use crate::Error;
@@ -25,6 +27,9 @@ impl Fields {
     }
 }
 
+/// How deep elements may nest below `<xml>`.
+pub const MAX_DEPTH: usize = 4;
+
 fn malformed(detail: &'static str) -> Error {
     Error::push(PushReason::Malformed, detail)
 }
@@ -41,17 +46,20 @@ pub fn read_flat(text: &str) -> Result<Fields, Error> {
             }
             return Ok(Fields(fields));
         }
-        let (name, value, after) = element(rest)?;
-        if fields.iter().any(|(n, _)| n == name) {
-            return Err(malformed("an element appears twice in the XML"));
+        let (name, value, after) = element(rest, 1)?;
+        if let Some(value) = value {
+            if fields.iter().any(|(n, _)| n == name) {
+                return Err(malformed("an element appears twice in the XML"));
+            }
+            fields.push((name.to_string(), value));
         }
-        fields.push((name.to_string(), value));
         rest = after.trim_start();
     }
 }
 
-/// One element at the start of `s`: its name, its text, and what follows it.
-fn element(s: &str) -> Result<(&str, String, &str), Error> {
+/// One element at the start of `s`, `depth` levels below `<xml>`: its name, its text (`None`
+/// for an element that holds elements), and what follows it.
+fn element(s: &str, depth: usize) -> Result<(&str, Option<String>, &str), Error> {
     let s = s.strip_prefix('<').ok_or_else(|| {
         if s.is_empty() {
             malformed("the XML ends before </xml>")
@@ -62,6 +70,19 @@ fn element(s: &str) -> Result<(&str, String, &str), Error> {
     let (name, s) = s.split_once('>').ok_or_else(|| malformed("the XML ends inside a tag"))?;
     if !is_name(name) {
         return Err(malformed("the XML has a tag that is not a plain element name"));
+    }
+    let inner = s.trim_start();
+    if inner.starts_with('<') && !inner.starts_with("<![CDATA[") && !inner.starts_with("</") {
+        if depth >= MAX_DEPTH {
+            return Err(malformed("the XML nests elements too deep"));
+        }
+        let mut rest = inner;
+        loop {
+            if let Some(after) = closing(rest, name) {
+                return Ok((name, None, after));
+            }
+            rest = element(rest, depth + 1)?.2.trim_start();
+        }
     }
     let (value, s) = match s.strip_prefix("<![CDATA[") {
         Some(cdata) => {
@@ -75,12 +96,14 @@ fn element(s: &str) -> Result<(&str, String, &str), Error> {
             (unescape(raw)?, after)
         }
     };
-    let s = s
-        .strip_prefix("</")
-        .and_then(|s| s.strip_prefix(name))
-        .and_then(|s| s.strip_prefix('>'))
+    let s = closing(s, name)
         .ok_or_else(|| malformed("an element holds something other than text, or is not closed by its own name"))?;
-    Ok((name, value, s))
+    Ok((name, Some(value), s))
+}
+
+/// What follows `</name>` at the start of `s`.
+fn closing<'a>(s: &'a str, name: &str) -> Option<&'a str> {
+    s.strip_prefix("</").and_then(|s| s.strip_prefix(name)).and_then(|s| s.strip_prefix('>'))
 }
 
 /// An element name as WeChat writes them: ASCII letters, digits and `_`, starting with a letter.
