@@ -16,9 +16,13 @@ wasm-bindgen --target web --no-typescript --out-dir "$BUILD/bindgen" \
 # --low-memory-unused lets load and store offsets absorb small constants (about 1.5 KB gzipped):
 # the first KB of memory is the far end of Rust's 1 MiB stack (placed first, growing down), which
 # a call reaches only on the verge of a stack overflow.
-# The producers and target_features sections only describe the build; no runtime reads them.
+# A function with one caller is inlined only when small (20 bytes, instead of any size): the
+# module is about 2% larger raw but 5% smaller gzipped, as the functions' shared shapes stay
+# apart and repeat. The producers and target_features sections only describe the build; no
+# runtime reads them.
 say "optimizing with wasm-opt -Oz --converge --low-memory-unused (binaryen 132)"
-wasm-opt -Oz --converge --low-memory-unused --strip-producers --strip-target-features \
+wasm-opt -Oz --converge --low-memory-unused --one-caller-inline-max-function-size 20 \
+  --strip-producers --strip-target-features \
   "$BUILD/bindgen/tcb_funcconfig_bg.wasm" -o "$BUILD/bindgen/opt.wasm"
 
 say "assembling pkg/"
