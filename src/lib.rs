@@ -3,8 +3,8 @@
 //! The crate has two layers:
 //! - a pure core that knows nothing of JavaScript: request validation and building
 //!   ([`request`]), the errcode table ([`errcode`]), answer decoding ([`response`]), typed
-//!   configs and their JSON shapes ([`model`], on serde; JSON text is read by `json`), retry
-//!   policy ([`retry`]),
+//!   configs and their JSON shapes ([`model`], on serde; JSON text is read into serde_json's
+//!   `Value` by `value`), retry policy ([`retry`]),
 //!   token caching and token endpoints ([`token`]), the rules and request for writing a config
 //!   and the difference between two configs ([`upload`]), the edit helpers' changes
 //!   ([`edit`]), the rules of one field as a form checks it ([`rules`]), function listings
@@ -22,7 +22,6 @@ pub mod cron;
 pub mod edit;
 pub mod errcode;
 mod error;
-mod json;
 pub mod list;
 pub mod model;
 pub mod push;
@@ -32,6 +31,7 @@ pub mod retry;
 pub mod rules;
 pub mod token;
 pub mod upload;
+mod value;
 
 #[cfg(target_arch = "wasm32")]
 pub mod client;

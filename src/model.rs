@@ -155,13 +155,13 @@ impl Config {
     /// edit never drops what the server sends beyond the documented fields. Without a usable
     /// `raw` it is [`to_json`](Self::to_json).
     pub fn to_json_over(&self, raw: &str) -> String {
-        let old = match crate::json::parse(raw) {
-            Ok(Value::String(inner)) => crate::json::parse(&inner),
+        let old = match crate::value::parse(raw) {
+            Ok(Value::String(inner)) => crate::value::parse(&inner),
             other => other,
         };
         // The new text read back rather than `serde_json::to_value`: one JSON path fewer in the
         // wasm module, and the same value.
-        match (old, crate::json::parse(&self.to_json())) {
+        match (old, crate::value::parse(&self.to_json())) {
             (Ok(old @ Value::Object(_)), Ok(new)) => to_text(&merge(old, new)),
             _ => self.to_json(),
         }

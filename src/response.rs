@@ -20,7 +20,7 @@ fn errcode_of(v: Option<&Value>) -> Result<i64, &'static str> {
 
 /// Parses JSON text, or says why it is not JSON.
 pub(crate) fn parse(text: &str) -> Result<Value, String> {
-    crate::json::parse(text).map_err(|e| format!("not JSON ({e})"))
+    crate::value::parse(text).map_err(|e| format!("not JSON ({e})"))
 }
 
 /// Checks the HTTP status and the envelope of any endpoint's answer; returns the envelope, a
@@ -64,7 +64,7 @@ pub fn decode_envelope(status: u16, body: &str) -> Result<String, Error> {
 pub fn has_fields_of(t: ConfigType, v: &Value) -> bool {
     let inner;
     let v = match v {
-        Value::String(s) => match crate::json::parse(s) {
+        Value::String(s) => match crate::value::parse(s) {
             Ok(parsed) => {
                 inner = parsed;
                 &inner

@@ -69,7 +69,7 @@ fn expected_config(target: &GetFuncConfig, raw: String) -> Result<FuncConfig, Er
             &format!("is not the `raw` of a type {} ({}) config: {why}", t.number(), t.name()),
         )
     };
-    let value = crate::json::parse(&raw).map_err(|e| refuse(&format!("not JSON ({e})")))?;
+    let value = crate::value::parse(&raw).map_err(|e| refuse(&format!("not JSON ({e})")))?;
     if !has_fields_of(t, &value) {
         return Err(refuse("it has none of that type's fields"));
     }

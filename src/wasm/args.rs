@@ -165,7 +165,7 @@ pub fn config_input(v: &JsValue, t: Option<ConfigType>, name: &str) -> Result<Co
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| Error::invalid_argument(name, "must be plain JSON data (no cycles or BigInt)"))?;
-    let value = crate::json::parse(&text).map_err(|_| Error::invalid_argument(name, "must be plain JSON data"))?;
+    let value = crate::value::parse(&text).map_err(|_| Error::invalid_argument(name, "must be plain JSON data"))?;
     crate::upload::config_from_input(t, &value, name)
 }
 
