@@ -282,8 +282,9 @@ export interface TokenContext {
 }
 
 /**
- * A token source: a string, or a token with its lifetime in seconds (then it is cached and
- * renewed 300 s before it expires). Called at most once per call, plus once after a rejection.
+ * A token source: a token with its lifetime in seconds (cached, and renewed 300 s before it
+ * expires), or a string (cached until the server rejects it, then asked for again with
+ * `forceRefresh: true`). Called at most once per call, plus once after a rejection.
  */
 export type GetAccessToken = (ctx: TokenContext) => Promise<string | { accessToken: string; expiresIn?: number }>;
 
