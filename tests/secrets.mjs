@@ -55,6 +55,15 @@ export const SECRETS = [
   "k3Jd8sQm2Xv7Lp0Tz5Rb9Wc4Ny6Hf1Ga8Ue3Io7Ps2D",
   "ticket@@@secret-9xQ_rT2vLm",
   "queryauthcode@@@secret-Ab3",
+  // The push receiver's tests: the platform's message token and EncodingAESKey, the tickets
+  // and the authorization code pushed (tests/edge/events.test.mjs).
+  "events-token-Hq27vX",
+  "ZXZlbnRzLWFlcy1rZXktZm9yLWVkZ2UtdGVzdHMtMzI",
+  "not-the-platform-token",
+  "ticket@@@events-first-Rk5",
+  "ticket@@@events-second-Ty8",
+  "ticket@@@events-refused-Wm3",
+  "queryauthcode@@@events-Jp4",
   // The attack table's own (tests/edge/attack.test.mjs).
   "attack-ticket-6d1f",
   "attack-refresh-7c2e",

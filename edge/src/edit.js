@@ -114,7 +114,8 @@ export async function edit(request, url, env) {
   const problem = checkBody(body, route);
   if (problem) return badBody(problem);
 
-  const built = clientFor(env);
+  const built = await clientFor(env);
+  if (built.refused) return built.refused;
   if (built.problem) return misconfigured(built.problem);
   const { client } = built;
 

@@ -1,8 +1,10 @@
-// The admin Worker: the API under /api/ and the static page from www/.
+// The admin Worker: the API under /api/, WeChat's pushes at /wechat/events, and the static
+// page from www/.
 import { apiError, getConfig, internalError } from "./api.js";
 import { identify } from "./auth.js";
 import { compare, listFunctions } from "./browse.js";
 import { EDIT_ROUTES, edit } from "./edit.js";
+import { EVENTS_PATH, receivePush } from "./events.js";
 import { withSecurityHeaders } from "./headers.js";
 import { storeValue, tokenStatus } from "./wechat.js";
 
@@ -13,7 +15,8 @@ const UNAUTHORIZED_HINT = "send Authorization: Bearer <viewer or admin key>, or 
 
 export default {
   /**
-   * Routes `/api` and `/api/*` to the API, everything else to the static assets.
+   * Routes `/api` and `/api/*` to the API, `/wechat/events` to the push receiver, everything
+   * else to the static assets.
    * @param {Request} request
    * @param {Record<string, any>} env
    * @returns {Promise<Response>}
@@ -21,6 +24,7 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return handleApi(request, url, env);
+    if (url.pathname === EVENTS_PATH) return handlePush(request, url, env);
     return serveStatic(request, url, env);
   },
 };
@@ -62,6 +66,27 @@ async function handleApi(request, url, env) {
   const path = ROUTES.has(url.pathname) ? url.pathname : "/api/*";
   console.log(`api ${request.method} ${path} ${result.status} role=${identity?.role ?? "-"} ${Date.now() - started}ms`);
   return withSecurityHeaders(new Response(JSON.stringify(result.body), { status: result.status, headers }), env);
+}
+
+/**
+ * WeChat's push: the text `success` when accepted, else a JSON error. One log line, with the
+ * InfoType or the reason of the refusal; never the query, the body or anything decrypted.
+ */
+async function handlePush(request, url, env) {
+  const started = Date.now();
+  let result;
+  try {
+    result = await receivePush(request, url, env);
+  } catch {
+    result = { ...internalError(), note: "internal" };
+  }
+  const headers = { "Cache-Control": "no-store" };
+  if (result.status === 405) headers.Allow = "POST";
+  const response = result.text !== undefined
+    ? new Response(result.text, { status: result.status, headers: { ...headers, "Content-Type": "text/plain; charset=utf-8" } })
+    : new Response(JSON.stringify(result.body), { status: result.status, headers: { ...headers, "Content-Type": "application/json; charset=utf-8" } });
+  console.log(`push ${request.method} ${EVENTS_PATH} ${result.status} ${result.note} ${Date.now() - started}ms`);
+  return withSecurityHeaders(response, env);
 }
 
 async function route(request, url, env) {

@@ -61,12 +61,46 @@ export function tokenStoreStub(env) {
 let current = null;
 
 /**
- * The isolate's TcbClient for the configured source, built on first use and again when the
- * settings it depends on change.
+ * The isolate's TcbClient for the configured source, for one request. For the authorizer
+ * source the TokenStore is asked first whether the authorization still stands: an
+ * `unauthorized` push (src/events.js) drops its tokens, and the isolate's cached token must not
+ * outlive that by even one request. `refused` is then the answer (503 `token`), and the
+ * isolate's client is dropped with its cached token.
  * @param {Record<string, any>} env
- * @returns {{ client: TcbClient, source: string, state: object } | { problem: string }}
+ * @returns {Promise<{ client: TcbClient, source: string, state: object } | { problem: string } | { refused: import("./api.js").ApiResult }>}
  */
-export function clientFor(env) {
+export async function clientFor(env) {
+  const built = buildClient(env);
+  if (built.problem || built.source !== "authorizer") return built;
+  const refused = await authorizationRefused(env);
+  if (!refused) return built;
+  if (current === built) current = null;
+  return { refused };
+}
+
+/** The 503 for an authorizer whose ticket or refresh token is not stored, or null. */
+async function authorizationRefused(env) {
+  const refuse = (message, hint) => ({ status: 503, body: { error: { code: "token", hint, retryable: false, message } } });
+  let stored;
+  try {
+    const response = await tokenStoreStub(env).fetch("https://token-store/status");
+    stored = response.ok ? await response.json() : null;
+  } catch {
+    stored = null;
+  }
+  if (!stored) return refuse("the token store failed", "see the Worker's logs; check the TOKENS Durable Object");
+  if (stored.hasRefreshToken === true) return null;
+  // In the order the store itself would say it (src/token-store.js refresh()).
+  if (stored.hasTicket !== true) return refuse("no component verify ticket is stored", TICKET_HINT);
+  return refuse("no authorizer refresh token is stored", "an admin must POST it to /api/wechat/refresh-token (after the authorization, or after an unauthorized push)");
+}
+
+/** What to do when no ticket is stored (also the TokenStore's hint). */
+export const TICKET_HINT =
+  "register the Worker's /wechat/events as the platform's authorization event URL (WeChat pushes a ticket every 10 minutes), or an admin must POST the ticket to /api/wechat/ticket";
+
+/** The isolate's client, built on first use and again when the settings it depends on change. */
+function buildClient(env) {
   const chosen = readSource(env);
   if (chosen.problem) return chosen;
   const { source } = chosen;
@@ -110,7 +144,7 @@ function sameKey(a, b) {
  * @returns {number | undefined}
  */
 export function stableExpiresIn(env) {
-  const built = clientFor(env);
+  const built = buildClient(env);
   if (built.problem || built.source !== "stable" || !built.state.expiresAt) return undefined;
   const left = Math.floor((built.state.expiresAt - Date.now()) / 1000);
   return left > 0 ? left : undefined;

@@ -9,8 +9,12 @@
 //   GET /status            → {hasTicket, hasRefreshToken, accessTokenExpiresIn?}
 //   PUT /ticket            {ticket}        the component verify ticket WeChat pushed
 //   PUT /refresh-token     {refreshToken}  after an authorization
+//   POST /push             {timestamp, nonce, msgSignature, event} a push WeChat sent to
+//                          /wechat/events, verified and decrypted (src/events.js): 409 when
+//                          seen already, else applied → {ok}
 import { DurableObject } from "cloudflare:workers";
 import { authorizerToken, defaults, isTcbError } from "tcb-funcconfig";
+import { TICKET_HINT } from "./source.js";
 
 const { baseUrl: DEFAULT_BASE_URL, renewBeforeSecs } = defaults();
 /** A token is used from the store only while it has more than this left (as the package does). */
@@ -24,6 +28,12 @@ const DEFAULT_EXPIRES_IN_S = 7200;
  * again, one after the other.
  */
 const FAILURE_HOLD_MS = 2000;
+/**
+ * How long a push's (timestamp, nonce, msg_signature) is remembered. The package accepts a
+ * timestamp up to 300 s either side of now, so a push seen now can be accepted again until at
+ * most 600 s from now; after that it is refused as stale anyway.
+ */
+const REPLAY_KEEP_MS = 600 * 1000;
 
 export class TokenStore extends DurableObject {
   /**
@@ -32,8 +42,8 @@ export class TokenStore extends DurableObject {
    */
   constructor(ctx, env) {
     super(ctx, env);
-    /** @type {{ ticket: string, refreshToken: string, access: { token: string, expiresAt: number } | null }} */
-    this.saved = { ticket: "", refreshToken: "", access: null };
+    /** @type {{ ticket: string, refreshToken: string, access: { token: string, expiresAt: number } | null, lastAuthorization: object | null }} */
+    this.saved = { ticket: "", refreshToken: "", access: null, lastAuthorization: null };
     /** The refresh in flight, shared by this object's own concurrent requests (see accessToken()). */
     this.refreshing = null;
     /** The last failed refresh, answered again until `until`. */
@@ -42,10 +52,11 @@ export class TokenStore extends DurableObject {
     this.provider = null;
     // No request is delivered before the stored values are loaded.
     ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get(["ticket", "refreshToken", "access"]);
+      const stored = await ctx.storage.get(["ticket", "refreshToken", "access", "lastAuthorization"]);
       this.saved.ticket = stored.get("ticket") ?? "";
       this.saved.refreshToken = stored.get("refreshToken") ?? "";
       this.saved.access = stored.get("access") ?? null;
+      this.saved.lastAuthorization = stored.get("lastAuthorization") ?? null;
     });
   }
 
@@ -65,6 +76,8 @@ export class TokenStore extends DurableObject {
           return await this.store(request, "ticket");
         case "PUT /refresh-token":
           return await this.store(request, "refreshToken");
+        case "POST /push":
+          return await this.push(request);
         default:
           return failure(404, { code: "not_found", hint: "no such TokenStore route", message: "not found" });
       }
@@ -75,6 +88,7 @@ export class TokenStore extends DurableObject {
 
   status() {
     const body = { hasTicket: this.saved.ticket !== "", hasRefreshToken: this.saved.refreshToken !== "" };
+    if (this.saved.lastAuthorization) body.lastAuthorization = this.saved.lastAuthorization;
     const left = this.saved.access ? Math.floor((this.saved.access.expiresAt - Date.now()) / 1000) : 0;
     if (left > 0) body.accessTokenExpiresIn = left;
     return body;
@@ -95,6 +109,79 @@ export class TokenStore extends DurableObject {
     this.saved[field] = value;
     this.failure = null;
     return Response.json({ ok: true });
+  }
+
+  /**
+   * A verified push: refused (409) when its (timestamp, nonce, msg_signature) was seen within
+   * REPLAY_KEEP_MS, else remembered and applied. Claiming the key is one synchronous SQLite
+   * step, so two copies of a push arriving at once cannot both pass; if applying fails, the
+   * claim is dropped again so that WeChat's retry is not taken for a replay.
+   */
+  async push(request) {
+    let body;
+    try {
+      body = await request.json();
+    } catch {
+      body = undefined;
+    }
+    const { timestamp, nonce, msgSignature, event } = body ?? {};
+    if (![timestamp, nonce, msgSignature].every((v) => typeof v === "string" && v !== "" && v.length <= 64) || typeof event?.infoType !== "string") {
+      return failure(400, { code: "invalid_argument", hint: "send {timestamp, nonce, msgSignature, event}", message: "not a push" });
+    }
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    sql.exec("CREATE TABLE IF NOT EXISTS push_seen (timestamp TEXT NOT NULL, nonce TEXT NOT NULL, msg_signature TEXT NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY (timestamp, nonce, msg_signature))");
+    sql.exec("DELETE FROM push_seen WHERE seen_at < ?", now - REPLAY_KEEP_MS);
+    const seen = sql.exec("SELECT 1 FROM push_seen WHERE timestamp = ? AND nonce = ? AND msg_signature = ?", timestamp, nonce, msgSignature).toArray();
+    if (seen.length > 0) return failure(409, { code: "replay", hint: "this push was received already", message: "replayed push" });
+    sql.exec("INSERT INTO push_seen (timestamp, nonce, msg_signature, seen_at) VALUES (?, ?, ?, ?)", timestamp, nonce, msgSignature, now);
+    try {
+      await this.apply(event, now);
+    } catch (e) {
+      sql.exec("DELETE FROM push_seen WHERE timestamp = ? AND nonce = ? AND msg_signature = ?", timestamp, nonce, msgSignature);
+      throw e;
+    }
+    return Response.json({ ok: true });
+  }
+
+  /** What a push changes: the ticket, this authorizer's tokens, or a note of an authorization. */
+  async apply(event, now) {
+    switch (event.infoType) {
+      case "component_verify_ticket": {
+        const ticket = event.componentVerifyTicket;
+        if (typeof ticket !== "string" || ticket === "") return;
+        await this.ctx.storage.put("ticket", ticket);
+        this.saved.ticket = ticket;
+        this.failure = null;
+        return;
+      }
+      case "unauthorized":
+        // Access is gone: the tokens are dropped, so the next request of any isolate is refused
+        // (src/source.js asks this object before each call) until a new authorization is stored.
+        if (event.authorizerAppid !== this.env.AUTHORIZER_APPID) return;
+        await this.ctx.storage.delete(["refreshToken", "access"]);
+        this.saved.refreshToken = "";
+        this.saved.access = null;
+        this.failure = null;
+        return;
+      case "authorized":
+      case "updateauthorized": {
+        // The code itself is not kept: it is exchanged through api_query_auth, which this Worker
+        // does not call yet; an admin stores the refresh token instead.
+        const note = {
+          infoType: event.infoType,
+          authorizerAppid: typeof event.authorizerAppid === "string" ? event.authorizerAppid : "",
+          receivedAt: Math.floor(now / 1000),
+        };
+        if (Number.isFinite(event.authorizationCodeExpiredTime)) note.codeExpiredTime = event.authorizationCodeExpiredTime;
+        await this.ctx.storage.put("lastAuthorization", note);
+        this.saved.lastAuthorization = note;
+        return;
+      }
+      default:
+        // Another InfoType: accepted, nothing to keep.
+        return;
+    }
   }
 
   /**
@@ -139,13 +226,17 @@ export class TokenStore extends DurableObject {
   /** One refresh through the package: component_access_token (cached in the provider), then authorizer_access_token. */
   async refresh() {
     if (!this.saved.ticket) {
-      throw notReady("no component verify ticket is stored", "an admin must POST the ticket WeChat pushed to /api/wechat/ticket");
+      throw notReady("no component verify ticket is stored", TICKET_HINT);
     }
     if (!this.saved.refreshToken) {
       throw notReady("no authorizer refresh token is stored", "an admin must POST it to /api/wechat/refresh-token (after the authorization)");
     }
     const getAccessToken = this.tokenProvider();
     const issued = await getAccessToken({ forceRefresh: true });
+    if (!this.saved.refreshToken) {
+      // Withdrawn (an `unauthorized` push) while this refresh was under way.
+      throw notReady("the authorization was withdrawn", "the mini program must authorize the platform again; then store the new refresh token");
+    }
     const expiresIn = issued.expiresIn ?? DEFAULT_EXPIRES_IN_S;
     const access = { token: issued.accessToken, expiresAt: Date.now() + expiresIn * 1000 };
     await this.ctx.storage.put("access", access);
@@ -171,6 +262,8 @@ export class TokenStore extends DurableObject {
         // The package awaits this before it hands out the new access token: a rotated refresh
         // token (the old one is dead from now on) is durable before anything uses the new one.
         saveAuthorizerRefreshToken: async (refreshToken) => {
+          // Withdrawn meanwhile: the rotated token is not brought back.
+          if (!this.saved.refreshToken) return;
           await this.ctx.storage.put("refreshToken", refreshToken);
           this.saved.refreshToken = refreshToken;
         },

@@ -43,7 +43,8 @@ export async function storeValue(request, url, env, field) {
 }
 
 /**
- * `GET /api/wechat/token-status`: `{ source, hasTicket, hasRefreshToken, accessTokenExpiresIn? }`.
+ * `GET /api/wechat/token-status`: `{ source, hasTicket, hasRefreshToken, accessTokenExpiresIn?,
+ * lastAuthorization? }`.
  * @param {Record<string, any>} env
  * @returns {Promise<import("./api.js").ApiResult>}
  */
@@ -61,6 +62,12 @@ export async function tokenStatus(env) {
     body.hasTicket = stored.hasTicket === true;
     body.hasRefreshToken = stored.hasRefreshToken === true;
     if (typeof stored.accessTokenExpiresIn === "number") body.accessTokenExpiresIn = stored.accessTokenExpiresIn;
+    // The last authorization event pushed to /wechat/events (never its code).
+    const last = stored.lastAuthorization;
+    if (last && typeof last === "object") {
+      body.lastAuthorization = { infoType: String(last.infoType), authorizerAppid: String(last.authorizerAppid), receivedAt: Number(last.receivedAt) };
+      if (typeof last.codeExpiredTime === "number") body.lastAuthorization.codeExpiredTime = last.codeExpiredTime;
+    }
   }
   return { status: 200, body };
 }

@@ -3,8 +3,9 @@
 // on every API route (no Authorization header, another scheme, a wrong key, the right key with
 // trailing whitespace, Access JWTs expired, for another audience, signed by an unknown key,
 // with alg none, malformed), the viewer on the reveal and write routes, reveal=1 without
-// admin, another origin (never Access-Control-Allow-Origin on /api/), preflights, and path
-// traversal on the static assets. Each row checks the status and error code, that no CORS
+// admin, another origin (never Access-Control-Allow-Origin on /api/), preflights, other methods
+// and a forged push on WeChat's push receiver (/wechat/events), and path traversal on the
+// static assets. Each row checks the status and error code, that no CORS
 // header is on /api/, that no secret is in the answer's headers or body, that a refusal names
 // no function or config, and that a refused request sent nothing to the simulator (a write:
 // no upload either). The table is printed at the end.
@@ -269,6 +270,26 @@ for (const route of ROUTES) {
     expect: { status: 405, code: "method_not_allowed" },
   });
 }
+// WeChat's push receiver takes no credential (the push's signature is its proof), so it has
+// no credential rows: only POST reaches it, a preflight fails, and this Worker (the static
+// token source, no push settings) stores no push, forged or not.
+const PUSH = { name: "POST /wechat/events", method: "POST", path: "/wechat/events", push: true };
+const forgedQuery = `?timestamp=${Math.floor(Date.now() / 1000)}&nonce=n0nce&encrypt_type=aes&msg_signature=${"0".repeat(40)}`;
+for (const method of ["GET", "PUT", "DELETE"]) {
+  ROWS.push({ name: `${method} /wechat/events`, route: { ...PUSH, method }, headers: () => ({}), expect: { status: 405, code: "method_not_allowed" } });
+}
+ROWS.push({
+  name: `CORS preflight from ${EVIL}: OPTIONS /wechat/events`,
+  route: { ...PUSH, method: "OPTIONS" },
+  headers: () => ({ Origin: EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" }),
+  expect: { status: 405, code: "method_not_allowed" },
+});
+ROWS.push({
+  name: `forged push from ${EVIL}, no push settings: POST /wechat/events`,
+  route: { ...PUSH, path: `/wechat/events${forgedQuery}`, body: () => `<xml><AppId>wx-sim-component</AppId><Encrypt>${Buffer.from(ATTACK_TICKET).toString("base64")}</Encrypt></xml>` },
+  headers: () => ({ Origin: EVIL }),
+  expect: { status: 503, code: "misconfigured" },
+});
 // Path traversal on the static assets: refused before the assets are asked.
 for (const path of [
   "/../wrangler.toml",
@@ -317,7 +338,7 @@ for (const row of ROWS) {
     const result = { name: row.name, status: "-", outcome: "FAILED" };
     results.push(result);
     const { route } = row;
-    const headers = { ...row.headers(), ...(route.body ? { "Content-Type": "application/json" } : {}) };
+    const headers = { ...row.headers(), ...(route.body ? { "Content-Type": route.push ? "text/xml" : "application/json" } : {}) };
     const sentBefore = await simState();
     const r = await send(route.method, route.path, { headers, body: route.body?.() });
     result.status = r.status;
@@ -371,7 +392,7 @@ test("after the table: the target is unchanged and the Worker's log holds no sec
     assert.equal(JSON.parse(r.text).version, versions[type], `type ${type} has the version it had before the table`);
   }
   const apiLines = () => worker.output().split("\n").filter((line) => /^api [A-Z]+ \//.test(line));
-  assert.ok(await waitFor(() => apiLines().length >= ROWS.filter((r) => !r.route.static).length), "one log line per API request");
+  assert.ok(await waitFor(() => apiLines().length >= ROWS.filter((r) => !r.route.static && !r.route.push).length), "one log line per API request");
   const output = worker.output();
   for (const secret of [...SECRETS, ...jwts]) assert.ok(!output.includes(secret), `the Worker's output holds a secret (${secret.slice(0, 8)}…)`);
   for (const { name, pattern } of SECRET_PATTERNS) assert.ok(!pattern.test(output), `the Worker's output holds ${name}`);
