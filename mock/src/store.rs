@@ -508,8 +508,8 @@ pub struct State {
     pub clock: Clock,
     /// Requests received per WeChat-side path since the last reset.
     counters: BTreeMap<String, u64>,
-    /// Quota key → (minute of the simulated clock, tcb requests in it).
-    quota: HashMap<String, (u64, u64)>,
+    /// Quota key → (when its window opened, tcb requests in it).
+    quota: HashMap<String, (Duration, u64)>,
     /// Live pre-auth codes → (component_appid, expiry).
     pub preauth_codes: HashMap<String, (String, Duration)>,
     /// Unused authorization codes → who they authorise and when they expire.
@@ -520,6 +520,8 @@ pub struct State {
     pub last_ticket_push: Option<Duration>,
 }
 
+/// How long a per-minute quota window lasts.
+const QUOTA_WINDOW: Duration = Duration::from_secs(60);
 /// Tracked quota keys at most before stale minutes are dropped.
 const MAX_QUOTA_KEYS: usize = 100_000;
 /// Codes (pre-auth and authorization) kept at most; the oldest expiry goes first past it.
@@ -631,20 +633,21 @@ impl State {
     }
 
     /// Counts one tcb request against the caller's per-minute quota (setting
-    /// `perMinuteQuota`, per authorizer, by minute of the simulated clock): 45011 past it.
-    /// A refused request is not counted.
+    /// `perMinuteQuota`, per authorizer): a window opens at the first request and lasts 60
+    /// simulated seconds; past the quota within it → 45011. A refused request is not counted.
     pub fn take_quota(&mut self, key: &str) -> Result<(), i64> {
         let limit = self.store.settings.per_minute_quota;
         if limit == 0 {
             return Ok(());
         }
-        let minute = self.clock.now().as_secs() / 60;
+        let now = self.clock.now();
+        let fresh = |start: Duration| now.saturating_sub(start) >= QUOTA_WINDOW;
         if self.quota.len() >= MAX_QUOTA_KEYS && !self.quota.contains_key(key) {
-            self.quota.retain(|_, (m, _)| *m == minute);
+            self.quota.retain(|_, (start, _)| !fresh(*start));
         }
-        let slot = self.quota.entry(key.to_string()).or_insert((minute, 0));
-        if slot.0 != minute {
-            *slot = (minute, 0);
+        let slot = self.quota.entry(key.to_string()).or_insert((now, 0));
+        if fresh(slot.0) {
+            *slot = (now, 0);
         }
         if slot.1 >= limit {
             return Err(45011);
