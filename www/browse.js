@@ -1,6 +1,6 @@
 // The function list of an environment (a page at a time) and the compare view's result.
 
-import { h } from "./dom.js";
+import { busyLine, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { changeList, configSummary } from "./changes.js";
 import { renderError } from "./render.js";
@@ -17,7 +17,7 @@ export function functionList(browse, ctx) {
   const { functions, total, busy, error } = browse;
   const parts = [];
   if (busy) {
-    parts.push(h("p", { class: "busy", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("browse.loading")));
+    parts.push(busyLine(t("browse.loading"), { role: "status" }));
   }
   if (error) parts.push(renderError(error));
   if (!busy && !error && functions.length === 0) {

@@ -49,7 +49,8 @@ function values(change) {
     after);
 }
 
-function masked() {
+/** A hidden value: the dots, and what they mean for screen readers. */
+export function masked() {
   return h("span", { class: "masked" },
     h("span", { class: "dots", "aria-hidden": "true" }, DOTS),
     h("span", { class: "visually-hidden" }, t("env.maskedNoLength")));

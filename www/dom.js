@@ -53,6 +53,15 @@ export function append(parent, children) {
   return parent;
 }
 
+/** A fresh element id: `prefix-N`, unique on the page. */
+let nextId = 0;
+export const uid = (prefix) => `${prefix}-${++nextId}`;
+
+/** A line that says something is under way: a spinner, then `text`. `attrs` as for {@link h}. */
+export function busyLine(text, attrs = {}) {
+  return h("p", { class: "busy", ...attrs }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
+}
+
 /** Replaces all children of `parent`. */
 export function replaceChildren(parent, ...children) {
   parent.replaceChildren();

@@ -1,20 +1,11 @@
 // Builds the result cards from the typed config objects. Every card keeps its own view state
-// (filter text, raw JSON open, revealed values) in a plain object owned by the caller, so a
+// (filter text, raw JSON open, revealed values) in a plain object owned by the model, so a
 // language switch can rebuild the cards without losing what the user did.
 
-import { DOTS, h, replaceChildren } from "./dom.js";
+import { DOTS, h, replaceChildren, uid } from "./dom.js";
 import { has, t } from "./i18n.js";
+import { TYPE_OF } from "./source.js";
 import { triggerSchedule } from "./timeline.js";
-
-let nextId = 0;
-const uid = (prefix) => `${prefix}-${++nextId}`;
-
-const TYPE_OF = { cloudCall: 1, timerTrigger: 2, environment: 3 };
-
-/** A fresh view state for one card. */
-export function cardState() {
-  return { filter: "", rawOpen: false, revealed: new Map(), revealError: null };
-}
 
 /**
  * The card for one kind: its config, or the neutral "not configured" card for `null`.

@@ -12,6 +12,10 @@ import { loadPackage } from "./package.js";
 /** Config type numbers and the names used in results (`kind`). */
 export const KINDS = { 1: "cloudCall", 2: "timerTrigger", 3: "environment" };
 export const KIND_ORDER = ["cloudCall", "timerTrigger", "environment"];
+/** The config types a query can ask for: all three, or one. */
+export const TYPES = ["all", ...Object.keys(KINDS)];
+/** The config type number of each kind, as a query names it: `{cloudCall: "1", ...}`. */
+export const TYPE_OF = Object.fromEntries(Object.entries(KINDS).map(([type, kind]) => [kind, type]));
 
 /** errcode for "no config of this type": shown as a neutral state, not as an error. */
 export const NOT_CONFIGURED = 85089;
@@ -52,6 +56,12 @@ export class PageError extends Error {
     if (isConfigOrNull(actual)) this.actual = actual;
     if (Array.isArray(changes)) this.changes = changes.filter((c) => c && typeof c === "object");
   }
+}
+
+/** Any failure as a PageError: one already is, anything else keeps its code and message. */
+export function asPageError(error) {
+  if (error instanceof PageError) return error;
+  return new PageError({ code: error?.code ?? "unknown", hint: String(error?.message ?? error) });
 }
 
 const isConfigOrNull = (value) => value === null || (typeof value === "object" && value !== undefined && !Array.isArray(value));

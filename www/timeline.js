@@ -4,7 +4,7 @@
 // time a trigger is shown. Times are UTC+8, WeChat's zone (no daylight saving), whatever zone
 // the browser is in.
 
-import { h, replaceChildren, svg } from "./dom.js";
+import { h, replaceChildren, svg, uid } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { loadPackage, packageModule } from "./package.js";
 
@@ -30,8 +30,6 @@ const WEEKDAY_Y = 59;
 const DATE_Y = 74;
 const PAD = 2;
 const MIN_WIDTH = 160;
-
-let nextId = 0;
 
 // --- the fire times ------------------------------------------------------------------------
 
@@ -269,7 +267,7 @@ function timeline(model, observe) {
 
 function nextRunsText(runs) {
   if (runs.length === 0) return null;
-  const id = `next-runs-${++nextId}`;
+  const id = uid("next-runs");
   return h("div", { class: "next-runs muted small-text" },
     h("span", { id }, t("timeline.nextRuns")),
     h("ol", { "aria-labelledby": id },
@@ -283,7 +281,7 @@ function nextRunsText(runs) {
  * with what the config says (explanation, next runs) and then again once it is.
  */
 export function triggerSchedule(trigger) {
-  const id = `schedule-${++nextId}`;
+  const id = uid("schedule");
   const section = h("section", { class: "trigger-schedule", "aria-labelledby": id, dataset: { trigger: trigger.name } });
   const heading = h("h4", { id }, h("span", { class: "wrap" }, t("timeline.heading", { name: trigger.name })));
   const show = (state) => replaceChildren(section, heading, content(trigger, state));
