@@ -15,16 +15,16 @@ use crate::tokens::{Judged, Kind};
 use crate::wechat::error;
 
 /// An errcode and the answer carrying it (0 for a success).
-type Answer = (i64, Response);
+pub type Answer = (i64, Response);
 
 /// Turns a check's early exit into WeChat's error answer.
-fn settle(state: &mut State, result: Result<Answer, i64>) -> Answer {
+pub fn settle(state: &mut State, result: Result<Answer, i64>) -> Answer {
     result.unwrap_or_else(|code| error(state, code))
 }
 
 /// The JSON object a token request must carry: 43002 unless POST, 44002 for an empty body,
 /// 47001 for anything but a JSON object.
-fn post_object<'a>(req: &Request, json: Option<&'a Value>) -> Result<&'a Map<String, Value>, i64> {
+pub fn post_object<'a>(req: &Request, json: Option<&'a Value>) -> Result<&'a Map<String, Value>, i64> {
     if req.head.method != "POST" {
         return Err(43002);
     }
@@ -35,7 +35,7 @@ fn post_object<'a>(req: &Request, json: Option<&'a Value>) -> Result<&'a Map<Str
 }
 
 /// A required string field: `missing` when absent, null or empty, 47001 when not a string.
-fn field<'a>(obj: &'a Map<String, Value>, key: &str, missing: i64) -> Result<&'a str, i64> {
+pub fn field<'a>(obj: &'a Map<String, Value>, key: &str, missing: i64) -> Result<&'a str, i64> {
     match obj.get(key) {
         None | Some(Value::Null) => Err(missing),
         Some(Value::String(s)) if s.is_empty() => Err(missing),
@@ -44,7 +44,7 @@ fn field<'a>(obj: &'a Map<String, Value>, key: &str, missing: i64) -> Result<&'a
     }
 }
 
-fn ok(fields: &[(&str, Value)]) -> Result<Answer, i64> {
+pub fn ok(fields: &[(&str, Value)]) -> Result<Answer, i64> {
     Ok((0, Response::json(200, object(fields))))
 }
 
@@ -124,7 +124,16 @@ pub fn authorizer_token(state: &mut State, req: &Request, json: Option<&Value>) 
     settle(state, result)
 }
 
-fn authorizer(state: &mut State, req: &Request, json: Option<&Value>) -> Result<Answer, i64> {
+/// The checks every `?component_access_token=CT` endpoint runs first: POST (43002), CT
+/// present (41001), a live (42001) component token (40001), the caller's IP whitelisted
+/// (61004), a body (44002) that is a JSON object (47001) whose `component_appid` is given
+/// (41002). Returns the body and CT's platform; the endpoint checks its own fields, then
+/// `same_platform` (40013).
+pub fn component_caller<'a>(
+    state: &State,
+    req: &Request,
+    json: Option<&'a Value>,
+) -> Result<(&'a Map<String, Value>, String), i64> {
     if req.head.method != "POST" {
         return Err(43002);
     }
@@ -141,24 +150,37 @@ fn authorizer(state: &mut State, req: &Request, json: Option<&Value>) -> Result<
         return Err(61004);
     }
     let obj = post_object(req, json)?;
-    let appid = field(obj, "component_appid", 41002)?;
+    field(obj, "component_appid", 41002)?;
+    Ok((obj, owner))
+}
+
+/// 40013 unless the body's `component_appid` is CT's platform.
+pub fn same_platform(obj: &Map<String, Value>, owner: &str) -> Result<(), i64> {
+    match field(obj, "component_appid", 41002)? == owner {
+        true => Ok(()),
+        false => Err(40013),
+    }
+}
+
+fn authorizer(state: &mut State, req: &Request, json: Option<&Value>) -> Result<Answer, i64> {
+    let (obj, owner) = component_caller(state, req, json)?;
     let authorizer_appid = field(obj, "authorizer_appid", 41002)?;
     let refresh = field(obj, "authorizer_refresh_token", 40101)?;
-    if appid != owner {
-        return Err(40013);
-    }
-    let current =
-        state.store.components.get(&owner).and_then(|c| c.authorizers.get(authorizer_appid)).ok_or(61003)?.clone();
-    if current != refresh {
+    same_platform(obj, &owner)?;
+    let now = state.clock.now();
+    let current = state.store.components.get(&owner).and_then(|c| c.authorizers.get(authorizer_appid)).ok_or(61003)?;
+    if !current.authorized || current.refresh_token != refresh {
         return Err(61023);
     }
+    let current = current.refresh_token.clone();
 
     let ttl = state.store.settings.token_ttl();
     let next = if state.store.settings.rotate_refresh_tokens { state.tokens.fresh("sim-refresh-") } else { current };
-    if let Some(slot) = state.store.components.get_mut(&owner).and_then(|c| c.authorizers.get_mut(authorizer_appid)) {
-        slot.clone_from(&next);
+    if let Some(a) = state.store.components.get_mut(&owner).and_then(|c| c.authorizers.get_mut(authorizer_appid)) {
+        a.refresh_token.clone_from(&next);
     }
-    let token = state.tokens.issue("sim-authorizer-", Kind::Authorizer, now.saturating_add(ttl));
+    let kind = Kind::Authorizer { appid: authorizer_appid.to_string() };
+    let token = state.tokens.issue("sim-authorizer-", kind, now.saturating_add(ttl));
     ok(&[
         ("authorizer_access_token", token.into()),
         ("expires_in", ttl.as_secs().into()),

@@ -12,11 +12,17 @@ use crate::hooks::{Hook, MAX_HOOKS};
 use crate::http::{array_raw, error_json, object, object_raw, query_param, Request, Response};
 use crate::store::{config_type, non_empty_str, string_list, Function, State, MAX_FUNCTIONS};
 use crate::tokens::{seconds_json, KIND_NAMES, MAX_SECONDS};
+use crate::{platform, push};
 
 /// `POST /__sim/functions {"count"}`: how many functions one call may make.
 const MAX_COUNT: u64 = 1000;
 
-const ROUTES: [&str; 14] = [
+const ROUTES: [&str; 19] = [
+    "/__sim/authorize",
+    "/__sim/unauthorize",
+    "/__sim/authorizers",
+    "/__sim/push",
+    "/__sim/pushes",
     "/__sim/health",
     "/__sim/requests",
     "/__sim/reset",
@@ -99,11 +105,27 @@ pub fn handle(state: &mut State, req: &Request) -> Response {
             ok()
         }
         ("POST", "/__sim/functions") => with_json(req, |v| create_functions(state, v)),
+        ("GET" | "HEAD", "/__sim/authorize") => authorize_page(state, head.query.as_deref()),
+        ("POST", "/__sim/unauthorize") => with_json(req, |v| {
+            let appid =
+                non_empty_str(v.get("authorizer_appid")).ok_or("authorizer_appid must be a non-empty string")?;
+            platform::unauthorize(state, appid)?;
+            Ok(object(&[("ok", true.into())]))
+        }),
+        ("POST", "/__sim/authorizers") => with_json(req, |v| {
+            let count = v.get("count").and_then(Value::as_u64).ok_or("count must be a whole number")?;
+            let created = state.store.generate_authorizers(count)?;
+            Ok(object(&[("ok", true.into()), ("created", created.into())]))
+        }),
+        ("GET" | "HEAD", "/__sim/authorizers") => authorizers_json(state),
+        ("GET" | "HEAD", "/__sim/pushes") => Response::json(200, push::records_json(&state.pushes).to_string()),
         (_, path) if ROUTES.contains(&path) => {
             let mut r = Response::json(405, error_json("method not allowed"));
             let allow = match path {
-                "/__sim/health" | "/__sim/requests" | "/__sim/state" | "/__sim/changes" => "GET, HEAD, OPTIONS",
+                "/__sim/health" | "/__sim/requests" | "/__sim/state" | "/__sim/changes" | "/__sim/authorize"
+                | "/__sim/pushes" => "GET, HEAD, OPTIONS",
                 "/__sim/faults" => "POST, DELETE, OPTIONS",
+                "/__sim/authorizers" => "GET, HEAD, POST, OPTIONS",
                 "/__sim/hooks" => "GET, HEAD, POST, DELETE, OPTIONS",
                 "/__sim/settings" | "/__sim/clock" => "GET, HEAD, POST, OPTIONS",
                 _ => "POST, OPTIONS",
@@ -152,6 +174,7 @@ fn set_config(state: &mut State, v: &Value) -> Result<String, String> {
     let name = non_empty_str(obj.get("function_name")).ok_or("function_name must be a non-empty string")?;
     let ty = obj.get("type").and_then(config_type).ok_or("type must be 1, 2 or 3")?;
     let config = obj.get("config").ok_or("config is required (null removes)")?;
+    claim_for(state, obj, env)?;
     state.set_config(env, name, ty, config)?;
     Ok(object(&[("ok", true.into())]))
 }
@@ -215,6 +238,7 @@ fn create_functions(state: &mut State, v: &Value) -> Result<String, String> {
         }
         _ => return Err("give either names or count".into()),
     };
+    claim_for(state, obj, env)?;
     let mut fresh: Vec<&String> = names.iter().filter(|n| state.store.function(env, n).is_none()).collect();
     fresh.sort();
     fresh.dedup();
@@ -289,8 +313,14 @@ fn sim_state(state: &State) -> Response {
         .components
         .iter()
         .flat_map(|(component, c)| {
-            c.authorizers.iter().map(move |(appid, refresh)| {
-                json!({"component_appid": component, "authorizer_appid": appid, "refresh_token": refresh})
+            // Seeded accounts first, then generated ones, each by appid.
+            let (seeded, generated): (Vec<_>, Vec<_>) = c.authorizers.iter().partition(|(_, a)| !a.generated);
+            seeded.into_iter().chain(generated).map(move |(appid, a)| {
+                json!({
+                    "component_appid": component,
+                    "authorizer_appid": appid,
+                    "refresh_token": a.refresh_token,
+                })
             })
         })
         .collect();
@@ -311,4 +341,85 @@ fn sim_state(state: &State) -> Response {
     let body =
         object(&[("authorizers", authorizers.into()), ("apps", apps.into()), ("counters", json!(state.counters()))]);
     Response::json(200, body)
+}
+
+/// `GET /__sim/authorize?component_appid&pre_auth_code&redirect_uri&auth_type[&appid]`: the
+/// authorization page's stand-in. The account (`appid`, else a new one) authorises the
+/// platform, and the answer is WeChat's redirect: `302` to
+/// `redirect_uri?auth_code=…&expires_in=600`. The pre-auth code is used up.
+fn authorize_page(state: &mut State, query: Option<&str>) -> Response {
+    let bad = |msg: &str| Response::json(400, error_json(msg));
+    let param = |key: &str| query_param(query, key).filter(|v| !v.is_empty());
+    let (Some(component), Some(code), Some(redirect)) =
+        (param("component_appid"), param("pre_auth_code"), param("redirect_uri"))
+    else {
+        return bad("component_appid, pre_auth_code and redirect_uri are required");
+    };
+    if param("auth_type").is_some_and(|t| !matches!(t.as_str(), "1" | "2" | "3" | "4" | "5" | "6")) {
+        return bad("auth_type must be 1 to 6 (2: mini programs)");
+    }
+    if redirect.bytes().any(|b| b < b' ' || b == 0x7f) {
+        return bad("redirect_uri has control characters");
+    }
+    let now = state.clock.now();
+    match state.preauth_codes.get(&code) {
+        Some((c, _)) if *c != component => return bad("pre_auth_code belongs to another component"),
+        Some((_, at)) if now >= *at => return bad("pre_auth_code has expired"),
+        Some(_) => {}
+        None => return bad("pre_auth_code is unknown or used"),
+    }
+    state.preauth_codes.remove(&code);
+    match platform::authorize(state, &component, param("appid").as_deref()) {
+        Ok(done) => {
+            let sep = if redirect.contains('?') { '&' } else { '?' };
+            let location =
+                format!("{redirect}{sep}auth_code={}&expires_in={}", done.code, platform::AUTH_CODE_TTL.as_secs());
+            let mut r = Response::json(302, object(&[("ok", true.into()), ("authorizer_appid", done.appid.into())]));
+            r.headers.push(("Location".into(), location));
+            r
+        }
+        Err(e) => bad(&e),
+    }
+}
+
+/// With `authorizer_appid` in a control body, the env is that account's (made for it when
+/// new; another account's env is refused). Without it, the seed's scope applies as before.
+fn claim_for(state: &mut State, obj: &serde_json::Map<String, Value>, env: &str) -> Result<(), String> {
+    let Some(appid) = obj.get("authorizer_appid").filter(|v| !v.is_null()) else {
+        return Ok(());
+    };
+    let appid = appid.as_str().ok_or("authorizer_appid must be a string")?;
+    let scope = state.store.authorizer(appid).map(|a| a.scope.clone()).ok_or(format!("no authorizer {appid:?}"))?;
+    let now = state.clock.unix_now();
+    state.store.claim_env(env, &scope, now)
+}
+
+/// `GET /__sim/authorizers`: every account of every platform, withdrawn ones included, with
+/// its grants and envs.
+fn authorizers_json(state: &State) -> Response {
+    let list: Vec<Value> = state
+        .store
+        .components
+        .iter()
+        .flat_map(|(component, c)| {
+            c.authorizers.iter().map(move |(appid, a)| {
+                let envs: Vec<&str> = if a.scope.is_empty() {
+                    state.store.envs_of("").map(|(e, _)| e).collect()
+                } else {
+                    state.store.envs_of(&a.scope).map(|(e, _)| e).collect()
+                };
+                json!({
+                    "component_appid": component,
+                    "authorizer_appid": appid,
+                    "nick_name": a.nick_name,
+                    "authorized": a.authorized,
+                    "func_info": a.func_info,
+                    "auth_time": a.auth_time,
+                    "generated": a.generated,
+                    "envs": envs,
+                })
+            })
+        })
+        .collect();
+    Response::json(200, object(&[("authorizers", list.into())]))
 }

@@ -56,7 +56,7 @@ fn upload_checked(
     json: Option<&Value>,
     apply: bool,
 ) -> Result<Answer, i64> {
-    let obj = tcb_object(state, &req.head.method, token, &req.body, json)?;
+    let (obj, caller) = tcb_object(state, &req.head.method, token, &req.body, json)?;
     let (Some(ty @ Value::Number(_)), Some(env), Some(name), Some(config)) = (
         obj.get("type"),
         non_empty_str(obj.get("env")),
@@ -78,7 +78,7 @@ fn upload_checked(
             whole(t).filter(|t| TIMEOUT_RANGE.contains(t)).ok_or(40097)?;
         }
     }
-    if state.store.function(env, name).is_none() {
+    if state.store.function(env, name).is_none() || !state.store.env_in_scope(env, &caller.scope) {
         return Err(85089);
     }
     if apply {
@@ -181,12 +181,12 @@ pub fn list(state: &mut State, req: &Request, token: Option<&str>, json: Option<
     result.unwrap_or_else(|code| error(state, code))
 }
 
-fn list_checked(state: &State, req: &Request, token: Option<&str>, json: Option<&Value>) -> Result<Answer, i64> {
-    let obj = tcb_object(state, &req.head.method, token, &req.body, json)?;
+fn list_checked(state: &mut State, req: &Request, token: Option<&str>, json: Option<&Value>) -> Result<Answer, i64> {
+    let (obj, caller) = tcb_object(state, &req.head.method, token, &req.body, json)?;
     let env = non_empty_str(obj.get("env")).ok_or(40101)?;
     let limit = optional_whole(obj.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT)?;
     let offset = optional_whole(obj.get("offset"), 0, 0, i64::MAX)?;
-    if !state.store.has_env(env) {
+    if !state.store.has_env(env) || !state.store.env_in_scope(env, &caller.scope) {
         return Err(85089);
     }
     let runtime_key = state.store.settings.list_runtime_key;

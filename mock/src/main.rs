@@ -3,14 +3,18 @@
 //! with a control API under `/__sim/` for tests to seed data, steer the clock, inspect
 //! requests and uploads, install hooks and inject faults.
 //!
-//! Usage: `tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--quiet]`
+//! Usage: `tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--authorizers N] [--quiet]`
 
 mod auth;
+mod authorizers;
 mod control;
+mod envs;
 mod faults;
 mod functions;
 mod hooks;
 mod http;
+mod platform;
+mod push;
 mod server;
 mod store;
 mod tokens;
@@ -27,18 +31,21 @@ use store::{State, Store};
 /// The data served when no `--seed` is given.
 const DEFAULT_SEED: &str = include_str!("../seed.json");
 
-const USAGE: &str = "usage: tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--quiet]";
+const USAGE: &str =
+    "usage: tcb-sim [--host 127.0.0.1] [--port N] [--seed FILE] [--port-file PATH] [--authorizers N] [--quiet]";
 
 struct Options {
     host: String,
     port: u16,
     seed: Option<PathBuf>,
     port_file: Option<PathBuf>,
+    authorizers: Option<u64>,
     quiet: bool,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options { host: "127.0.0.1".into(), port: 0, seed: None, port_file: None, quiet: false };
+    let mut o =
+        Options { host: "127.0.0.1".into(), port: 0, seed: None, port_file: None, authorizers: None, quiet: false };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         // Both `--flag value` and `--flag=value` are accepted.
@@ -55,6 +62,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
             "--seed" => o.seed = Some(value()?.into()),
             "--port-file" => o.port_file = Some(value()?.into()),
+            "--authorizers" => {
+                let v = value()?;
+                o.authorizers = Some(v.parse().map_err(|_| format!("--authorizers: {v:?} is not a whole number"))?);
+            }
             "--quiet" => o.quiet = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
@@ -95,7 +106,12 @@ fn main() -> ExitCode {
             }
         },
     };
-    let seed = match Store::from_seed(&seed_text) {
+    let seed = match Store::from_seed(&seed_text).and_then(|mut s| {
+        if let Some(n) = opts.authorizers {
+            s.generate_authorizers(n).map_err(|e| format!("--authorizers: {e}"))?;
+        }
+        Ok(s)
+    }) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("tcb-sim: {e}");
@@ -127,6 +143,12 @@ fn main() -> ExitCode {
     let _ = out.flush();
 
     let shared = Arc::new(server::Shared { state: Mutex::new(State::new(seed)), quiet: opts.quiet });
+    let pusher = Arc::clone(&shared);
+    let spawned = std::thread::Builder::new().name("ticket-push".into()).spawn(move || server::ticket_pusher(pusher));
+    if let Err(e) = spawned {
+        eprintln!("tcb-sim: cannot start the ticket pusher: {e}");
+        return ExitCode::from(1);
+    }
     server::run(listener, shared);
     ExitCode::SUCCESS
 }

@@ -8,11 +8,11 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::control;
 use crate::faults::{abort_on_close, Next, Plan};
 use crate::http::{self, Request, Response};
 use crate::store::{lock, State};
 use crate::wechat;
+use crate::{control, push};
 
 /// An idle keep-alive connection is closed after this long; clients (undici keeps 4 s)
 /// give up on idle connections well before, so the server is never the one to race them.
@@ -98,12 +98,67 @@ fn decide(shared: &Shared, req: &Request) -> (Plan, Option<i64>, Option<&'static
     if req.head.method == "OPTIONS" {
         return (Plan::Send(preflight(&req.head)), None, None);
     }
+    if req.head.method == "POST" && req.head.path == "/__sim/push" {
+        return (Plan::Send(push_now(shared, req)), None, None);
+    }
     let mut state = lock(&shared.state);
     if control::is_control(&req.head.path) {
         (Plan::Send(control::handle(&mut state, req)), None, None)
     } else {
         let o = wechat::handle(&mut state, req);
         (o.plan, o.errcode, o.fault)
+    }
+}
+
+/// `POST /__sim/push {"url","info_type","authorizer_appid"?}`: prepared under the lock, sent
+/// without it (the receiver may call the simulator back), recorded under it again.
+fn push_now(shared: &Shared, req: &Request) -> Response {
+    let prepared = serde_json::from_slice::<serde_json::Value>(&req.body)
+        .map_err(|e| format!("body is not JSON: {e}"))
+        .and_then(|v| {
+            let url = v.get("url").and_then(|u| u.as_str()).ok_or("url must be a string")?.to_string();
+            let info_type =
+                v.get("info_type").and_then(|t| t.as_str()).ok_or("info_type must be a string")?.to_string();
+            let appid = match v.get("authorizer_appid") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(a)) if !a.is_empty() => Some(a.clone()),
+                Some(_) => return Err("authorizer_appid must be a non-empty string".to_string()),
+            };
+            push::prepare(&mut lock(&shared.state), &url, &info_type, appid.as_deref())
+        });
+    match prepared {
+        Err(msg) => Response::json(400, http::error_json(&msg)),
+        Ok(p) => {
+            let record = push::send(p);
+            let v = push::finish(&mut lock(&shared.state), record);
+            Response::json(200, v.to_string())
+        }
+    }
+}
+
+/// Sends a `component_verify_ticket` to the setting `pushUrl` every `ticketPushSeconds` of the
+/// simulated clock (the first as soon as a URL is set), forever.
+pub fn ticket_pusher(shared: Arc<Shared>) {
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let prepared = {
+            let mut state = lock(&shared.state);
+            let settings = &state.store.settings;
+            let (url, every) = (settings.push_url.clone(), settings.ticket_push_seconds);
+            let now = state.clock.now();
+            let due = state.last_ticket_push.is_none_or(|at| now.saturating_sub(at).as_secs() >= every);
+            match url {
+                Some(url) if every > 0 && due => {
+                    state.last_ticket_push = Some(now);
+                    push::prepare(&mut state, &url, "component_verify_ticket", None).ok()
+                }
+                _ => None,
+            }
+        };
+        if let Some(p) = prepared {
+            let record = push::send(p);
+            push::finish(&mut lock(&shared.state), record);
+        }
     }
 }
 

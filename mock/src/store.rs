@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::authorizers::{self, Authorizer, EnvInfo};
 use crate::faults::PendingFault;
 use crate::hooks::{self, After, Hook};
 use crate::http::object;
@@ -70,9 +71,17 @@ pub struct Component {
     pub ticket_at: Duration,
     /// Tickets it replaced, oldest first, with when each was pushed.
     pub old_tickets: VecDeque<(String, Duration)>,
-    /// authorizer_appid → its current `authorizer_refresh_token`.
-    pub authorizers: BTreeMap<String, String>,
+    /// The accounts that authorised it (withdrawn ones kept, marked), by appid.
+    pub authorizers: BTreeMap<String, Authorizer>,
+    /// The message token and EncodingAESKey pushes are signed and encrypted with.
+    pub message_token: String,
+    pub encoding_aes_key: String,
 }
+
+/// The message token of a seeded platform that names none.
+pub const DEFAULT_MESSAGE_TOKEN: &str = "sim-component-token";
+/// The EncodingAESKey of a seeded platform that names none (43 characters).
+pub const DEFAULT_AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
 impl Component {
     /// Judges a presented ticket: 61005 when it is a known ticket older than `ttl`, 61006
@@ -112,6 +121,8 @@ pub struct Store {
     /// (env, name) → the function. Ordered, so an env's functions come sorted by name.
     functions: BTreeMap<(String, String), Function>,
     configs: HashMap<ConfigKey, String>,
+    /// env → whose it is and how getenvinfo describes it.
+    envs: BTreeMap<String, EnvInfo>,
     /// Mini programs: appid → secret.
     pub apps: BTreeMap<String, String>,
     /// Third-party platforms by component_appid.
@@ -125,8 +136,6 @@ pub enum TokenStatus {
     Valid,
     Expired,
     Invalid,
-    /// Replaced by a newer one before its time (40001).
-    Replaced,
 }
 
 impl Store {
@@ -160,6 +169,7 @@ impl Store {
                 mod_time: time("mod_time", add_time)?,
             };
             // A second entry for the same function only adds configs.
+            store.envs.entry(env.to_string()).or_insert_with(|| EnvInfo::new(env, "", add_time));
             store.functions.entry((env.to_string(), name.to_string())).or_insert(function);
             let configs = match f.get("configs") {
                 None | Some(Value::Null) => continue,
@@ -188,12 +198,22 @@ impl Store {
             let at = format!("seed: components[{i}]");
             let text = |key: &str| non_empty_str(c.get(key)).ok_or(format!("{at}.{key} must be a non-empty string"));
             let appid = text("component_appid")?;
+            let optional = |key: &str, default: &str| match c.get(key) {
+                None | Some(Value::Null) => Ok(default.to_string()),
+                v => non_empty_str(v).map(str::to_string).ok_or(format!("{at}.{key} must be a non-empty string")),
+            };
+            let encoding_aes_key = optional("encoding_aes_key", DEFAULT_AES_KEY)?;
+            if encoding_aes_key.len() != 43 {
+                return Err(format!("{at}.encoding_aes_key must be 43 characters"));
+            }
             let mut component = Component {
                 secret: text("component_appsecret")?.to_string(),
                 ticket: text("verify_ticket")?.to_string(),
                 ticket_at: Duration::ZERO,
                 old_tickets: VecDeque::new(),
                 authorizers: BTreeMap::new(),
+                message_token: optional("message_token", DEFAULT_MESSAGE_TOKEN)?,
+                encoding_aes_key,
             };
             for (j, a) in array(c.get("authorizers"), &format!("{at}.authorizers"))?.iter().enumerate() {
                 let at = format!("{at}.authorizers[{j}]");
@@ -201,7 +221,24 @@ impl Store {
                     |key: &str| non_empty_str(a.get(key)).ok_or(format!("{at}.{key} must be a non-empty string"));
                 let authorizer = text("authorizer_appid")?;
                 let refresh = text("refresh_token")?;
-                if component.authorizers.insert(authorizer.to_string(), refresh.to_string()).is_some() {
+                let mut entry = Authorizer::seeded(authorizer, refresh);
+                for (key, slot) in [
+                    ("nick_name", &mut entry.nick_name),
+                    ("head_img", &mut entry.head_img),
+                    ("principal_name", &mut entry.principal_name),
+                ] {
+                    if let Some(v) = a.get(key).filter(|v| !v.is_null()) {
+                        *slot =
+                            non_empty_str(Some(v)).ok_or(format!("{at}.{key} must be a non-empty string"))?.to_string();
+                    }
+                }
+                if let Some(ids) = a.get("func_info").filter(|v| !v.is_null()) {
+                    entry.func_info = ids
+                        .as_array()
+                        .and_then(|ids| ids.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>())
+                        .ok_or(format!("{at}.func_info must be an array of permission set ids"))?;
+                }
+                if component.authorizers.insert(authorizer.to_string(), entry).is_some() {
                     return Err(format!("{at}: authorizer_appid {authorizer:?} appears twice"));
                 }
             }
@@ -213,7 +250,82 @@ impl Store {
             None | Some(Value::Null) => {}
             Some(v) => store.settings.apply(v).map_err(|e| format!("seed: settings: {e}"))?,
         }
+        match root.get("generatedAuthorizers") {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                let n = v.as_u64().ok_or("seed: generatedAuthorizers must be a whole number")?;
+                store.generate_authorizers(n)?;
+            }
+        }
         Ok(store)
+    }
+
+    /// Adds generated accounts 1 to `count` (see `authorizers::generate`) to the first
+    /// platform, with their environments, functions and configs; those present are left
+    /// alone. Returns how many were added.
+    pub fn generate_authorizers(&mut self, count: u64) -> Result<u64, String> {
+        if count > authorizers::MAX_GENERATED {
+            return Err(format!("at most {} generated authorizers", authorizers::MAX_GENERATED));
+        }
+        let component = self.components.keys().next().cloned().ok_or("no component to authorise")?;
+        let mut added = 0;
+        for i in 1..=count {
+            let (appid, authorizer, envs) = authorizers::generate(i);
+            if self.components.get(&component).is_some_and(|c| c.authorizers.contains_key(&appid)) {
+                continue;
+            }
+            let new_functions: usize = envs.iter().map(|(_, _, f)| f.len()).sum();
+            if self.functions.len() + new_functions > MAX_FUNCTIONS {
+                return Err(format!("the simulator holds {MAX_FUNCTIONS} functions at most"));
+            }
+            for (env, info, functions) in envs {
+                for (name, function, configs) in functions {
+                    for (ty, config) in (1u8..).zip(configs) {
+                        self.put_config(&env, &name, ty, config);
+                    }
+                    self.functions.insert((env.clone(), name), function);
+                }
+                self.envs.insert(env, info);
+            }
+            if let Some(c) = self.components.get_mut(&component) {
+                c.authorizers.insert(appid, authorizer);
+            }
+            added += 1;
+        }
+        Ok(added)
+    }
+
+    /// An authorizer by appid, on whichever platform it authorised.
+    pub fn authorizer(&self, appid: &str) -> Option<&Authorizer> {
+        self.components.values().find_map(|c| c.authorizers.get(appid))
+    }
+
+    /// Whether `env` belongs to `scope`. An env the simulator never heard of belongs to the
+    /// seed's scope, so it answers as unknown there and nowhere else.
+    pub fn env_in_scope(&self, env: &str, scope: &str) -> bool {
+        self.envs.get(env).map_or(scope.is_empty(), |e| e.scope == scope)
+    }
+
+    /// The envs of a scope, by id.
+    pub fn envs_of<'a>(&'a self, scope: &'a str) -> impl Iterator<Item = (&'a str, &'a EnvInfo)> + 'a {
+        self.envs.iter().filter(move |(_, e)| e.scope == scope).map(|(k, e)| (k.as_str(), e))
+    }
+
+    /// Sets an env's description (and owner).
+    pub fn put_env(&mut self, env: &str, info: EnvInfo) {
+        self.envs.insert(env.to_string(), info);
+    }
+
+    /// Makes an env in `scope` unless it exists; an existing env of another scope is an error.
+    pub fn claim_env(&mut self, env: &str, scope: &str, unix: u64) -> Result<(), String> {
+        match self.envs.get(env) {
+            Some(e) if e.scope != scope => Err(format!("env {env:?} belongs to another authorizer")),
+            Some(_) => Ok(()),
+            None => {
+                self.envs.insert(env.to_string(), EnvInfo::new(env, scope, unix));
+                Ok(())
+            }
+        }
     }
 
     /// Dates every platform's current ticket from `now`, as if WeChat had just pushed it.
@@ -271,7 +383,7 @@ impl Store {
 
     /// Whether an env exists, that is, has at least one function.
     pub fn has_env(&self, env: &str) -> bool {
-        self.functions_in(env).next().is_some()
+        self.envs.contains_key(env) || self.functions_in(env).next().is_some()
     }
 
     /// Adds a function unless one of that name exists. `Ok(true)` when it was added;
@@ -284,6 +396,7 @@ impl Store {
         if self.functions.len() >= MAX_FUNCTIONS {
             return Err(format!("the simulator holds {MAX_FUNCTIONS} functions at most"));
         }
+        self.envs.entry(env.to_string()).or_insert_with(|| EnvInfo::new(env, "", f.add_time));
         self.functions.insert(key, f);
         Ok(true)
     }
@@ -395,6 +508,38 @@ pub struct State {
     pub clock: Clock,
     /// Requests received per WeChat-side path since the last reset.
     counters: BTreeMap<String, u64>,
+    /// Quota key → (when its window opened, tcb requests in it).
+    quota: HashMap<String, (Duration, u64)>,
+    /// Live pre-auth codes → (component_appid, expiry).
+    pub preauth_codes: HashMap<String, (String, Duration)>,
+    /// Unused authorization codes → who they authorise and when they expire.
+    pub auth_codes: HashMap<String, AuthCode>,
+    /// Pushes sent to a platform's event URL, oldest first.
+    pub pushes: VecDeque<crate::push::PushRecord>,
+    /// When the background ticket push last went out, on the simulated clock.
+    pub last_ticket_push: Option<Duration>,
+}
+
+/// How long a per-minute quota window lasts.
+const QUOTA_WINDOW: Duration = Duration::from_secs(60);
+/// Tracked quota keys at most before stale minutes are dropped.
+const MAX_QUOTA_KEYS: usize = 100_000;
+/// Codes (pre-auth and authorization) kept at most; the oldest expiry goes first past it.
+pub const MAX_CODES: usize = 10_000;
+
+/// Who a tcb token speaks for: the key its per-minute quota counts under and the data it sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub quota_key: String,
+    pub scope: String,
+}
+
+/// An authorization code handed out by `/__sim/authorize` or an `authorized` push.
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub component_appid: String,
+    pub authorizer_appid: String,
+    pub expires_at: Duration,
 }
 
 impl State {
@@ -418,6 +563,11 @@ impl State {
             tokens: Tokens::default(),
             clock,
             counters: BTreeMap::new(),
+            quota: HashMap::new(),
+            preauth_codes: HashMap::new(),
+            auth_codes: HashMap::new(),
+            pushes: VecDeque::new(),
+            last_ticket_push: None,
         }
     }
 
@@ -434,6 +584,11 @@ impl State {
         self.uploads.clear();
         self.tokens.clear();
         self.counters.clear();
+        self.quota.clear();
+        self.preauth_codes.clear();
+        self.auth_codes.clear();
+        self.pushes.clear();
+        self.last_ticket_push = None;
     }
 
     /// Counts a request to a WeChat-side path.
@@ -450,21 +605,55 @@ impl State {
         &self.counters
     }
 
-    /// How getfuncconfig judges a token: the seeded and added tokens first, then issued
-    /// ones. Only authorizer tokens are accepted, and stable tokens when the setting says so.
-    pub fn token_status(&self, token: &str) -> TokenStatus {
+    /// Who a tcb request's token speaks for, judged as WeChat would: the seeded and added
+    /// tokens first (the seed's data), then issued ones. Only authorizer tokens are accepted,
+    /// and stable tokens when the setting says so. An authorizer's token is refused once its
+    /// authorization is withdrawn (40001) and when it granted no cloud development (61007).
+    /// Answers the caller's quota key and data scope.
+    pub fn tcb_caller(&self, token: &str) -> Result<Caller, i64> {
+        let seed_caller = || Caller { quota_key: String::new(), scope: String::new() };
         match self.store.token_status(token) {
+            TokenStatus::Valid => return Ok(seed_caller()),
+            TokenStatus::Expired => return Err(42001),
             TokenStatus::Invalid => {}
-            status => return status,
         }
         match self.tokens.judge(token, self.clock.now()) {
-            Judged::Unknown => TokenStatus::Invalid,
-            Judged::Replaced => TokenStatus::Replaced,
-            Judged::Expired => TokenStatus::Expired,
-            Judged::Live(Kind::Authorizer, _) => TokenStatus::Valid,
-            Judged::Live(Kind::Stable { .. }, _) if self.store.settings.stable_tokens_on_tcb => TokenStatus::Valid,
-            Judged::Live(..) => TokenStatus::Invalid,
+            Judged::Unknown => Err(40014),
+            Judged::Replaced => Err(40001),
+            Judged::Expired => Err(42001),
+            Judged::Live(Kind::Authorizer { appid }, _) => match self.store.authorizer(appid) {
+                Some(a) if !a.authorized => Err(40001),
+                Some(a) if !a.has_cloud_dev() => Err(61007),
+                Some(a) => Ok(Caller { quota_key: appid.clone(), scope: a.scope.clone() }),
+                None => Ok(seed_caller()),
+            },
+            Judged::Live(Kind::Stable { .. }, _) if self.store.settings.stable_tokens_on_tcb => Ok(seed_caller()),
+            Judged::Live(..) => Err(40014),
         }
+    }
+
+    /// Counts one tcb request against the caller's per-minute quota (setting
+    /// `perMinuteQuota`, per authorizer): a window opens at the first request and lasts 60
+    /// simulated seconds; past the quota within it → 45011. A refused request is not counted.
+    pub fn take_quota(&mut self, key: &str) -> Result<(), i64> {
+        let limit = self.store.settings.per_minute_quota;
+        if limit == 0 {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let fresh = |start: Duration| now.saturating_sub(start) >= QUOTA_WINDOW;
+        if self.quota.len() >= MAX_QUOTA_KEYS && !self.quota.contains_key(key) {
+            self.quota.retain(|_, (start, _)| !fresh(*start));
+        }
+        let slot = self.quota.entry(key.to_string()).or_insert((now, 0));
+        if fresh(slot.0) {
+            *slot = (now, 0);
+        }
+        if slot.1 >= limit {
+            return Err(45011);
+        }
+        slot.1 += 1;
+        Ok(())
     }
 
     /// Sets a config from the control API or a hook: a string verbatim, `null` removes, any

@@ -91,6 +91,13 @@ pub struct Settings {
     /// The key listfunctions answers the runtime under: `runtime` (the doc's example) or
     /// `run_time` (the doc's field table).
     pub list_runtime_key: &'static str,
+    /// tcb requests each authorizer may make per minute of the simulated clock; past it they
+    /// answer 45011. 0 means no limit.
+    pub per_minute_quota: u64,
+    /// Where the background `component_verify_ticket` pushes go (a loopback `http://` URL).
+    pub push_url: Option<String>,
+    /// How often the background push is sent, in simulated seconds; 0 sends none.
+    pub ticket_push_seconds: u64,
 }
 
 /// How `uploadfuncconfig` treats the config already stored (setting `uploadMode`).
@@ -126,6 +133,9 @@ impl Default for Settings {
             renew_window: 300,
             upload_mode: UploadMode::Replace,
             list_runtime_key: RUNTIME_KEYS[0],
+            per_minute_quota: 0,
+            push_url: None,
+            ticket_push_seconds: 600,
         }
     }
 }
@@ -167,6 +177,21 @@ impl Settings {
                         .find(|k| value.as_str() == Some(k))
                         .ok_or_else(|| format!("{key} must be \"runtime\" or \"run_time\""))?
                 }
+                "perMinuteQuota" => {
+                    next.per_minute_quota =
+                        value.as_u64().ok_or_else(|| format!("{key} must be a whole number (0 = no limit)"))?
+                }
+                "pushUrl" => {
+                    next.push_url = match value {
+                        Value::Null => None,
+                        Value::String(u) => {
+                            crate::push::Target::parse(u).map_err(|e| format!("{key}: {e}"))?;
+                            Some(u.clone())
+                        }
+                        _ => return Err(format!("{key} must be a loopback http:// URL or null")),
+                    }
+                }
+                "ticketPushSeconds" => next.ticket_push_seconds = whole_seconds(value, key, 0)?,
                 other => return Err(format!("unknown setting {other:?}")),
             }
         }
@@ -184,6 +209,9 @@ impl Settings {
             "renewWindow": self.renew_window,
             "uploadMode": self.upload_mode.name(),
             "listRuntimeKey": self.list_runtime_key,
+            "perMinuteQuota": self.per_minute_quota,
+            "pushUrl": self.push_url,
+            "ticketPushSeconds": self.ticket_push_seconds,
         })
     }
 
@@ -202,8 +230,9 @@ pub enum Kind {
     Stable { appid: String },
     /// A third-party platform's `component_access_token`.
     Component { component_appid: String },
-    /// An `authorizer_access_token`, the kind getfuncconfig is documented to take.
-    Authorizer,
+    /// An `authorizer_access_token`, the kind getfuncconfig is documented to take, issued for
+    /// this authorized account.
+    Authorizer { appid: String },
 }
 
 impl Kind {
@@ -211,7 +240,7 @@ impl Kind {
         match self {
             Kind::Stable { .. } => "stable",
             Kind::Component { .. } => "component",
-            Kind::Authorizer => "authorizer",
+            Kind::Authorizer { .. } => "authorizer",
         }
     }
 }
@@ -267,6 +296,12 @@ impl Tokens {
         format!("{prefix}{n}-{a:016x}{b:016x}")
     }
 
+    /// 64 unpredictable bits (for push nonces and the random bytes in front of a sealed push).
+    pub fn random(&mut self) -> u64 {
+        self.made += 1;
+        self.random.hash_one((self.made, 2u8))
+    }
+
     /// Issues a token of this kind that expires at `expires_at`.
     pub fn issue(&mut self, prefix: &str, kind: Kind, expires_at: Duration) -> String {
         let token = self.fresh(prefix);
@@ -306,6 +341,16 @@ impl Tokens {
     pub fn replace_stable(&mut self, appid: &str) {
         for t in self.issued.values_mut() {
             if matches!(&t.kind, Kind::Stable { appid: a } if a == appid) {
+                t.replaced = true;
+            }
+        }
+    }
+
+    /// Marks every token issued for this authorizer as replaced (40001), as a withdrawn
+    /// authorization leaves them.
+    pub fn replace_authorizer(&mut self, appid: &str) {
+        for t in self.issued.values_mut() {
+            if matches!(&t.kind, Kind::Authorizer { appid: a } if a == appid) {
                 t.replaced = true;
             }
         }
@@ -358,7 +403,7 @@ mod tests {
         let mut tokens = Tokens::default();
         let s = Duration::from_secs;
         let a = tokens.issue("x-", Kind::Stable { appid: "app".into() }, s(100));
-        let b = tokens.issue("x-", Kind::Authorizer, s(100));
+        let b = tokens.issue("x-", Kind::Authorizer { appid: "wx".into() }, s(100));
         assert_ne!(a, b);
         assert!(a.starts_with("x-1-") && a.len() == 4 + 32, "{a}");
         assert_eq!(tokens.judge(&a, s(99)), Judged::Live(&Kind::Stable { appid: "app".into() }, s(1)));
@@ -366,7 +411,7 @@ mod tests {
         assert_eq!(tokens.judge("nope", s(0)), Judged::Unknown);
         tokens.replace_stable("app");
         assert_eq!(tokens.judge(&a, s(0)), Judged::Replaced);
-        assert!(matches!(tokens.judge(&b, s(0)), Judged::Live(Kind::Authorizer, _)));
+        assert!(matches!(tokens.judge(&b, s(0)), Judged::Live(Kind::Authorizer { .. }, _)));
         assert_eq!(tokens.expire(s(5), |k| k.name() == "stable"), 0, "the stable one was replaced already");
         assert_eq!(tokens.expire(s(5), |_| true), 1);
         assert_eq!(tokens.judge(&b, s(5)), Judged::Expired);

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use crate::faults::{self, Plan};
 use crate::hooks::After;
 use crate::http::{object, query_param, Request, Response};
-use crate::store::{config_type, non_empty_str, Record, State, TokenStatus};
-use crate::{auth, functions};
+use crate::store::{config_type, non_empty_str, Caller, Record, State};
+use crate::{auth, envs, functions, platform};
 
 pub const GETFUNCCONFIG: &str = "/tcb/getfuncconfig";
 pub const UPLOADFUNCCONFIG: &str = "/tcb/uploadfuncconfig";
@@ -20,9 +20,25 @@ pub const LISTFUNCTIONS: &str = "/tcb/listfunctions";
 pub const STABLE_TOKEN: &str = "/cgi-bin/stable_token";
 pub const COMPONENT_TOKEN: &str = "/cgi-bin/component/api_component_token";
 pub const AUTHORIZER_TOKEN: &str = "/cgi-bin/component/api_authorizer_token";
+pub const GETENVINFO: &str = "/tcb/getenvinfo";
+pub const CREATE_PREAUTHCODE: &str = "/cgi-bin/component/api_create_preauthcode";
+pub const QUERY_AUTH: &str = "/cgi-bin/component/api_query_auth";
+pub const GET_AUTHORIZER_INFO: &str = "/cgi-bin/component/api_get_authorizer_info";
+pub const GET_AUTHORIZER_LIST: &str = "/cgi-bin/component/api_get_authorizer_list";
 /// Every path the simulator answers on the WeChat side; any other gets 40066.
-pub const ENDPOINTS: [&str; 6] =
-    [GETFUNCCONFIG, UPLOADFUNCCONFIG, LISTFUNCTIONS, STABLE_TOKEN, COMPONENT_TOKEN, AUTHORIZER_TOKEN];
+pub const ENDPOINTS: [&str; 11] = [
+    GETFUNCCONFIG,
+    UPLOADFUNCCONFIG,
+    LISTFUNCTIONS,
+    STABLE_TOKEN,
+    COMPONENT_TOKEN,
+    AUTHORIZER_TOKEN,
+    GETENVINFO,
+    CREATE_PREAUTHCODE,
+    QUERY_AUTH,
+    GET_AUTHORIZER_INFO,
+    GET_AUTHORIZER_LIST,
+];
 
 /// errmsg texts as WeChat words them (the rid is appended separately).
 pub fn errmsg_for(errcode: i64) -> &'static str {
@@ -53,6 +69,8 @@ pub fn errmsg_for(errcode: i64) -> &'static str {
         61005 => "component verify ticket is expired",
         61006 => "component verify ticket is invalid",
         61007 => "api is unauthorized to component",
+        61009 => "code is invalid",
+        61010 => "code is expired",
         61023 => "refresh_token is invalid",
         85088 => "no such app, or cloud development is not enabled for it",
         85089 => "config not found",
@@ -156,6 +174,11 @@ fn route(state: &mut State, req: &Request, token: Option<&str>, json: Option<&Va
         AUTHORIZER_TOKEN => auth::authorizer_token(state, req, json),
         UPLOADFUNCCONFIG => functions::upload(state, req, token, json, apply),
         LISTFUNCTIONS => functions::list(state, req, token, json),
+        GETENVINFO => envs::getenvinfo(state, req, token, json),
+        CREATE_PREAUTHCODE => platform::create_preauthcode(state, req, json),
+        QUERY_AUTH => platform::query_auth(state, req, json),
+        GET_AUTHORIZER_INFO => platform::get_authorizer_info(state, req, json),
+        GET_AUTHORIZER_LIST => platform::get_authorizer_list(state, req, json),
         _ => {
             let answered = answer(state, &req.head.method, token, &req.body, json);
             read_event(state, json);
@@ -178,35 +201,33 @@ fn read_event(state: &mut State, json: Option<&Value>) {
 }
 
 /// The checks every `/tcb/*` endpoint runs first, in WeChat's order: POST (43002), a token
-/// (41001) that is current (40001), live (42001) and of the accepted kind (40014), a body
-/// (44002) that is a JSON object (47001). Returns the object or the errcode.
+/// (41001) that is current (40001), live (42001) and of the accepted kind (40014) for an
+/// account that granted cloud development (61007), within the per-minute quota (45011), a body
+/// (44002) that is a JSON object (47001). Returns the object and who is calling, or the errcode.
 pub fn tcb_object<'a>(
-    state: &State,
+    state: &mut State,
     method: &str,
     token: Option<&str>,
     body: &[u8],
     json: Option<&'a Value>,
-) -> Result<&'a Map<String, Value>, i64> {
+) -> Result<(&'a Map<String, Value>, Caller), i64> {
     if method != "POST" {
         return Err(43002);
     }
     let token = token.ok_or(41001)?;
-    match state.token_status(token) {
-        TokenStatus::Replaced => return Err(40001),
-        TokenStatus::Expired => return Err(42001),
-        TokenStatus::Invalid => return Err(40014),
-        TokenStatus::Valid => {}
-    }
+    let caller = state.tcb_caller(token)?;
+    state.take_quota(&caller.quota_key)?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(44002);
     }
-    json.and_then(Value::as_object).ok_or(47001)
+    let obj = json.and_then(Value::as_object).ok_or(47001)?;
+    Ok((obj, caller))
 }
 
 /// The normal getfuncconfig answer and its errcode.
 fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], json: Option<&Value>) -> (i64, Response) {
-    let obj = match tcb_object(state, method, token, body, json) {
-        Ok(obj) => obj,
+    let (obj, caller) = match tcb_object(state, method, token, body, json) {
+        Ok(found) => found,
         Err(code) => return error(state, code),
     };
     let (Some(ty @ Value::Number(_)), Some(env), Some(name)) =
@@ -214,7 +235,11 @@ fn answer(state: &mut State, method: &str, token: Option<&str>, body: &[u8], jso
     else {
         return error(state, 40101);
     };
-    match config_type(ty).and_then(|ty| state.store.config(env, name, ty)) {
+    let config = match state.store.env_in_scope(env, &caller.scope) {
+        true => config_type(ty).and_then(|ty| state.store.config(env, name, ty)),
+        false => None,
+    };
+    match config {
         Some(config) => {
             let body = object(&[("errcode", 0.into()), ("errmsg", "ok".into()), ("config", config.into())]);
             (0, Response::json(200, body))

@@ -176,7 +176,8 @@ fn settings_can_be_read_and_changed_in_part() {
     let defaults = json!({
         "tokenTtl": 7200, "stableTokensOnTcb": false, "ipWhitelisted": true,
         "rotateRefreshTokens": true, "ticketTtl": 43200, "renewWindow": 300,
-        "uploadMode": "replace", "listRuntimeKey": "runtime"
+        "uploadMode": "replace", "listRuntimeKey": "runtime",
+        "perMinuteQuota": 0, "pushUrl": null, "ticketPushSeconds": 600
     });
     assert_eq!(sim.control_get("/__sim/settings"), json!({"ok": true, "settings": defaults}));
     let v = sim.control("/__sim/settings", r#"{"tokenTtl":2,"ipWhitelisted":false}"#);

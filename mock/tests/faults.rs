@@ -261,7 +261,7 @@ fn faults_match_by_function_name_in_order_added() {
 fn faults_only_touch_getfuncconfig() {
     let sim = Sim::start();
     sim.fault(r#"{"fault":{"kind":"reset"}}"#);
-    let resp = sim.request("POST", &format!("/tcb/getenvinfo?access_token={TOKEN}"), OPENAPI.as_bytes());
+    let resp = sim.request("POST", &format!("/tcb/invokecloudfunction?access_token={TOKEN}"), OPENAPI.as_bytes());
     assert_eq!(resp.json()["errcode"], 40066);
     assert_eq!(sim.request("GET", "/__sim/health", b"").status, 200);
     // Still pending for the next getfuncconfig.

@@ -504,7 +504,8 @@ fn reset_restores_tokens_tickets_settings_and_counters() {
         json!({"ok": true, "settings": {
             "tokenTtl": 7200, "stableTokensOnTcb": false, "ipWhitelisted": true,
             "rotateRefreshTokens": true, "ticketTtl": 43200, "renewWindow": 300,
-            "uploadMode": "replace", "listRuntimeKey": "runtime"
+            "uploadMode": "replace", "listRuntimeKey": "runtime",
+            "perMinuteQuota": 0, "pushUrl": null, "ticketPushSeconds": 600
         }})
     );
     assert_eq!(refresh_in_state(&sim), REFRESH0);

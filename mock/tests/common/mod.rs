@@ -344,3 +344,130 @@ impl Conn {
         rest.is_empty() && matches!(err, None | Some(std::io::ErrorKind::ConnectionReset))
     }
 }
+
+pub const GETENVINFO: &str = "/tcb/getenvinfo";
+pub const LISTFUNCTIONS: &str = "/tcb/listfunctions";
+pub const PREAUTH: &str = "/cgi-bin/component/api_create_preauthcode";
+pub const QUERY_AUTH: &str = "/cgi-bin/component/api_query_auth";
+pub const AUTHORIZER_INFO: &str = "/cgi-bin/component/api_get_authorizer_info";
+pub const AUTHORIZER_LIST: &str = "/cgi-bin/component/api_get_authorizer_list";
+/// The seeded platform's message token and EncodingAESKey (mock/README.md).
+pub const MESSAGE_TOKEN: &str = "sim-component-token";
+pub const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+
+impl Sim {
+    /// POSTs `body` to a `?component_access_token=CT` endpoint.
+    pub fn component_call(&self, path: &str, ct: &str, body: &str) -> Value {
+        self.wechat(&format!("{path}?component_access_token={ct}"), body)
+    }
+
+    /// An authorizer token for any authorizer of the seeded platform, by its refresh token.
+    pub fn token_for(&self, ct: &str, appid: &str, refresh: &str) -> Value {
+        let body = format!(
+            r#"{{"component_appid":"{COMPONENT_APPID}","authorizer_appid":"{appid}","authorizer_refresh_token":"{refresh}"}}"#
+        );
+        self.component_call(AUTHORIZER, ct, &body)
+    }
+
+    /// A tcb call (`/tcb/...`) with this token.
+    pub fn tcb(&self, path: &str, token: &str, body: &str) -> Value {
+        self.wechat(&format!("{path}?access_token={token}"), body)
+    }
+}
+
+/// The generation rule of `--authorizers N` (mock/README.md), restated so tests can compute
+/// what to expect: account `i` has `1 + i % 3` envs, env `k` has `2 + (i + k) % 3` functions,
+/// and every tenth account grants no cloud development.
+pub mod rule {
+    pub fn appid(i: u64) -> String {
+        format!("wx-sim-app-{i:04}")
+    }
+    pub fn refresh(i: u64) -> String {
+        format!("sim-refresh-app-{i:04}")
+    }
+    pub fn env_count(i: u64) -> u64 {
+        1 + i % 3
+    }
+    pub fn env(i: u64, k: u64) -> String {
+        format!("{}-app{i:04}", ["prod", "test", "dev"][(k - 1) as usize])
+    }
+    pub fn function_count(i: u64, k: u64) -> u64 {
+        2 + (i + k) % 3
+    }
+    pub fn cloud_dev(i: u64) -> bool {
+        i % 10 != 0
+    }
+}
+
+/// A stand-in for a platform's event URL: answers every request with `answer` and hands what
+/// it received to the test.
+pub struct Receiver {
+    pub port: u16,
+    pub got: std::sync::mpsc::Receiver<Received>,
+}
+
+/// One request a `Receiver` got.
+#[derive(Debug)]
+pub struct Received {
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    /// A query parameter of the request target.
+    pub fn query(&self, key: &str) -> Option<String> {
+        let q = self.target.split_once('?')?.1;
+        q.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| v.to_string())
+    }
+}
+
+impl Receiver {
+    pub fn start(answer: &'static str) -> Receiver {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (tx, got) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let target = line.split(' ').nth(1).unwrap_or_default().to_string();
+                let mut headers = Vec::new();
+                let mut len = 0;
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim_end().is_empty() {
+                        break;
+                    }
+                    if let Some((n, v)) = h.trim_end().split_once(':') {
+                        let (n, v) = (n.to_ascii_lowercase(), v.trim().to_string());
+                        if n == "content-length" {
+                            len = v.parse().unwrap_or(0);
+                        }
+                        headers.push((n, v));
+                    }
+                }
+                let mut body = vec![0; len];
+                let _ = reader.read_exact(&mut body);
+                let reply =
+                    format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}", answer.len());
+                let _ = reader.get_mut().write_all(reply.as_bytes());
+                let _ = tx.send(Received { target, headers, body: String::from_utf8_lossy(&body).into_owned() });
+            }
+        });
+        Receiver { port, got }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/wechat/events", self.port)
+    }
+
+    /// The next request, waiting up to `secs`.
+    pub fn next(&self, secs: u64) -> Option<Received> {
+        self.got.recv_timeout(Duration::from_secs(secs)).ok()
+    }
+}
