@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::model::{kind_of, to_text};
+use crate::model::to_text;
 use crate::request::validate_env;
 use crate::response::check_envelope;
 
@@ -74,11 +74,11 @@ pub fn decode_env_info(status: u16, body: &str) -> Result<EnvInfoList, Error> {
     let items = match envelope.get("info_list") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(items)) => &items[..],
-        Some(other) => return Err(bad(&format!("`info_list` is {}, not an array", kind_of(other)))),
+        Some(_) => return Err(bad("`info_list` is not an array")),
     };
     let mut environments = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let env = text(item, "env").ok_or_else(|| bad(&format!("`info_list[{i}].env` is not a string")))?;
+    for item in items {
+        let env = text(item, "env").ok_or_else(|| bad("an item of `info_list` has no `env` string"))?;
         environments.push(EnvInfo {
             env,
             alias: text(item, "alias"),

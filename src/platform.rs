@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::list::whole_arg;
-use crate::model::{kind_of, to_text, whole};
+use crate::model::{to_text, whole};
 use crate::request::{percent_encode, validate_access_token};
 
 /// The query parameter that carries the component token on these endpoints.
@@ -93,8 +93,11 @@ pub fn authorization_links(
     query.push_str("&redirect_uri=");
     query.push_str(&percent_encode(redirect_uri));
     query.push_str("&auth_type=2");
-    let pc = [PC_LINK, &query].concat();
-    let mobile = [MOBILE_LINK, &query, "#wechat_redirect"].concat();
+    let mut pc = String::from(PC_LINK);
+    pc.push_str(&query);
+    let mut mobile = String::from(MOBILE_LINK);
+    mobile.push_str(&query);
+    mobile.push_str("#wechat_redirect");
     Ok(AuthorizationLinks { pc, mobile })
 }
 
@@ -176,7 +179,7 @@ pub fn component_answer(status: u16, body: &str, what: &str) -> Result<Value, Er
         Some(code) => match whole(code) {
             Some(0) => Ok(v),
             Some(code) => Err(Error::api(code, v.get("errmsg").and_then(Value::as_str).map(str::to_string))),
-            None => Err(Error::decode(what, &format!("`errcode` is {}", kind_of(code)), "")),
+            None => Err(Error::decode(what, "`errcode` is not an integer", "")),
         },
     }
 }
@@ -215,15 +218,15 @@ fn func_info(v: &Value, what: &str) -> Result<Vec<i64>, Error> {
         Some(Value::Array(items)) => {
             Ok(items.iter().filter_map(|i| i.get("funcscope_category")?.get("id").and_then(whole)).collect())
         }
-        Some(other) => Err(Error::decode(what, &format!("`func_info` is {}, not an array", kind_of(other)), "")),
+        Some(_) => Err(Error::decode(what, "`func_info` is not an array", "")),
     }
 }
 
-/// An object member, or a decode error naming it.
-fn object<'v>(v: &'v Value, key: &str, what: &str) -> Result<&'v Value, Error> {
+/// An object member, or a decode error saying it is missing (`missing` names it).
+fn object<'v>(v: &'v Value, key: &str, what: &str, missing: &str) -> Result<&'v Value, Error> {
     match v.get(key) {
         Some(o @ Value::Object(_)) => Ok(o),
-        _ => Err(Error::decode(what, &format!("no `{key}` object"), "")),
+        _ => Err(Error::decode(what, missing, "")),
     }
 }
 
@@ -257,7 +260,7 @@ impl fmt::Debug for Authorization {
 pub fn decode_query_auth(status: u16, body: &str) -> Result<Authorization, Error> {
     const WHAT: &str = "the authorization";
     let v = component_answer(status, body, WHAT)?;
-    let info = object(&v, "authorization_info", WHAT)?;
+    let info = object(&v, "authorization_info", WHAT, "no `authorization_info` object")?;
     let authorizer_appid =
         text(info, "authorizer_appid").ok_or_else(|| Error::decode(WHAT, "no `authorizer_appid`", ""))?;
     Ok(Authorization {
@@ -303,7 +306,7 @@ pub struct AuthorizerInfo {
 pub fn decode_authorizer_info(status: u16, body: &str) -> Result<AuthorizerInfo, Error> {
     const WHAT: &str = "the authorizer's information";
     let v = component_answer(status, body, WHAT)?;
-    let info = object(&v, "authorizer_info", WHAT)?;
+    let info = object(&v, "authorizer_info", WHAT, "no `authorizer_info` object")?;
     let auth = v.get("authorization_info").unwrap_or(&Value::Null);
     let id = |key: &str| info.get(key).and_then(|t| t.get("id")).and_then(whole);
     Ok(AuthorizerInfo {
@@ -358,12 +361,12 @@ pub fn decode_authorizer_list(status: u16, body: &str) -> Result<AuthorizerList,
     let items = match v.get("list") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(items)) => &items[..],
-        Some(other) => return Err(Error::decode(WHAT, &format!("`list` is {}, not an array", kind_of(other)), "")),
+        Some(_) => return Err(Error::decode(WHAT, "`list` is not an array", "")),
     };
     let mut list = Vec::with_capacity(items.len());
-    for (i, a) in items.iter().enumerate() {
+    for a in items {
         let authorizer_appid = text(a, "authorizer_appid")
-            .ok_or_else(|| Error::decode(WHAT, &format!("`list[{i}].authorizer_appid` is not a string"), ""))?;
+            .ok_or_else(|| Error::decode(WHAT, "an account of `list` has no `authorizer_appid`", ""))?;
         list.push(AuthorizedAccount {
             authorizer_appid,
             refresh_token: text(a, "refresh_token"),
