@@ -1,5 +1,6 @@
 //! The client: `TcbClient` and the one-call functions, each an async Rust function exported as
-//! a JavaScript `Promise` through wasm-bindgen-futures.
+//! a JavaScript `Promise` through wasm-bindgen-futures, and the third-party platform's
+//! `ComponentClient` ([`component`]), which runs its calls on the same machinery.
 //!
 //! A client owns its validated options, its token source and cache ([`tokens`]); each call runs
 //! under one [`deadline`], sends through the [`transport`], retries as the core decides
