@@ -106,17 +106,20 @@ impl EnvInfo {
 /// One generated function: its name, its listing and its configs by type (index 0 is type 1).
 pub type GeneratedFunction = (String, Function, [Option<String>; 3]);
 
+/// One generated environment: its id, its description and its functions.
+pub type GeneratedEnv = (String, EnvInfo, Vec<GeneratedFunction>);
+
 /// Generated account `i` (from 1): everything about it follows from `i` alone.
 pub fn generated_appid(i: u64) -> String {
     format!("wx-sim-app-{i:04}")
 }
 
 /// Generated account `i` and its environments with their functions.
-pub fn generate(i: u64) -> (String, Authorizer, Vec<(String, EnvInfo, Vec<GeneratedFunction>)>) {
+pub fn generate(i: u64) -> (String, Authorizer, Vec<GeneratedEnv>) {
     let appid = generated_appid(i);
     let auth_time = GENERATED_AUTH_TIME + i * 3600;
     let mut func_info = vec![17, 18, 19];
-    if i % 10 != 0 {
+    if !i.is_multiple_of(10) {
         func_info.push(CLOUD_DEV);
     }
     let authorizer = Authorizer {

@@ -395,7 +395,7 @@ pub mod rule {
         2 + (i + k) % 3
     }
     pub fn cloud_dev(i: u64) -> bool {
-        i % 10 != 0
+        !i.is_multiple_of(10)
     }
 }
 
