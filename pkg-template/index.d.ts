@@ -377,6 +377,12 @@ export class TcbClient {
   /** Every function of an environment, 100 per request, under one `timeoutMs`. */
   listAllFunctions(env: string, options?: { signal?: AbortSignal }): Promise<FunctionList>;
   /**
+   * The app's cloud development environments (`POST /tcb/getenvinfo`); only `env` when given
+   * (an empty list when the app has no such environment). Errcode 85088: cloud development is
+   * not enabled for the app.
+   */
+  getEnvInfo(request?: { env?: string; signal?: AbortSignal }): Promise<EnvInfoList>;
+  /**
    * Each edit helper is a read-modify-write that sends the complete config: it reads the config,
    * checks it against `expectedRaw`, applies the edit, reads again right before writing (any
    * change meanwhile: `"conflict"`, nothing written), writes, and reads back (a difference:
@@ -462,6 +468,160 @@ export interface FunctionInfo {
   /** As WeChat sends it: Unix seconds or a date text. */
   addTime: number | string | null;
   modTime: number | string | null;
+}
+
+/** One cloud development environment, in WeChat's words (`getenvinfo`'s `info_list`). */
+export interface EnvInfo {
+  /** Its id, e.g. `"test2-4a89da"`. */
+  env: string;
+  /** Its alias, e.g. `"test2"`. */
+  alias: string | null;
+  /** When it was opened, `"2019-04-04 14:10:28"` (UTC+8, no zone). */
+  createTime: string | null;
+  /** When it was last changed, same format. */
+  updateTime: string | null;
+  /** `"NORMAL"`, `"HALTED"` (usage over its limits, or blocked) or `"UNAVAILABLE"` (not initialised yet). */
+  status: string | null;
+  /** Its plan's id, e.g. `"basic"`. */
+  packageId: string | null;
+  /** Its plan's name, e.g. `"基础版"`. */
+  packageName: string | null;
+}
+
+/** An app's environments. */
+export interface EnvInfoList {
+  environments: EnvInfo[];
+}
+
+/**
+ * Options of a {@link ComponentClient}: the platform's appid and secret, and exactly one
+ * source of the component_verify_ticket WeChat pushes to the platform every 10 minutes.
+ */
+export type ComponentClientOptions = CallOptions & {
+  /** The third-party platform's appid. */
+  componentAppid: string;
+  /** The platform's app secret; it stays inside the module and never shows in an error. */
+  componentAppsecret: string;
+} & (
+    | {
+        /** Asked at each component token fetch: the latest ticket WeChat pushed (see `decryptPush`). */
+        getComponentVerifyTicket: () => Promise<string> | string;
+        componentVerifyTicket?: never;
+      }
+    | {
+        /** A ticket, valid 12 h from its push. */
+        componentVerifyTicket: string;
+        getComponentVerifyTicket?: never;
+      }
+  );
+
+/** A pre-authorization code (`api_create_preauthcode`). */
+export interface PreAuthCode {
+  /** The code to put in the authorization links. */
+  preAuthCode: string;
+  /** Seconds it stays valid (1800). */
+  expiresIn: number | null;
+}
+
+/** The links that start an authorization for mini programs (`auth_type=2`). */
+export interface AuthorizationLinks {
+  /** `https://mp.weixin.qq.com/cgi-bin/componentloginpage?…`: the account's admin scans its QR code. */
+  pc: string;
+  /** `https://open.weixin.qq.com/wxaopen/safe/bindcomponent?…#wechat_redirect`: opened inside WeChat. */
+  mobile: string;
+}
+
+/** What an authorization code is exchanged for (`api_query_auth`). Holds secrets: store them, never log them. */
+export interface Authorization {
+  /** The authorized mini program. */
+  authorizerAppid: string;
+  /** A token to act for it (present when the account has API permissions). */
+  authorizerAccessToken: string | null;
+  /** Seconds the token lives (7200). */
+  expiresIn: number | null;
+  /** The refresh token: persist it, it is the authorization (lost: errcode 61023, authorize again). */
+  authorizerRefreshToken: string | null;
+  /** The permission set ids granted; 49 is cloud development management. */
+  funcInfo: number[];
+}
+
+/** An authorized account's profile (`api_get_authorizer_info`). */
+export interface AuthorizerInfo {
+  /** Its appid. */
+  authorizerAppid: string | null;
+  /** Its name. */
+  nickName: string | null;
+  /** Its avatar's URL. */
+  headImg: string | null;
+  /** Its original id (`gh_…`). */
+  userName: string | null;
+  /** The company or person behind it. */
+  principalName: string | null;
+  /** Its WeChat id, often empty. */
+  alias: string | null;
+  /** Its QR code's URL. */
+  qrcodeUrl: string | null;
+  /** Its description. */
+  signature: string | null;
+  /** `service_type_info.id`. */
+  serviceType: number | null;
+  /** `verify_type_info.id` (-1: not verified). */
+  verifyType: number | null;
+  /** Whether it is a mini program (the answer has `MiniProgramInfo`). */
+  isMiniProgram: boolean;
+  /** The permission set ids granted; 49 is cloud development management. */
+  funcInfo: number[];
+}
+
+/** One authorized account (`api_get_authorizer_list`). Holds a secret: the refresh token. */
+export interface AuthorizedAccount {
+  authorizerAppid: string;
+  /** Its current authorizer_refresh_token, when WeChat sends it. */
+  refreshToken: string | null;
+  /** When it authorized, in Unix seconds. */
+  authTime: number | null;
+}
+
+/** A page (or all) of the authorized accounts. */
+export interface AuthorizerList {
+  /** Authorized accounts in all. */
+  totalCount: number;
+  list: AuthorizedAccount[];
+}
+
+/**
+ * A third-party platform's own calls, with its component_access_token (fetched with the
+ * ticket, cached as plain values and renewed 300 s before it expires; a rejected token is
+ * replaced once). No secret (app secret, ticket, token, authorization code) ever shows in an
+ * error, nor in `JSON.stringify` or `console.log` of the client.
+ */
+export class ComponentClient {
+  /** Throws a {@link TcbError} (`invalid_argument`) on bad options. */
+  constructor(options: ComponentClientOptions);
+  /** A pre-authorization code for {@link ComponentClient.authorizationLinks} (valid 1800 s). */
+  createPreAuthCode(options?: { signal?: AbortSignal }): Promise<PreAuthCode>;
+  /**
+   * The PC and mobile authorization links for mini programs (`auth_type=2`), every value
+   * percent-encoded. `redirectUri`: an absolute http(s) URL on the platform's registered domain,
+   * without a fragment; WeChat redirects there with `auth_code` and `expires_in=600`. The link
+   * must be opened from a page on the platform's registered 授权发起页域名. Throws a
+   * {@link TcbError} on a bad argument.
+   */
+  authorizationLinks(preAuthCode: string, redirectUri: string): AuthorizationLinks;
+  /**
+   * Exchanges the `auth_code` of the redirect (valid 600 s, single use) for the account's
+   * tokens. Never sent twice: a failure after sending is `"unknown_outcome"` (the code may be
+   * used up). 61009: invalid or used code; 61010: expired.
+   */
+  queryAuth(authorizationCode: string, options?: { signal?: AbortSignal }): Promise<Authorization>;
+  /** An authorized account's profile and granted permission sets. 61003: not authorized to this platform. */
+  getAuthorizerInfo(authorizerAppid: string, options?: { signal?: AbortSignal }): Promise<AuthorizerInfo>;
+  /** One page of the authorized accounts: `offset` ≥ 0 (default 0), `count` 1–500 (default 500). */
+  getAuthorizerList(request?: { offset?: number; count?: number; signal?: AbortSignal }): Promise<AuthorizerList>;
+  /** Every authorized account, 500 per request, under one `timeoutMs`. */
+  getAllAuthorizers(options?: { signal?: AbortSignal }): Promise<AuthorizerList>;
+  /** Forgets the cached token. */
+  free(): void;
 }
 
 /** A page (or all) of an environment's functions. */

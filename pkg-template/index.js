@@ -1,6 +1,7 @@
 // The package's API: the module's exports, without its loader.
 export {
   TcbClient,
+  ComponentClient,
   getFuncConfig,
   uploadFuncConfig,
   listFunctions,

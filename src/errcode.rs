@@ -31,6 +31,9 @@ pub const KNOWN: &[i64] = &[
 /// Codes of the token endpoints (stable_token, api_component_token, api_authorizer_token).
 pub const TOKEN_ENDPOINTS: &[i64] = &[40002, 40013, 40125, 41002, 41004, 61003, 61004, 61005, 61006, 61023, 45009];
 
+/// Codes of the third-party platform's calls (authorization, authorizers, getenvinfo).
+pub const PLATFORM: &[i64] = &[61003, 61004, 61005, 61006, 61007, 61009, 61010, 61023, 85088, 40013, 45009];
+
 /// Looks up a code; codes outside the table keep WeChat's own `errmsg` and are not retried.
 pub fn lookup(errcode: i64) -> ErrcodeInfo {
     match errcode {
@@ -105,6 +108,16 @@ pub fn lookup(errcode: i64) -> ErrcodeInfo {
             "serve the latest component_verify_ticket exactly as WeChat pushed it",
             false,
         ),
+        61009 => info(
+            "authorization code invalid",
+            "the authorization code is unknown or was already used: start a new authorization (a code works once)",
+            false,
+        ),
+        61010 => info(
+            "authorization code expired",
+            "authorization codes last 600 s: exchange it with queryAuth as soon as the redirect arrives, or authorize again",
+            false,
+        ),
         61023 => info(
             "authorizer refresh token invalid",
             "the authorization is lost: the mini program must re-authorize, and every rotated refresh token must be saved",
@@ -169,6 +182,20 @@ mod tests {
         }
         assert!(lookup(61023).hint.contains("re-authorize"));
         assert!(lookup(61005).hint.contains("10 minutes"));
+    }
+
+    #[test]
+    fn platform_codes_have_their_own_hints() {
+        let generic = lookup(99_999_999).hint;
+        for &code in PLATFORM {
+            let i = lookup(code);
+            assert_ne!(i.hint, generic, "errcode {code}");
+            assert!(!i.retryable && !i.token_rejected, "errcode {code}");
+        }
+        assert!(lookup(61009).hint.contains("once"));
+        assert!(lookup(61010).hint.contains("600 s"));
+        assert!(lookup(61004).hint.contains("whitelist") || lookup(61004).hint.contains("relay"));
+        assert!(lookup(85088).hint.contains("enable"));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!   token caching and token endpoints ([`token`]), the rules and request for writing a config
 //!   and the difference between two configs ([`upload`]), the edit helpers' changes
 //!   ([`edit`]), the rules of one field as a form checks it ([`rules`]), function listings
-//!   ([`list`]), WeChat's 7-field timer cron ([`cron`]), the verification and decryption of
+//!   ([`list`]), an app's environments ([`envinfo`]), the third-party platform's authorization
+//!   calls and links ([`platform`]), WeChat's 7-field timer cron ([`cron`]), the verification and decryption of
 //!   WeChat's pushes to a third-party platform ([`push`]) and the one error enum ([`Error`]);
 //! - on `wasm32`, the client (`client`: `TcbClient`, the one-call functions and the token
 //!   sources as async exports over gloo-net, with their deadlines, token cache, retries and
@@ -20,10 +21,12 @@
 
 pub mod cron;
 pub mod edit;
+pub mod envinfo;
 pub mod errcode;
 mod error;
 pub mod list;
 pub mod model;
+pub mod platform;
 pub mod push;
 pub mod request;
 pub mod response;

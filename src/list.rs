@@ -26,7 +26,7 @@ pub struct ListFunctions {
     pub offset: u32,
 }
 
-fn whole_arg(field: &str, n: f64, min: u32, max: u32) -> Result<u32, Error> {
+pub(crate) fn whole_arg(field: &str, n: f64, min: u32, max: u32) -> Result<u32, Error> {
     if n.is_finite() && n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) {
         Ok(n as u32)
     } else {

@@ -116,7 +116,18 @@ pub fn percent_encode(s: &str) -> String {
 
 /// `base_url` + `path` with the token percent-encoded in the query, as every endpoint takes it.
 pub fn endpoint_url(base_url: &str, path: &str, access_token: &str) -> String {
-    format!("{base_url}{path}?access_token={}", percent_encode(access_token))
+    endpoint_url_with(base_url, path, "access_token", access_token)
+}
+
+/// `base_url` + `path` with the token percent-encoded in the query parameter `param`
+/// (`access_token`, or `component_access_token` on the third-party platform's endpoints).
+pub fn endpoint_url_with(base_url: &str, path: &str, param: &str, token: &str) -> String {
+    let mut url = String::with_capacity(base_url.len() + path.len() + param.len() + token.len() + 2);
+    for part in [base_url, path, "?", param, "="] {
+        url.push_str(part);
+    }
+    url.push_str(&percent_encode(token));
+    url
 }
 
 /// A validated `getfuncconfig` request (without the token, which belongs to the transport).

@@ -192,3 +192,102 @@ fn no_input_panics_the_decoders() {
         }
     }
 }
+
+#[test]
+fn the_documented_getenvinfo_example() {
+    use tcb_funcconfig::envinfo::decode_env_info;
+    let l = decode_env_info(200, &fixture("getenvinfo-doc.json")).unwrap();
+    assert_eq!(l.environments.len(), 1);
+    let e = &l.environments[0];
+    assert_eq!(
+        (e.env.as_str(), e.alias.as_deref(), e.status.as_deref()),
+        ("test2-4a89da", Some("test2"), Some("NORMAL"))
+    );
+    assert_eq!(
+        (e.create_time.as_deref(), e.update_time.as_deref()),
+        (Some("2019-04-04 14:10:28"), Some("2019-04-04 14:10:36"))
+    );
+    assert_eq!((e.package_id.as_deref(), e.package_name.as_deref()), (Some("basic"), Some("基础版 1")));
+}
+
+#[test]
+fn the_documented_platform_examples() {
+    use tcb_funcconfig::platform::*;
+    let p = decode_pre_auth_code(200, &fixture("api_create_preauthcode-doc.json")).unwrap();
+    assert!(p.pre_auth_code.starts_with("preauthcode@@@"));
+    assert_eq!(p.expires_in, Some(1800));
+
+    let a = decode_query_auth(200, &fixture("api_query_auth-doc.json")).unwrap();
+    assert_eq!(a.authorizer_appid, "wxf8b4f85f3a794e77");
+    assert_eq!(a.expires_in, Some(7200));
+    assert_eq!(a.authorizer_refresh_token.as_deref(), Some("dTo-YCXPL4llX-u1W1pPpnp8Hgm4wpJtlR6iV0doKdY"));
+    assert!(a.authorizer_access_token.is_some_and(|t| t.starts_with("QXjUqNqf")));
+    assert_eq!(a.func_info, [1, 2, 3]);
+
+    let i = decode_authorizer_info(200, &fixture("api_get_authorizer_info-doc.json")).unwrap();
+    assert_eq!(i.nick_name.as_deref(), Some("微信SDK Demo Special"));
+    assert_eq!(i.user_name.as_deref(), Some("gh_eb5e3a772040"));
+    assert_eq!(i.principal_name.as_deref(), Some("腾讯计算机系统有限公司"));
+    assert_eq!((i.service_type, i.verify_type, i.is_mini_program), (Some(2), Some(0), true));
+    assert_eq!(i.authorizer_appid.as_deref(), Some("wxf8b4f85f3a794e77"));
+    assert!(i.func_info.contains(&49), "cloud development management is granted");
+
+    let l = decode_authorizer_list(200, &fixture("api_get_authorizer_list-doc.json")).unwrap();
+    assert_eq!(l.total_count, 33);
+    assert_eq!(l.list.len(), 2);
+    assert_eq!(l.list[1].authorizer_appid, "authorizer_appid_2");
+    assert_eq!((l.list[0].refresh_token.as_deref(), l.list[0].auth_time), (Some("refresh_token_1"), Some(1558000607)));
+}
+
+#[test]
+fn every_platform_errcode_in_the_spec_becomes_an_api_error_with_its_hint() {
+    use tcb_funcconfig::envinfo::decode_env_info;
+    use tcb_funcconfig::platform::*;
+    let generic = errcode::lookup(99_999_999).hint;
+    for &code in errcode::PLATFORM {
+        let body = format!(r#"{{"errcode":{code},"errmsg":"m{code}"}}"#);
+        let errors = [
+            decode_env_info(200, &body).err(),
+            decode_pre_auth_code(200, &body).err(),
+            decode_query_auth(200, &body).err(),
+            decode_authorizer_info(200, &body).err(),
+            decode_authorizer_list(200, &body).err(),
+        ];
+        for e in errors {
+            let e = e.expect("an errcode is an error");
+            assert_eq!((e.kind(), e.errcode()), (ErrorKind::Api, Some(code)));
+            assert_eq!(e.errmsg(), Some(format!("m{code}").as_str()));
+            assert_eq!(e.hint(), errcode::lookup(code).hint);
+            assert_ne!(e.hint(), generic, "{code} has its own hint");
+            assert!(!e.retryable(), "{code}");
+        }
+    }
+}
+
+#[test]
+fn no_input_panics_the_platform_decoders() {
+    use tcb_funcconfig::envinfo::decode_env_info;
+    use tcb_funcconfig::platform::*;
+    for name in [
+        "getenvinfo-doc.json",
+        "api_create_preauthcode-doc.json",
+        "api_query_auth-doc.json",
+        "api_get_authorizer_info-doc.json",
+        "api_get_authorizer_list-doc.json",
+    ] {
+        let body = fixture(name);
+        let bytes = body.as_bytes();
+        for cut in 0..bytes.len() {
+            let mut flipped = bytes.to_vec();
+            flipped[cut] ^= 0x20;
+            for candidate in [&bytes[..cut], &flipped[..]] {
+                let text = String::from_utf8_lossy(candidate);
+                let _ = decode_env_info(200, &text);
+                let _ = decode_pre_auth_code(200, &text);
+                let _ = decode_query_auth(200, &text);
+                let _ = decode_authorizer_info(200, &text);
+                let _ = decode_authorizer_list(200, &text);
+            }
+        }
+    }
+}

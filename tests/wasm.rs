@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, JSON, Object, Promise, Reflect};
-use tcb_funcconfig::client::TcbClient;
+use tcb_funcconfig::client::{ComponentClient, TcbClient};
 use tcb_funcconfig::wasm::{diff_configs, is_tcb_error, next_runs, parse_cron};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -238,4 +238,32 @@ fn the_sync_exports() {
     let changes = diff_configs(a, b, JsValue::UNDEFINED).unwrap();
     assert!(!json(&changes).contains(SECRET));
     assert!(is_tcb_error(&parse_cron(s("0 0 24 * * * *")).unwrap_err()));
+}
+
+#[wasm_bindgen_test]
+async fn an_apps_environments_and_the_platforms_own_calls() {
+    control("/__sim/reset", obj(&[])).await;
+    let envs = ok(client(&[]).get_env_info(obj(&[("env", s(ENV))]))).await;
+    let list = Array::from(&prop(&envs, "environments"));
+    assert_eq!(list.length(), 1);
+    assert_eq!((text(&list.get(0), "env"), text(&list.get(0), "status")), (ENV.to_string(), "NORMAL".to_string()));
+    rejected(client(&[]).get_env_info(obj(&[("env", s("bad env"))])), "invalid_argument", &[]).await;
+
+    let secrets = ["sim-component-secret", "sim-verify-ticket", "no-such-code"];
+    let c = ComponentClient::new(obj(&[
+        ("componentAppid", s("wx-sim-component")),
+        ("componentAppsecret", s(secrets[0])),
+        ("componentVerifyTicket", s(secrets[1])),
+        ("baseUrl", s(SIM)),
+    ]))
+    .unwrap();
+    let pre = ok(c.create_pre_auth_code(JsValue::UNDEFINED)).await;
+    assert!(text(&pre, "preAuthCode").starts_with("preauthcode@@@"));
+    let info = ok(c.get_authorizer_info(s("wx-sim-authorizer"), JsValue::UNDEFINED)).await;
+    assert_eq!(text(&info, "principalName"), "Sim Principal");
+    let e = rejected(c.query_auth(s(secrets[2]), JsValue::UNDEFINED), "api", &secrets).await;
+    assert_eq!(prop(&e, "errcode").as_f64(), Some(61009.0));
+    rejected(c.get_authorizer_list(obj(&[("count", 501.into())])), "invalid_argument", &secrets).await;
+    let page = ok(c.get_authorizer_list(obj(&[("count", 1.into())]))).await;
+    assert_eq!(prop(&page, "totalCount").as_f64(), Some(1.0));
 }

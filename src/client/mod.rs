@@ -1,11 +1,13 @@
 //! The client: `TcbClient` and the one-call functions, each an async Rust function exported as
-//! a JavaScript `Promise` through wasm-bindgen-futures.
+//! a JavaScript `Promise` through wasm-bindgen-futures, and the third-party platform's
+//! `ComponentClient` ([`component`]), which runs its calls on the same machinery.
 //!
 //! A client owns its validated options, its token source and cache ([`tokens`]); each call runs
 //! under one [`deadline`], sends through the [`transport`], retries as the core decides
 //! ([`retry`]) and edits with a read-modify-write ([`edit`]). Every failure leaves as one
 //! `TcbError`, scrubbed of every token the client handed out.
 
+mod component;
 mod deadline;
 mod edit;
 pub mod providers;
@@ -23,6 +25,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
+pub use self::component::ComponentClient;
 pub use self::transport::build_request;
 
 use self::deadline::{Deadline, try_join_all};
@@ -31,6 +34,7 @@ use self::retry::{Call, Failed, kept};
 use self::tokens::Tokens;
 use crate::Error;
 use crate::edit::Edit;
+use crate::envinfo::{ENV_INFO_PATH, EnvInfoList, GetEnvInfo, decode_env_info};
 use crate::list::{FunctionList, LIST_PATH, ListFunctions, MAX_LIMIT, decode_list};
 use crate::model::{ConfigType, FuncConfig};
 use crate::request::GetFuncConfig;
@@ -94,6 +98,13 @@ impl Inner {
         let out = Cell::new(None);
         let decode = |status: u16, text: &str| decode_list(status, text).map(|l| out.set(Some(l)));
         self.call(&Call { path: LIST_PATH, body: &request.body(), write: false, decode: &decode }, deadline).await?;
+        Ok(kept(&out)?)
+    }
+
+    async fn env_info(&self, request: &GetEnvInfo, deadline: &Deadline) -> Result<EnvInfoList, Failure> {
+        let out = Cell::new(None);
+        let decode = |status: u16, text: &str| decode_env_info(status, text).map(|l| out.set(Some(l)));
+        self.call(&Call { path: ENV_INFO_PATH, body: &request.body(), write: false, decode: &decode }, deadline).await?;
         Ok(kept(&out)?)
     }
 
@@ -235,6 +246,22 @@ impl TcbClient {
             let inner = &*inner;
             let (req, signal) = list_request(&request).map_err(invalid)?;
             inner.run(signal, Box::new(|d| Box::pin(async move { Ok(to_js(&inner.list(&req, &d).await?)?) }))).await
+        })
+    }
+
+    /// The app's cloud development environments (`tcb/getenvinfo`): `{ env?, signal? }`, only
+    /// that environment when `env` is given.
+    #[wasm_bindgen(js_name = getEnvInfo)]
+    pub fn get_env_info(&self, request: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let inner = &*inner;
+            let read = || -> Result<_, Error> {
+                let a = Fields::optional(&request, "request")?;
+                Ok((GetEnvInfo::new(a.get("env").string("env")?)?, args::signal(a.get("signal").value())?))
+            };
+            let (req, signal) = read().map_err(invalid)?;
+            inner.run(signal, Box::new(|d| Box::pin(async move { Ok(to_js(&inner.env_info(&req, &d).await?)?) }))).await
         })
     }
 

@@ -25,7 +25,7 @@ const ROTATED_HINT: &str =
     "persist the rotated authorizer_refresh_token: WeChat has already invalidated the previous one";
 
 /// An id or secret: a non-empty string without control characters.
-fn credential(arg: Arg, key: &str) -> Result<String, Error> {
+pub(super) fn credential(arg: Arg, key: &str) -> Result<String, Error> {
     let v = arg.required_string(key)?;
     if v.trim().is_empty() || v.chars().any(char::is_control) {
         return Err(Error::invalid_argument(key, "must be a non-empty string without control characters"));
@@ -33,7 +33,8 @@ fn credential(arg: Arg, key: &str) -> Result<String, Error> {
     Ok(v)
 }
 
-fn callback(v: Arg, key: &str) -> Result<Function, Error> {
+/// A function argument.
+pub(super) fn callback(v: Arg, key: &str) -> Result<Function, Error> {
     v.value().dyn_into().map_err(|_| Error::invalid_argument(key, "must be a function"))
 }
 
@@ -118,15 +119,63 @@ pub fn stable_token(options: JsValue) -> Result<JsValue, JsValue> {
     }))
 }
 
+/// Where the component verify ticket comes from.
+pub enum Ticket {
+    /// A ticket given once (it stays valid 12 h).
+    Fixed(String),
+    /// `getComponentVerifyTicket()`, asked at each component token fetch.
+    Callback(Function),
+}
+
+/// What a component token fetch needs: the platform's id and secret, its ticket and the host.
+pub struct Component {
+    /// `component_appid`.
+    pub appid: String,
+    /// `component_appsecret`.
+    pub secret: String,
+    /// The verify ticket's source.
+    pub ticket: Ticket,
+    /// WeChat's host or a relay.
+    pub base_url: String,
+}
+
+impl Component {
+    /// A fresh component_access_token (`api_component_token`); the secret, the ticket and the
+    /// token go to `secrets`.
+    async fn fetch(&self, deadline: &Deadline, secrets: &RefCell<Vec<String>>) -> Result<IssuedToken, Failure> {
+        secrets.borrow_mut().push(self.secret.clone());
+        let ticket = match &self.ticket {
+            Ticket::Fixed(t) => t.clone(),
+            Ticket::Callback(f) => {
+                let given = call_user(deadline, f, &JsValue::UNDEFINED, "getComponentVerifyTicket").await?;
+                given_string(given, "getComponentVerifyTicket gave no ticket string")?
+            }
+        };
+        secrets.borrow_mut().push(ticket.clone());
+        let request = token::component_token_request(&self.base_url, &self.appid, &self.secret, &ticket);
+        let got = post_token(deadline, request, "component_access_token").await?;
+        secrets.borrow_mut().push(got.token.clone());
+        Ok(got)
+    }
+}
+
+/// The token source of a client whose calls take the platform's component_access_token: a
+/// `getAccessToken` that fetches one, for the client's token cache to keep.
+pub fn component_token(component: Component, timeout_ms: u32) -> Result<Function, Error> {
+    let component = Rc::new(component);
+    let f = provider(timeout_ms, move |deadline, _force, secrets| {
+        let component = component.clone();
+        async move { Ok(issued(&component.fetch(&deadline, &secrets).await?)) }
+    });
+    f.dyn_into().map_err(|_| Error::token("the component token source is not a function"))
+}
+
 /// What an authorizer provider holds between its calls: plain values only.
 struct Authorizer {
-    component_appid: String,
-    component_appsecret: String,
+    component: Component,
     authorizer_appid: String,
-    get_ticket: Function,
     get_refresh_token: Function,
     save_refresh_token: Function,
-    base_url: String,
     /// The component token and when it must be fetched anew.
     component_token: RefCell<Option<(String, f64)>>,
 }
@@ -143,13 +192,7 @@ impl Authorizer {
         {
             return Ok(t.clone());
         }
-        let ticket = call_user(deadline, &self.get_ticket, &JsValue::UNDEFINED, "getComponentVerifyTicket").await?;
-        let ticket = given_string(ticket, "getComponentVerifyTicket gave no ticket string")?;
-        secrets.borrow_mut().push(ticket.clone());
-        let request =
-            token::component_token_request(&self.base_url, &self.component_appid, &self.component_appsecret, &ticket);
-        let got = post_token(deadline, request, "component_access_token").await?;
-        secrets.borrow_mut().push(got.token.clone());
+        let got = self.component.fetch(deadline, secrets).await?;
         let cached = read_token(&issued(&got), js_sys::Date::now(), "api_component_token")?;
         *self.component_token.borrow_mut() = Some((got.token.clone(), renew_at(&cached)));
         Ok(got.token)
@@ -164,9 +207,9 @@ impl Authorizer {
         let got = loop {
             let ct = self.component(deadline, secrets).await?;
             let request = token::authorizer_token_request(
-                &self.base_url,
+                &self.component.base_url,
                 &ct,
-                &self.component_appid,
+                &self.component.appid,
                 &self.authorizer_appid,
                 &refresh,
             );
@@ -213,11 +256,16 @@ pub fn authorizer_token(options: JsValue) -> Result<JsValue, JsValue> {
         let timeout_ms = args::timeout_ms(o.get("timeoutMs"))?;
         Ok((
             Authorizer {
-                base_url: args::base_url(o.get("baseUrl"))?,
-                component_appid: credential(o.get("componentAppid"), "componentAppid")?,
-                component_appsecret: credential(o.get("componentAppsecret"), "componentAppsecret")?,
+                component: Component {
+                    base_url: args::base_url(o.get("baseUrl"))?,
+                    appid: credential(o.get("componentAppid"), "componentAppid")?,
+                    secret: credential(o.get("componentAppsecret"), "componentAppsecret")?,
+                    ticket: Ticket::Callback(callback(
+                        o.get("getComponentVerifyTicket"),
+                        "getComponentVerifyTicket",
+                    )?),
+                },
                 authorizer_appid: credential(o.get("authorizerAppid"), "authorizerAppid")?,
-                get_ticket: callback(o.get("getComponentVerifyTicket"), "getComponentVerifyTicket")?,
                 get_refresh_token: callback(o.get("getAuthorizerRefreshToken"), "getAuthorizerRefreshToken")?,
                 save_refresh_token: callback(o.get("saveAuthorizerRefreshToken"), "saveAuthorizerRefreshToken")?,
                 component_token: RefCell::new(None),
@@ -230,7 +278,7 @@ pub fn authorizer_token(options: JsValue) -> Result<JsValue, JsValue> {
     Ok(provider(timeout_ms, move |deadline, _force, secrets| {
         let state = state.clone();
         async move {
-            secrets.borrow_mut().push(state.component_appsecret.clone());
+            secrets.borrow_mut().push(state.component.secret.clone());
             state.authorizer(&deadline, &secrets).await
         }
     }))

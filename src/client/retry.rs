@@ -10,7 +10,7 @@ use super::Inner;
 use super::deadline::Deadline;
 use super::transport::post;
 use crate::Error;
-use crate::request::endpoint_url;
+use crate::request::endpoint_url_with;
 use crate::retry::Next;
 use crate::wasm::error::Failure;
 
@@ -64,7 +64,7 @@ impl From<Failed> for Failure {
 impl Inner {
     /// One request with `token`, retried while the policy says so.
     pub async fn attempt(&self, call: &Call<'_>, token: &str, refreshed: bool, deadline: &Deadline) -> Result<(), Failed> {
-        let url = endpoint_url(&self.settings.base_url, call.path, token);
+        let url = endpoint_url_with(&self.settings.base_url, call.path, self.settings.token_param, token);
         let policy = &self.settings.policy;
         let mut done = 0;
         loop {

@@ -185,6 +185,8 @@ pub struct Settings {
     pub timeout_ms: u32,
     /// Retry limits and backoff.
     pub policy: RetryPolicy,
+    /// The query parameter that carries the token.
+    pub token_param: &'static str,
 }
 
 /// `baseUrl`, validated, or WeChat's host.
@@ -223,13 +225,17 @@ pub fn client_options(options: &JsValue) -> Result<(TokenSource, Settings), Erro
         (Some(_), false) => return Err(Error::invalid_argument("accessToken", ONE)),
         (None, true) => return Err(Error::invalid_argument("accessToken", &format!("is required: {ONE}"))),
     };
+    Ok((source, settings(&o, "access_token")?))
+}
+
+/// `baseUrl`, `timeoutMs` and `retries` of a client's options, validated; `token_param` names
+/// the query parameter of its token.
+pub fn settings(o: &Fields, token_param: &'static str) -> Result<Settings, Error> {
     let policy = match o.get("retries").number("retries")? {
         Some(n) => RetryPolicy::with_retries("retries", n)?,
         None => RetryPolicy::default(),
     };
-    let settings =
-        Settings { base_url: base_url(o.get("baseUrl"))?, timeout_ms: timeout_ms(o.get("timeoutMs"))?, policy };
-    Ok((source, settings))
+    Ok(Settings { base_url: base_url(o.get("baseUrl"))?, timeout_ms: timeout_ms(o.get("timeoutMs"))?, policy, token_param })
 }
 
 /// Names of the request fields, as JavaScript callers write them.

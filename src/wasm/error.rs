@@ -29,6 +29,18 @@ impl From<Error> for Failure {
 }
 
 impl Failure {
+    /// The same failure with every text scrubbed of `secrets` (the secrets of one call).
+    pub fn scrubbed(self, secrets: &[&str]) -> Failure {
+        match self {
+            Failure::Tcb(e) => Failure::Tcb(secrets.iter().fold(e, |e, s| e.redact(s))),
+            Failure::Passed(v) => {
+                let owned: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
+                scrub(&v, &owned);
+                Failure::Passed(v)
+            }
+        }
+    }
+
     /// The JS error, with every text scrubbed of `secrets`.
     pub fn into_js(self, secrets: &[String]) -> JsValue {
         match self {

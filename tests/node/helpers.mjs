@@ -17,6 +17,7 @@ export const base = { accessToken: TOKEN, env: ENV, baseUrl: SIM };
 
 /** The package's exports, sorted: its whole API, the same in every runtime. */
 export const EXPORTS = [
+  "ComponentClient",
   "TcbClient",
   "authorizerToken",
   "checkConfig",

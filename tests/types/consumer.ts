@@ -1,5 +1,6 @@
 // A TypeScript consumer of the published types, checked with `tsc --noEmit --strict`.
 import {
+  ComponentClient,
   checkConfig,
   checkField,
   defaults,
@@ -15,6 +16,12 @@ import {
 } from "tcb-funcconfig";
 import type {
   AllConfigs,
+  Authorization,
+  AuthorizationLinks,
+  AuthorizerInfo,
+  AuthorizerList,
+  EnvInfo,
+  PreAuthCode,
   MaskedEnvironmentConfig,
   RuleBreak,
   RuleCode,
@@ -117,4 +124,34 @@ export function rules(env: EnvironmentConfig, typed: FuncConfig): string[] {
   const timeout: number = emptyConfig("environment").timeout;
   const d = defaults();
   return [String(code), String(whole?.field), String(lengths[0]), String(shown?.kind), String(changes.length), String(timeout), d.baseUrl, d.mask];
+}
+
+/** A third-party platform: authorization, its accounts, and one account's environments. */
+export async function platform(ticket: () => Promise<string>): Promise<string[]> {
+  const component = new ComponentClient({ componentAppid: "wxc", componentAppsecret: "s", getComponentVerifyTicket: ticket, timeoutMs: 5000 });
+  const fixed = new ComponentClient({ componentAppid: "wxc", componentAppsecret: "s", componentVerifyTicket: "t", retries: 0 });
+  // @ts-expect-error exactly one ticket source
+  new ComponentClient({ componentAppid: "wxc", componentAppsecret: "s", componentVerifyTicket: "t", getComponentVerifyTicket: ticket });
+  const code: PreAuthCode = await component.createPreAuthCode({ signal: new AbortController().signal });
+  const links: AuthorizationLinks = component.authorizationLinks(code.preAuthCode, "https://p.example.com/cb");
+  const auth: Authorization = await component.queryAuth("auth-code");
+  const refresh: string | null = auth.authorizerRefreshToken;
+  const info: AuthorizerInfo = await fixed.getAuthorizerInfo(auth.authorizerAppid);
+  const page: AuthorizerList = await fixed.getAuthorizerList({ offset: 0, count: 500 });
+  const all = await component.getAllAuthorizers();
+  const client = new TcbClient({ accessToken: auth.authorizerAccessToken ?? "" });
+  const envs: EnvInfo[] = (await client.getEnvInfo()).environments;
+  const one = await client.getEnvInfo({ env: "test-777bb9" });
+  const ids: number[] = info.funcInfo;
+  return [
+    links.pc,
+    links.mobile,
+    String(refresh !== null),
+    String(info.isMiniProgram),
+    String(ids.includes(49)),
+    String(page.totalCount),
+    String(all.list[0]?.authTime),
+    String(envs[0]?.createTime),
+    String(one.environments[0]?.status),
+  ];
 }
