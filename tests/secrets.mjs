@@ -39,6 +39,7 @@ export const SECRETS = [
   "not-an-authorizer-token",
   "a-token-of-long-ago",
   "placeholder-ticket",
+  "ticket@@@stale", // platform: a component_verify_ticket WeChat no longer accepts
   // Values the Node write tests set.
   "n3w-s3cret-Value-77",
   "hook-s3cret-Value-88",
