@@ -87,18 +87,26 @@ fn element(s: &str, depth: usize) -> Result<(&str, Option<String>, &str), Error>
     let (value, s) = match s.strip_prefix("<![CDATA[") {
         Some(cdata) => {
             let (value, after) =
-                cdata.split_once("]]>").ok_or_else(|| malformed("the XML ends inside a CDATA section"))?;
+                split_at_text(cdata, "]]>").ok_or_else(|| malformed("the XML ends inside a CDATA section"))?;
             (value.to_string(), after)
         }
         None => {
             let end = s.find('<').ok_or_else(|| malformed("the XML ends inside an element"))?;
-            let (raw, after) = s.split_at(end);
+            let (raw, after) = s.split_at_checked(end).ok_or_else(|| malformed("the XML ends inside an element"))?;
             (unescape(raw)?, after)
         }
     };
     let s = closing(s, name)
         .ok_or_else(|| malformed("an element holds something other than text, or is not closed by its own name"))?;
     Ok((name, Some(value), s))
+}
+
+/// `s` around the first `pat`, found byte by byte: `split_once` with a `&str` pattern would bring
+/// the substring searcher into the module, and `split_at` its slicing panic.
+fn split_at_text<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
+    let bytes = s.as_bytes();
+    let at = (0..bytes.len()).find(|&i| bytes.get(i..).is_some_and(|t| t.starts_with(pat.as_bytes())))?;
+    Some((s.get(..at)?, s.get(at + pat.len()..)?))
 }
 
 /// What follows `</name>` at the start of `s`.
