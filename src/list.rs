@@ -12,6 +12,12 @@ use crate::response::check_envelope;
 pub const LIST_PATH: &str = "/tcb/listfunctions";
 /// Largest page the client asks for.
 pub const MAX_LIMIT: u32 = 100;
+
+/// Whether a paged listing is complete after a page of `got` items, pages being `page_size`
+/// long: the page came back short, or `collected` reached the `total` the server announced.
+pub fn complete(got: usize, page_size: u32, collected: usize, total: u32) -> bool {
+    got < page_size as usize || collected >= total as usize
+}
 /// Page size when the caller gives none.
 pub const DEFAULT_LIMIT: u32 = 10;
 
@@ -185,5 +191,14 @@ mod tests {
         ] {
             assert_eq!(decode_list(200, body).unwrap_err().kind(), ErrorKind::Decode, "{body}");
         }
+    }
+
+    #[test]
+    fn paging_stops_at_a_short_page_or_at_the_announced_total() {
+        assert!(!complete(100, 100, 100, 250));
+        assert!(complete(50, 100, 250, 250), "a short page is the last");
+        assert!(complete(100, 100, 300, 300), "everything announced is collected");
+        assert!(complete(100, 100, 200, 150), "more than announced");
+        assert!(complete(0, 500, 0, 0), "an empty first page");
     }
 }

@@ -17,6 +17,7 @@ use super::retry::{Call, kept};
 use super::tokens::Tokens;
 use super::{Inner, invalid, promise};
 use crate::Error;
+use crate::list::complete;
 use crate::platform::{self, AUTHORIZER_LIST_PATH, AuthorizerList, ListPage, MAX_COUNT};
 use crate::wasm::args::{self, Fields, TokenSource};
 use crate::wasm::results::to_js;
@@ -226,10 +227,10 @@ impl ComponentClient {
                                 let call = Call { path: AUTHORIZER_LIST_PATH, body: &body, write: false, decode: &decode };
                                 inner.call(&call, &d).await.map_err(|f| f.scrubbed(&hidden(secrets, None)))?;
                                 let got = kept(&out)?;
-                                let last = got.list.len() < MAX_COUNT as usize;
+                                let n = got.list.len();
                                 all.total_count = got.total_count;
                                 all.list.extend(got.list);
-                                if last || all.list.len() >= all.total_count as usize {
+                                if complete(n, MAX_COUNT, all.list.len(), all.total_count) {
                                     break;
                                 }
                             }

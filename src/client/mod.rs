@@ -35,7 +35,7 @@ use self::tokens::Tokens;
 use crate::Error;
 use crate::edit::Edit;
 use crate::envinfo::{ENV_INFO_PATH, EnvInfoList, GetEnvInfo, decode_env_info};
-use crate::list::{FunctionList, LIST_PATH, ListFunctions, MAX_LIMIT, decode_list};
+use crate::list::{FunctionList, LIST_PATH, ListFunctions, MAX_LIMIT, complete, decode_list};
 use crate::model::{ConfigType, FuncConfig};
 use crate::request::GetFuncConfig;
 use crate::response::{check_envelope, decode_response};
@@ -287,10 +287,10 @@ impl TcbClient {
                                 let offset = f64::from(page) * f64::from(MAX_LIMIT);
                                 let req = ListFunctions::new(&env, Some(f64::from(MAX_LIMIT)), Some(offset))?;
                                 let got = inner.list(&req, &d).await?;
-                                let last = got.functions.len() < MAX_LIMIT as usize;
+                                let n = got.functions.len();
                                 all.total = got.total;
                                 all.functions.extend(got.functions);
-                                if last || all.functions.len() >= all.total as usize {
+                                if complete(n, MAX_LIMIT, all.functions.len(), all.total) {
                                     break;
                                 }
                             }
