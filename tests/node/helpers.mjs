@@ -1,10 +1,12 @@
 // What the tests of this folder share: the simulator's address and seeded credentials, its
-// control routes, a scripted token source, and the checks on errors (the rejection of a call,
-// the texts an error exposes, no secret in any of them, the record for the secret-leak scan).
+// control routes, a scripted token source, a refused port and a fetch counter, and the checks
+// on errors (the rejection of a call, the texts an error exposes, no secret in any of them,
+// the record for the secret-leak scan).
 // Not a test file itself: `node --test node/` only runs the files named `*.test.mjs`.
 import assert from "node:assert/strict";
 import { appendFileSync } from "node:fs";
 import { inspect } from "node:util";
+import { createServer } from "node:net";
 import { isTcbError } from "tcb-funcconfig";
 
 export const SIM = process.env.SIM_URL;
@@ -53,6 +55,29 @@ export const counters = async () => (await control("/__sim/state")).counters;
 /** The simulator's count of WeChat-side requests to one path since the reset. */
 export const count = async (path) => (await counters())[path] ?? 0;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A loopback port nothing listens on (a connection to it is refused). */
+export async function closedPort() {
+  const srv = createServer();
+  await new Promise((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/**
+ * Counts the fetches to URLs starting with `target` (the package sends `Request`s) until
+ * `restore()`: `{ count, restore }`.
+ */
+export function countFetches(target) {
+  const realFetch = globalThis.fetch;
+  const counter = { count: 0, restore: () => { globalThis.fetch = realFetch; } };
+  globalThis.fetch = (request, init) => {
+    if (String(request?.url ?? request).startsWith(target)) counter.count++;
+    return realFetch(request, init);
+  };
+  return counter;
+}
 
 /**
  * A getAccessToken that hands out `tokens` in turn; `calls` records whether each call asked for

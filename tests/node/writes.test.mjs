@@ -4,9 +4,8 @@
 // received and counted, not only what the package answered.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { TcbClient, diffConfigs, getFuncConfig, isTcbError, listFunctions, uploadFuncConfig } from "tcb-funcconfig";
-import { ENV, SIM, TOKEN, assertNoSecret, base, control, fault, makeRejection, sleep, tokenSequence } from "./helpers.mjs";
+import { ENV, SIM, TOKEN, assertNoSecret, base, closedPort, control, countFetches, fault, makeRejection, sleep, tokenSequence } from "./helpers.mjs";
 
 const MASK = "••••••";
 const UPLOAD = "/tcb/uploadfuncconfig";
@@ -58,14 +57,6 @@ function assertInvalid(e, field, what) {
 }
 
 /** A loopback port nothing listens on: opened on port 0, noted, closed. */
-async function closedPort() {
-  const srv = net.createServer();
-  await new Promise((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
 const maskedChange = (op, key) => ({
   op, field: "environment", key, ...(op !== "added" && { before: MASK }), ...(op !== "removed" && { after: MASK }), masked: true,
 });
@@ -643,27 +634,21 @@ test("a timeout after the upload was sent, through an edit helper: unknown_outco
 test("connection refused: network (nothing left, so retried), not unknown_outcome", async () => {
   const port = await closedPort();
   const target = `http://127.0.0.1:${port}`;
-  const realFetch = globalThis.fetch;
-  let attempts = 0;
-  globalThis.fetch = (request, init) => {
-    // A URL string or a Request: the package sends Requests.
-    if (String(request?.url ?? request).startsWith(target)) attempts++;
-    return realFetch(request, init);
-  };
+  const fetches = countFetches(target);
   try {
     const e = await rejection(uploadFuncConfig({ ...base, baseUrl: target, functionName: "hello", type: 1, config: { openapi: ["a.b"] } }));
     assert.equal(e.code, "network");
-    assert.equal(attempts, 3, "the first attempt and the 2 default retries");
-    attempts = 0;
+    assert.equal(fetches.count, 3, "the first attempt and the 2 default retries");
+    fetches.count = 0;
     const c = new TcbClient({ accessToken: TOKEN, baseUrl: target, retries: 1 });
     const e2 = await rejection(c.uploadFuncConfig({ env: ENV, functionName: "hello", type: 1, config: { openapi: ["a.b"] } }));
     assert.equal(e2.code, "network");
-    assert.equal(attempts, 2);
-    attempts = 0;
+    assert.equal(fetches.count, 2);
+    fetches.count = 0;
     const e3 = await rejection(c.grantOpenapi(ENV, "hello", ["a.b"]));
     assert.equal(e3.code, "network");
   } finally {
-    globalThis.fetch = realFetch;
+    fetches.restore();
   }
 });
 

@@ -7,10 +7,9 @@
 // fails. Every test starts from a freshly reset simulator.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import * as pkg from "tcb-funcconfig";
 import { TcbClient, getFuncConfig, isTcbError, uploadFuncConfig } from "tcb-funcconfig";
-import { ENV, EXPORTS, SIM, TOKEN, assertNoSecret, base, control, count, fault, makeRejection, sent, tokenSequence } from "../node/helpers.mjs";
+import { ENV, EXPORTS, SIM, TOKEN, assertNoSecret, base, closedPort, control, count, countFetches, fault, makeRejection, sent, tokenSequence } from "../node/helpers.mjs";
 
 const SEEDED_PASSWORD = "s3cr3t-pa55w0rd";
 const NEW_VALUE = "runtimes-n3w-Value-42";
@@ -208,28 +207,20 @@ test("a write whose reused connection is reset before the answer is sent once: u
 });
 
 test("a write whose connection was refused: retried where the runtime says nothing left (Node, Bun), else unknown_outcome", async () => {
-  const srv = createServer();
-  await new Promise((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const target = `http://127.0.0.1:${srv.address().port}`;
-  await new Promise((resolve) => srv.close(resolve));
-  const realFetch = globalThis.fetch;
-  let attempts = 0;
-  globalThis.fetch = (request, init) => {
-    if (String(request?.url ?? request).startsWith(target)) attempts++;
-    return realFetch(request, init);
-  };
+  const target = `http://127.0.0.1:${await closedPort()}`;
+  const fetches = countFetches(target);
   try {
     const c = new TcbClient({ accessToken: TOKEN, baseUrl: target, retries: 2 });
     const e = await rejection(c.uploadFuncConfig({ env: ENV, functionName: "hello", type: 1, config: { openapi: ["a.b"] } }));
     if (RUNTIME === "deno") {
       // Deno's rejection names no code: the package cannot tell that nothing left.
       assert.equal(e.code, "unknown_outcome");
-      assert.equal(attempts, 1);
+      assert.equal(fetches.count, 1);
     } else {
       assert.equal(e.code, "network");
-      assert.equal(attempts, 3, "the first attempt and 2 retries");
+      assert.equal(fetches.count, 3, "the first attempt and 2 retries");
     }
   } finally {
-    globalThis.fetch = realFetch;
+    fetches.restore();
   }
 });
