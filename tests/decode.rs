@@ -177,6 +177,15 @@ fn no_input_panics_the_decoders() {
         "getfuncconfig-type3.json",
         "getfuncconfig-85089.json",
     ];
+    for_each_mangled(&fixtures, |text| {
+        for t in ConfigType::ALL {
+            let _ = decode(t, 200, text);
+        }
+    });
+}
+
+/// Calls `f` with every prefix and a byte-flipped variant (one byte XOR 0x20) of each fixture.
+fn for_each_mangled(fixtures: &[&str], mut f: impl FnMut(&str)) {
     for name in fixtures {
         let body = fixture(name);
         let bytes = body.as_bytes();
@@ -184,10 +193,7 @@ fn no_input_panics_the_decoders() {
             let mut flipped = bytes.to_vec();
             flipped[cut] ^= 0x20;
             for candidate in [&bytes[..cut], &flipped[..]] {
-                let text = String::from_utf8_lossy(candidate);
-                for t in ConfigType::ALL {
-                    let _ = decode(t, 200, &text);
-                }
+                f(&String::from_utf8_lossy(candidate));
             }
         }
     }
@@ -268,26 +274,18 @@ fn every_platform_errcode_in_the_spec_becomes_an_api_error_with_its_hint() {
 fn no_input_panics_the_platform_decoders() {
     use tcb_funcconfig::envinfo::decode_env_info;
     use tcb_funcconfig::platform::*;
-    for name in [
+    let fixtures = [
         "getenvinfo-doc.json",
         "api_create_preauthcode-doc.json",
         "api_query_auth-doc.json",
         "api_get_authorizer_info-doc.json",
         "api_get_authorizer_list-doc.json",
-    ] {
-        let body = fixture(name);
-        let bytes = body.as_bytes();
-        for cut in 0..bytes.len() {
-            let mut flipped = bytes.to_vec();
-            flipped[cut] ^= 0x20;
-            for candidate in [&bytes[..cut], &flipped[..]] {
-                let text = String::from_utf8_lossy(candidate);
-                let _ = decode_env_info(200, &text);
-                let _ = decode_pre_auth_code(200, &text);
-                let _ = decode_query_auth(200, &text);
-                let _ = decode_authorizer_info(200, &text);
-                let _ = decode_authorizer_list(200, &text);
-            }
-        }
-    }
+    ];
+    for_each_mangled(&fixtures, |text| {
+        let _ = decode_env_info(200, text);
+        let _ = decode_pre_auth_code(200, text);
+        let _ = decode_query_auth(200, text);
+        let _ = decode_authorizer_info(200, text);
+        let _ = decode_authorizer_list(200, text);
+    });
 }
