@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/build.sh"
 mkdir -p "$BUILD"
 build_sim
-SIM_ARGS=--quiet start_sim
+SIM_ARGS="--quiet --authorizers 12" start_sim
 trap 'kill "$SIM_PID" 2>/dev/null || true' EXIT
 say "simulator at $SIM_URL"
 TCB_BASE_URL="$SIM_URL" TCB_DEMO_WRITE=1 node "$ROOT/demo/demo.mjs"
