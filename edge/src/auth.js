@@ -1,4 +1,5 @@
 // Who is calling: a bearer key (VIEWER_KEY / ADMIN_KEY) or a Cloudflare Access JWT.
+import { createRemoteJWKSet, customFetch, jwksCache, jwtVerify } from "jose";
 
 /** @typedef {{ role: "viewer" | "admin", via: "key" | "access" }} Identity */
 
@@ -62,103 +63,78 @@ function sameBytes(a, b) {
 }
 
 // --- Cloudflare Access -----------------------------------------------------------------------
+//
+// jose verifies the token (signature, algorithm, claims) against the team's key set.
+//
+// workerd forbids a request to await a promise that another request created (it cancels or
+// hangs it), and jose's remote key set keeps its pending fetch in the object. So the key set is
+// built for each request, and only plain values outlive a request: jose's exported cache (the
+// fetched key set as JSON and when it was fetched), the certs URL it belongs to, and when a fetch
+// last failed. Two requests that find no cached keys each fetch them; the later ones use the cache.
 
 const LEEWAY_S = 30;
 const JWKS_TTL_MS = 10 * 60 * 1000;
-// An unknown `kid` refetches the keys, but not more often than this (a flood of forged
-// tokens must not turn into a flood of requests to the certs URL).
-const JWKS_MIN_REFETCH_MS = 30 * 1000;
-const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+// An unknown `kid` refetches the keys, but not more often than this (a flood of forged tokens
+// must not turn into a flood of requests to the certs URL); a failed fetch is not retried
+// sooner either, so a dead certs URL is not hammered.
+const JWKS_COOLDOWN_MS = 30 * 1000;
+const JWKS_TIMEOUT_MS = 5000;
 
-// Plain values only (never a pending promise): workerd forbids sharing I/O across requests.
-let jwks = { url: "", keys: new Map(), fetchedAt: 0, expires: 0 };
+let jwks = { url: "", cache: {}, failedAt: -Infinity };
 
 /**
- * Verifies a Cloudflare Access JWT (RS256 only) and returns its claims, or `null`.
+ * Verifies a Cloudflare Access JWT (RS256 only, with a `kid`) and returns its claims, or `null`.
  * @param {string} token the `Cf-Access-Jwt-Assertion` header
  * @param {string} audience the Access application's AUD tag
  * @param {string} certsUrl the team's JWKS URL (`https://<team>.cloudflareaccess.com/cdn-cgi/access/certs`)
  * @returns {Promise<Record<string, unknown> | null>}
  */
 export async function verifyAccessJwt(token, audience, certsUrl) {
-  const parts = token.split(".");
-  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return null;
-  const header = decodeJson(parts[0]);
-  const claims = decodeJson(parts[1]);
-  const signature = decodeBase64Url(parts[2]);
-  if (!header || !claims || !signature) return null;
-  if (header.alg !== "RS256" || typeof header.kid !== "string") return null;
-
-  const key = await accessKey(certsUrl, header.kid);
-  if (!key) return null;
-  const signed = encoder.encode(`${parts[0]}.${parts[1]}`);
-  if (!(await crypto.subtle.verify(RS256, key, signature, signed))) return null;
-
-  const now = Date.now() / 1000;
-  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!aud.includes(audience)) return null;
-  if (typeof claims.exp !== "number" || now > claims.exp + LEEWAY_S) return null;
-  if (claims.nbf !== undefined && (typeof claims.nbf !== "number" || now < claims.nbf - LEEWAY_S)) return null;
-  return claims;
+  let url;
+  try {
+    url = new URL(certsUrl);
+  } catch {
+    return null;
+  }
+  if (jwks.url !== url.href) jwks = { url: url.href, cache: {}, failedAt: -Infinity };
+  const state = jwks;
+  const fetchedAt = state.cache.uat;
+  let fetched = false;
+  const keySet = createRemoteJWKSet(url, {
+    cacheMaxAge: JWKS_TTL_MS,
+    cooldownDuration: JWKS_COOLDOWN_MS,
+    timeoutDuration: JWKS_TIMEOUT_MS,
+    [jwksCache]: state.cache,
+    [customFetch]: async (input, init) => {
+      if (Date.now() - state.failedAt < JWKS_COOLDOWN_MS) throw new Error("the certs URL failed moments ago");
+      fetched = true;
+      return fetch(input, init);
+    },
+  });
+  // Access tokens always name their key: a token without a `kid` is refused. `iss` is not
+  // checked: the keys are the team's own, so a token they verify was issued by the team.
+  const key = async (header, jws) => {
+    if (typeof header.kid !== "string") throw new Error("no kid");
+    return keySet(header, jws);
+  };
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ["RS256"],
+      audience,
+      clockTolerance: LEEWAY_S,
+      requiredClaims: ["exp"],
+    });
+    return payload;
+  } catch {
+    return null;
+  } finally {
+    // A fetch that did not refresh the cache failed (no answer in time, not 200, not a key set).
+    if (fetched && state.cache.uat === fetchedAt) state.failedAt = Date.now();
+  }
 }
 
 function accessRole(claims, adminEmails) {
   const admins = (adminEmails ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
   const email = typeof claims.email === "string" ? claims.email.toLowerCase() : "";
   return email && admins.includes(email) ? "admin" : "viewer";
-}
-
-async function accessKey(url, kid) {
-  const now = Date.now();
-  const fresh = jwks.url === url && now < jwks.expires;
-  if (fresh && (jwks.keys.has(kid) || now - jwks.fetchedAt < JWKS_MIN_REFETCH_MS)) {
-    return jwks.keys.get(kid) ?? null;
-  }
-  const keys = await fetchKeys(url);
-  // A failed fetch is remembered briefly too, so a dead certs URL is not hammered.
-  jwks = { url, keys: keys ?? new Map(), fetchedAt: now, expires: now + (keys ? JWKS_TTL_MS : JWKS_MIN_REFETCH_MS) };
-  return jwks.keys.get(kid) ?? null;
-}
-
-async function fetchKeys(url) {
-  try {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    if (!response.ok) return null;
-    const body = await response.json();
-    const keys = new Map();
-    for (const jwk of Array.isArray(body?.keys) ? body.keys : []) {
-      if (jwk?.kty !== "RSA" || typeof jwk.kid !== "string") continue;
-      if ((jwk.alg !== undefined && jwk.alg !== "RS256") || (jwk.use !== undefined && jwk.use !== "sig")) continue;
-      try {
-        const key = await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true }, RS256, false, ["verify"]);
-        keys.set(jwk.kid, key);
-      } catch {
-        // a key that does not import is skipped
-      }
-    }
-    return keys;
-  } catch {
-    return null;
-  }
-}
-
-function decodeBase64Url(text) {
-  try {
-    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
-    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
-function decodeJson(text) {
-  const bytes = decodeBase64Url(text);
-  if (!bytes) return null;
-  try {
-    const value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    return value && typeof value === "object" && !Array.isArray(value) ? value : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,5 +1,9 @@
 // Cloudflare Access: the Worker accepts a `Cf-Access-Jwt-Assertion` signed by a key of the
 // JWKS at ACCESS_CERTS_URL (here a loopback server) and for ACCESS_AUD; nothing else.
+//
+// Two more Workers fetch their keys from a certs server under the test's control: one for
+// concurrent first requests and a key rotation (the keys are kept across requests as plain
+// values, never as a promise another request awaits), one whose certs URL does not answer.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, generateKeyPairSync, randomBytes, sign } from "node:crypto";
@@ -18,6 +22,24 @@ const issued = [];
 let worker, api, jwks, certsUrl;
 let certsHits = 0;
 
+// The controlled certs server: `/rotating/certs` and `/dead/certs`, each with its keys, a delay,
+// whether it answers at all, and how often and when it was asked.
+const ROT_A = "edge-rotating-kid-a";
+const ROT_B = "edge-rotating-kid-b";
+const rotA = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const rotB = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const rsaJwk = (pair, kid) => ({ ...pair.publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" });
+const certs = {
+  rotating: { keys: [rsaJwk(rotA, ROT_A)], delayMs: 0, answer: true, hits: 0, lastAt: 0 },
+  dead: { keys: [rsaJwk(rotA, ROT_A)], delayMs: 0, answer: false, hits: 0, lastAt: 0 },
+};
+const hung = [];
+let controlled, rotating, dead, apiRotating, apiDead;
+// When the dead certs URL's fetch was given up (the Worker's JWKS timeout is 5 s).
+let deadFailedAt = 0;
+const COOLDOWN_MS = 30 * 1000;
+const JWKS_TIMEOUT_MS = 5000;
+
 before(async () => {
   assert.ok(SIM, "SIM_URL must point at a running tcb-sim");
   const keys = [
@@ -32,16 +54,38 @@ before(async () => {
   });
   await new Promise((resolve) => jwks.listen(0, "127.0.0.1", resolve));
   certsUrl = `http://127.0.0.1:${jwks.address().port}/cdn-cgi/access/certs`;
-  worker = await startWorker({
-    simUrl: SIM,
-    vars: { ACCESS_AUD: AUD, ACCESS_CERTS_URL: certsUrl, ACCESS_ADMIN_EMAILS: " boss@example.com , Admin@Example.com" },
+  controlled = createServer((req, res) => {
+    const at = certs[req.url.split("/")[1]];
+    if (!at || !req.url.endsWith("/certs")) return res.writeHead(404).end();
+    at.hits++;
+    if (!at.answer) return void hung.push(res);
+    setTimeout(() => {
+      at.lastAt = Date.now();
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ keys: at.keys }));
+    }, at.delayMs);
   });
+  await new Promise((resolve) => controlled.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${controlled.address().port}`;
+  const accessVars = (url) => ({ ACCESS_AUD: AUD, ACCESS_CERTS_URL: url, ACCESS_ADMIN_EMAILS: "boss@example.com" });
+  [worker, rotating, dead] = await Promise.all([
+    startWorker({
+      simUrl: SIM,
+      vars: { ACCESS_AUD: AUD, ACCESS_CERTS_URL: certsUrl, ACCESS_ADMIN_EMAILS: " boss@example.com , Admin@Example.com" },
+    }),
+    startWorker({ simUrl: SIM, vars: accessVars(`${base}/rotating/certs`) }),
+    startWorker({ simUrl: SIM, vars: accessVars(`${base}/dead/certs`) }),
+  ]);
   api = recorder(worker.url);
+  apiRotating = recorder(rotating.url);
+  apiDead = recorder(dead.url);
 });
 
-after(() => {
-  worker?.stop();
+after(async () => {
+  await Promise.all([worker?.stop(), rotating?.stop(), dead?.stop()]);
   jwks?.close();
+  for (const res of hung) res.destroy();
+  controlled?.close();
 });
 
 const b64url = (value) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
@@ -60,12 +104,58 @@ function jwt(claims = {}, { header = {}, key = signer.privateKey } = {}) {
 }
 
 const me = (token, extra = {}) => api.request("/api/me", { headers: { "Cf-Access-Jwt-Assertion": token, ...extra } });
+const meAt = (client, token) => client.request("/api/me", { headers: { "Cf-Access-Jwt-Assertion": token } });
+/** A token of the rotating key set: signed by `pair` under `kid`. */
+const rotToken = (pair, kid, claims = {}) => jwt(claims, { header: { kid }, key: pair.privateKey });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 function assertRefused(r, why) {
   assert.equal(r.status, 401, `${why}: ${r.text}`);
   assert.equal(r.json.error.code, "unauthorized", why);
   assert.equal(r.headers.get("www-authenticate"), "Bearer");
 }
+
+test("two concurrent first requests each fetch the keys and verify; later ones use the cached keys", async () => {
+  // The certs answer slowly, so that both first requests are waiting for keys at once.
+  certs.rotating.delayMs = 400;
+  const first = await Promise.all([meAt(apiRotating, rotToken(rotA, ROT_A)), meAt(apiRotating, rotToken(rotA, ROT_A, { email: "boss@example.com" }))]);
+  assert.deepEqual(first.map((r) => r.json), [{ role: "viewer", via: "access" }, { role: "admin", via: "access" }]);
+  const hits = certs.rotating.hits;
+  assert.ok(hits >= 1 && hits <= 2, `the certs URL was fetched ${hits} times for two first requests`);
+  certs.rotating.delayMs = 0;
+  assert.deepEqual((await meAt(apiRotating, rotToken(rotA, ROT_A))).json, { role: "viewer", via: "access" });
+  const later = await Promise.all(Array.from({ length: 4 }, () => meAt(apiRotating, rotToken(rotA, ROT_A))));
+  for (const r of later) assert.equal(r.status, 200, r.text);
+  assert.equal(certs.rotating.hits, hits, "later requests use the cached keys");
+  // workerd says so when a request touches what another request created: it must not have.
+  assert.doesNotMatch(rotating.output(), /different request|cross-request/i);
+});
+
+test("a rotated key: within 30 s of the last fetch an unknown kid is refused without a refetch", async () => {
+  // The team's key set now holds only key B.
+  certs.rotating.keys = [rsaJwk(rotB, ROT_B)];
+  const hits = certs.rotating.hits;
+  assertRefused(await meAt(apiRotating, rotToken(rotB, ROT_B)), "kid B, within the cooldown");
+  assertRefused(await meAt(apiRotating, rotToken(rotB, `${ROT_B}-other`)), "another unknown kid, within the cooldown");
+  // Key A is still in the cached set.
+  assert.equal((await meAt(apiRotating, rotToken(rotA, ROT_A))).status, 200);
+  assert.equal(certs.rotating.hits, hits, "no refetch within the cooldown");
+  assert.ok(Date.now() - certs.rotating.lastAt < COOLDOWN_MS, "the checks ran within the cooldown");
+});
+
+test("a certs URL that does not answer: 401 within the JWKS timeout, and not asked again at once", async () => {
+  const started = Date.now();
+  assertRefused(await meAt(apiDead, rotToken(rotA, ROT_A)), "certs URL does not answer");
+  deadFailedAt = Date.now();
+  const took = deadFailedAt - started;
+  assert.ok(took >= JWKS_TIMEOUT_MS - 500 && took < JWKS_TIMEOUT_MS + 10000, `answered after ${took} ms`);
+  assert.equal(certs.dead.hits, 1);
+  // A failed fetch is not retried within the cooldown: refused at once, the URL not asked.
+  const again = Date.now();
+  assertRefused(await meAt(apiDead, rotToken(rotA, ROT_A)), "right after a failed fetch");
+  assert.ok(Date.now() - again < JWKS_TIMEOUT_MS - 1000, "refused without waiting for the certs URL");
+  assert.equal(certs.dead.hits, 1, "the dead certs URL was not asked again");
+});
 
 test("a valid Access JWT is a viewer, or an admin when its email is listed (any case)", async () => {
   assert.deepEqual((await me(jwt())).json, { role: "viewer", via: "access" });
@@ -162,11 +252,39 @@ test("the JWKS is fetched once and cached (unknown kids do not cause a refetch s
   assert.ok(certsHits >= 1 && certsHits <= 2, `the certs URL was fetched ${certsHits} times`);
 });
 
+test("after the cooldown: the rotated key is fetched once and verifies, the dropped key is refused", async () => {
+  // jose stamps the keys when their answer is read, a moment after the server sent it.
+  await sleep(certs.rotating.lastAt + COOLDOWN_MS + 1500 - Date.now());
+  const hits = certs.rotating.hits;
+  assert.deepEqual((await meAt(apiRotating, rotToken(rotB, ROT_B))).json, { role: "viewer", via: "access" });
+  assert.equal(certs.rotating.hits, hits + 1, "one refetch for the new kid");
+  assert.equal((await meAt(apiRotating, rotToken(rotB, ROT_B, { email: "boss@example.com" }))).json.role, "admin");
+  assertRefused(await meAt(apiRotating, rotToken(rotA, ROT_A)), "key A left the set");
+  assert.equal(certs.rotating.hits, hits + 1, "the dropped kid, within the new cooldown, is not refetched");
+});
+
+test("after the cooldown, a certs URL that answers again is used", async () => {
+  certs.dead.answer = true;
+  await sleep(deadFailedAt + COOLDOWN_MS + 1500 - Date.now());
+  assert.deepEqual((await meAt(apiDead, rotToken(rotA, ROT_A))).json, { role: "viewer", via: "access" });
+  assert.equal(certs.dead.hits, 2);
+  assert.equal((await meAt(apiDead, rotToken(rotA, ROT_A))).status, 200);
+  assert.equal(certs.dead.hits, 2, "then cached");
+});
+
 test("no JWT, key or token ever shows in the Worker's output or an answer", async () => {
   const apiLines = () => worker.output().split("\n").filter((line) => /^api [A-Z]+ \//.test(line));
   assert.ok(await waitFor(() => apiLines().length >= api.count), `expected ${api.count} log lines`);
   const secrets = ["sim-access-token", KEYS.viewer, KEYS.admin, "s3cr3t-pa55w0rd", ...issued, ...issued.map((t) => t.split(".")[2]).filter((s) => s.length > 8)];
   for (const [where, text] of [["output", worker.output()], ...api.bodies.map((b, i) => [`body ${i}`, b])]) {
     for (const secret of secrets) assert.ok(!text.includes(secret), `${where} contains a secret`);
+  }
+  // The same for the Workers of the controlled certs server.
+  for (const [name, w, client] of [["rotating", rotating, apiRotating], ["dead", dead, apiDead]]) {
+    const lines = () => w.output().split("\n").filter((line) => /^api [A-Z]+ \//.test(line));
+    assert.ok(await waitFor(() => lines().length >= client.count), `expected ${client.count} log lines from the ${name} Worker`);
+    for (const [where, text] of [[`${name} output`, w.output()], ...client.bodies.map((b, i) => [`${name} body ${i}`, b])]) {
+      for (const secret of secrets) assert.ok(!text.includes(secret), `${where} contains a secret`);
+    }
   }
 });
