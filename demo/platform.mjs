@@ -40,7 +40,7 @@ export async function showPlatform({ worker, sim, adminKey }) {
   console.log(`   ${imported.total} authorized mini programs, ${imported.added} new, in ${imported.requests} list request(s)`);
   // Nicknames and avatars of imported apps are filled in the background, in batches.
   const listed = await waitFor(async () => {
-    const page = await api("/api/apps?limit=5");
+    const page = await api("/api/apps?limit=20");
     return page.apps.every((a) => a.nickName) ? page : null;
   });
   for (const app of listed.apps) {

@@ -2,7 +2,7 @@
 # Runs every test layer and fails on any failure:
 #   native cargo tests (core + simulator), wasm tests in Node and in headless Chromium,
 #   the packed package in Node, Deno, Bun and workerd, the edge Worker in workerd, the admin
-#   page in Chromium, the fault matrix in all five runtimes, the TypeScript consumer check,
+#   page in Chromium, make demo once, the fault matrix in all five runtimes, the TypeScript consumer check,
 #   publint, short fuzzing runs and the size budget.
 source "$(dirname "$0")/lib.sh"
 ensure_wasm_target
@@ -109,6 +109,11 @@ say "admin page in headless Chromium (Playwright) through the Worker"
 reset_sim
 (cd "$ROOT" && node --test --test-concurrency=1 tests/page/) 2>&1 | tee "$BUILD/page.log"
 record "admin page (Playwright)" "$(node_count "$BUILD/page.log")"
+
+say "the front door: make demo, run through once and stopped (DEMO_EXIT=1)"
+(cd "$ROOT" && DEMO_EXIT=1 scripts/demo.sh) 2>&1 | tee "$BUILD/demo.log"
+grep -q 'authorized=1' "$BUILD/demo.log" && grep -q -- '-> HTTP 200' "$BUILD/demo.log"
+record "make demo (runs through)" 1
 
 say "benchmark baseline: the hand-written JS client gives the package's results"
 reset_sim
