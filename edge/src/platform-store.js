@@ -408,7 +408,7 @@ export class Platform extends DurableObject {
         if (!row) {
           this.sql.exec(
             "INSERT INTO apps (appid, status, added_at, pending_refresh_token) VALUES (?, 'authorized', ?, ?)",
-            appid, account.authTime ?? now, token,
+            appid, now, token,
           );
           added++;
         } else {
@@ -431,10 +431,10 @@ export class Platform extends DurableObject {
 
   // --- the alarm: profiles of imported apps ------------------------------------------------------
 
-  /** Sets the alarm to run now unless one is due already. */
+  /** Sets the alarm to run now, unless one is due within a second anyway. */
   async scheduleInfo() {
     const at = await this.ctx.storage.getAlarm();
-    if (at === null) await this.ctx.storage.setAlarm(Date.now());
+    if (at === null || at > Date.now() + 1000) await this.ctx.storage.setAlarm(Date.now());
   }
 
   /**
