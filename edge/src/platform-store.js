@@ -23,7 +23,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { ComponentClient, defaults, isTcbError } from "tcb-funcconfig";
 import { Registry, STATUSES } from "./registry.js";
-import { TICKET_HINT, UNKNOWN_APP_HINT, isOneApp, tokenStoreFor } from "./source.js";
+import { UNKNOWN_APP_HINT } from "./app-clients.js";
+import { TICKET_HINT, isOneApp, tokenStoreFor } from "./source.js";
 
 const { baseUrl: DEFAULT_BASE_URL } = defaults();
 
