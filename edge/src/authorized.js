@@ -1,10 +1,12 @@
-// GET /wechat/authorized?auth_code=…&expires_in=600: where WeChat sends a mini program's admin
-// after the authorization page (the `redirect_uri` of POST /api/apps/authorize). No admin key:
-// the single-use code is the credential. The Platform object exchanges it (api_query_auth, once
-// per code), stores the refresh token in the app's TokenStore, reads the profile and registers
-// the app. The answer is a 303 to the page: `/?app=<appid>&authorized=1`, or
-// `/?authorization_error=<invalid_code|expired_code|no_ticket|failed>`. The code is never
-// logged, stored or echoed.
+// GET /wechat/authorized?state=…&auth_code=…&expires_in=600: where WeChat sends a mini
+// program's admin after the authorization page (the `redirect_uri` of POST /api/apps/authorize,
+// whose `state` the Platform object signed: see src/link-state.js). No admin key: the signed
+// state and the single-use code are the credentials. The Platform object checks the state,
+// exchanges the code (api_query_auth, once per code), stores the refresh token in the app's
+// TokenStore, reads the profile and registers the app. The answer is a 303 to the page:
+// `/?app=<appid>&authorized=1`, or
+// `/?authorization_error=<invalid_link|invalid_code|expired_code|no_ticket|failed>`. The code
+// is never logged, stored or echoed.
 import { APPID_PATTERN } from "./app-clients.js";
 import { platformStub, readSource } from "./source.js";
 
@@ -29,6 +31,7 @@ export async function receiveAuthorization(request, url, env) {
   const fail = (error) => ({ status: 303, location: `/?authorization_error=${error}`, note: error });
   const chosen = readSource(env);
   if (chosen.problem || chosen.source !== "platform") return fail("failed");
+  const state = url.searchParams.get("state") ?? "";
   const code = url.searchParams.get("auth_code");
   if (code === null || !CODE_PATTERN.test(code)) return fail("invalid_code");
 
@@ -37,7 +40,7 @@ export async function receiveAuthorization(request, url, env) {
     response = await platformStub(env).fetch("https://platform/exchange", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ code }),
+      body: JSON.stringify({ code, state }),
     });
   } catch {
     return fail("failed");
@@ -47,6 +50,6 @@ export async function receiveAuthorization(request, url, env) {
     return { status: 303, location: `/?app=${encodeURIComponent(body.appid)}&authorized=1`, note: "registered" };
   }
   const error = body?.error;
-  if (error?.code === "no_ticket") return fail("no_ticket");
+  if (error?.code === "no_ticket" || error?.code === "invalid_link") return fail(error.code);
   return fail(ERROR_BY_ERRCODE[error?.errcode] ?? "failed");
 }

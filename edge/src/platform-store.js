@@ -16,7 +16,8 @@
 //   GET  /app?appid=A         → the app's row (404 unknown_app)
 //   GET  /apps?q&status&offset&limit → {total, offset, limit, apps}
 //   POST /links               {redirectUri} → {pc, mobile, redirectUri, expiresIn}
-//   POST /exchange            {code} → {appid}: api_query_auth once per code, then registered
+//   POST /exchange            {code, state} → {appid}: the state checked (403 invalid_link), then
+//                             api_query_auth once per code, and the app registered
 //   POST /mark?appid=A        {status}   e.g. "reauthorize" after a refresh failed with 61023
 //   POST /collect?appid=A     → {refreshToken|null}: an imported refresh token, handed over once
 //   POST /import              → {total, added, updated, requests}
@@ -24,6 +25,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ComponentClient, defaults, isTcbError } from "tcb-funcconfig";
 import { Registry, STATUSES } from "./registry.js";
 import { UNKNOWN_APP_HINT } from "./app-clients.js";
+import { LinkState } from "./link-state.js";
 import { TICKET_HINT, isOneApp, tokenStoreFor } from "./source.js";
 
 const { baseUrl: DEFAULT_BASE_URL } = defaults();
@@ -41,6 +43,8 @@ const INFO_BATCH = 20;
 const INFO_PARALLEL = 5;
 /** A profile that could not be read is tried again after this long. */
 const INFO_RETRY_S = 600;
+/** How long a pre-auth code lives when WeChat does not say (its documented 1800 s). */
+const PRE_AUTH_CODE_S = 1800;
 /** api_get_authorizer_list gives at most this many accounts per request. */
 const LIST_PAGE = 500;
 
@@ -73,6 +77,8 @@ export class Platform extends DurableObject {
     this.client = null;
     /** Exchanges under way, by code hash: shared by this object's concurrent requests. */
     this.exchanging = new Map();
+    /** Signs and checks the state of the authorization links' way back. */
+    this.linkState = new LinkState(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
       for (const statement of SCHEMA) this.sql.exec(statement);
       this.registry = new Registry(this.sql);
@@ -109,7 +115,10 @@ export class Platform extends DurableObject {
         case "POST /links":
           return Response.json(await this.links(await request.json()));
         case "POST /exchange": {
-          const { code } = await request.json();
+          const { code, state } = await request.json();
+          if (!(await this.linkState.verify(state))) {
+            return failure(403, { code: "invalid_link", hint: "start again from \"Add mini program\": the link was not made by this Worker, or is older than its pre-auth code", message: "the authorization did not come from a link of this Worker" });
+          }
           return Response.json(await this.exchange(code));
         }
         case "POST /mark": {
@@ -241,11 +250,14 @@ export class Platform extends DurableObject {
 
   /** The authorization links for mini programs (auth_type=2) with a fresh pre-auth code. */
   async links(body) {
-    const redirectUri = body?.redirectUri;
     const client = this.component();
     const { preAuthCode, expiresIn } = await client.createPreAuthCode();
+    const lifetime = expiresIn ?? PRE_AUTH_CODE_S;
+    // The way back carries a state this object signed, valid as long as the pre-auth code: an
+    // auth_code arriving without one is refused before WeChat is asked anything.
+    const redirectUri = `${body?.redirectUri}?state=${await this.linkState.issue(lifetime)}`;
     const { pc, mobile } = client.authorizationLinks(preAuthCode, redirectUri);
-    return { pc, mobile, redirectUri, expiresIn: expiresIn ?? 1800 };
+    return { pc, mobile, redirectUri, expiresIn: lifetime };
   }
 
   /**

@@ -63,6 +63,19 @@ async function followRedirect(location) {
   return { status: r.status, location: r.headers.get("location"), headers: r.headers, text };
 }
 
+/**
+ * The way back of a link the Worker made (its signed `state`), with `code` as the auth_code
+ * WeChat would add: for codes the simulator never issued or answers with a fault.
+ */
+async function wayBack(code) {
+  const links = await post("/api/apps/authorize");
+  assert.equal(links.status, 200, links.text);
+  const url = new URL(links.json.redirectUri);
+  url.searchParams.set("auth_code", code);
+  url.searchParams.set("expires_in", "600");
+  return url.href;
+}
+
 /** The ticket sent by the simulator's last api_component_token request. */
 async function lastComponentTicket() {
   const requests = await simControl(SIM, `requests?path=${encodeURIComponent(COMPONENT)}`);
@@ -111,9 +124,10 @@ test("before a ticket: the platform says what to do, and asks WeChat nothing", a
   assert.equal(links.status, 503, links.text);
   assert.equal(links.json.error.code, "no_ticket");
   assert.match(links.json.error.hint, /\/wechat\/events/);
+  // No link could be made, so no way back is signed: a code arriving anyway is not exchanged.
   const redirect = await followRedirect(`${worker.url}/wechat/authorized?auth_code=queryauthcode@@@not-exchanged&expires_in=600`);
   assert.equal(redirect.status, 303);
-  assert.equal(redirect.location, "/?authorization_error=no_ticket");
+  assert.equal(redirect.location, "/?authorization_error=invalid_link");
   const status = await get("/api/wechat/token-status", KEYS.admin);
   assert.deepEqual(status.json, { source: "platform", hasTicket: false });
   // An app route without appid, or with one that is not registered.
@@ -143,7 +157,10 @@ test("authorization round trip: links → the authorization page → /wechat/aut
   const links = await post("/api/apps/authorize");
   assert.equal(links.status, 200, links.text);
   const { pc, mobile, redirectUri, expiresIn } = links.json;
-  assert.equal(redirectUri, `${worker.url}/wechat/authorized`);
+  const way = new URL(redirectUri);
+  assert.equal(way.origin + way.pathname, `${worker.url}/wechat/authorized`);
+  assert.match(way.searchParams.get("state"), /^[0-9]+\.[A-Za-z0-9_-]{43}$/);
+  assert.deepEqual([...way.searchParams.keys()], ["state"]);
   assert.equal(expiresIn, 1800);
   const pcUrl = new URL(pc);
   assert.equal(pcUrl.origin + pcUrl.pathname, "https://mp.weixin.qq.com/cgi-bin/componentloginpage");
@@ -160,7 +177,8 @@ test("authorization round trip: links → the authorization page → /wechat/aut
   newApp = (await authorized.json()).authorizer_appid;
   const location = new URL(authorized.headers.get("location"));
   codes.push(location.searchParams.get("auth_code"));
-  assert.equal(location.origin + location.pathname, redirectUri);
+  assert.equal(location.origin + location.pathname, way.origin + way.pathname);
+  assert.equal(location.searchParams.get("state"), way.searchParams.get("state"));
 
   const before = await count(QUERY_AUTH);
   const back = await followRedirect(location.href);
@@ -200,21 +218,37 @@ test("authorization round trip: links → the authorization page → /wechat/aut
 });
 
 test("/wechat/authorized refuses a missing, odd or unknown code with the error redirect", async () => {
+  const signed = new URL(await wayBack("queryauthcode@@@placeholder")).searchParams.get("state");
   const before = await count(QUERY_AUTH);
-  for (const query of ["", "?expires_in=600", "?auth_code=&expires_in=600", "?auth_code=has%20space", `?auth_code=${"x".repeat(600)}`, "?auth_code=%00"]) {
-    const r = await followRedirect(`${worker.url}/wechat/authorized${query}`);
+  for (const query of ["", "&expires_in=600", "&auth_code=&expires_in=600", "&auth_code=has%20space", `&auth_code=${"x".repeat(600)}`, "&auth_code=%00"]) {
+    const r = await followRedirect(`${worker.url}/wechat/authorized?state=${signed}${query}`);
     assert.equal(r.status, 303, query);
     assert.equal(r.location, "/?authorization_error=invalid_code", query);
   }
   assert.equal(await count(QUERY_AUTH), before, "nothing odd was sent");
-  const unknown = await followRedirect(`${worker.url}/wechat/authorized?auth_code=queryauthcode@@@never-issued&expires_in=600`);
+  const unknown = await followRedirect(await wayBack("queryauthcode@@@never-issued"));
   assert.equal(unknown.location, "/?authorization_error=invalid_code");
   assert.equal(await count(QUERY_AUTH), before + 1, "61009 from WeChat");
-  const post = await fetch(`${worker.url}/wechat/authorized?auth_code=x`, { method: "POST", redirect: "manual" });
+  const post = await fetch(`${worker.url}/wechat/authorized?state=${signed}&auth_code=x`, { method: "POST", redirect: "manual" });
   assert.equal(post.status, 405);
   await post.text();
 });
 
+
+test("/wechat/authorized exchanges a code only on the way back of a link the Worker made", async () => {
+  const signed = new URL(await wayBack("queryauthcode@@@placeholder")).searchParams.get("state");
+  const [expires, mac] = signed.split(".");
+  const flipped = (mac[0] === "A" ? "B" : "A") + mac.slice(1);
+  const before = await count(QUERY_AUTH);
+  for (const state of [null, "", "123", `${expires}.${flipped}`, `${Number(expires) + 1}.${mac}`, `${Math.floor(Date.now() / 1000) - 1}.${mac}`, `${signed}x`]) {
+    const url = new URL(`${worker.url}/wechat/authorized?auth_code=queryauthcode@@@forged-way-back&expires_in=600`);
+    if (state !== null) url.searchParams.set("state", state);
+    const r = await followRedirect(url.href);
+    assert.equal(r.status, 303, String(state));
+    assert.equal(r.location, "/?authorization_error=invalid_link", String(state));
+  }
+  assert.equal(await count(QUERY_AUTH), before, "WeChat was asked nothing");
+});
 test("viewers cannot add mini programs: 403 on authorize and import, nothing asked of WeChat", async () => {
   const before = await counters();
   for (const path of ["/api/apps/authorize", "/api/apps/import"]) {
@@ -381,7 +415,7 @@ test("WeChat's platform errors reach the answers with their codes and hints", as
   // On the way back from the authorization page, each becomes the page's word.
   for (const [errcode, word] of [[61005, "no_ticket"], [61006, "no_ticket"], [61004, "failed"]]) {
     await fault(QUERY_AUTH, errcode);
-    const r = await followRedirect(`${worker.url}/wechat/authorized?auth_code=queryauthcode@@@faulted-${errcode}&expires_in=600`);
+    const r = await followRedirect(await wayBack(`queryauthcode@@@faulted-${errcode}`));
     assert.equal(r.location, `/?authorization_error=${word}`, `${errcode}`);
   }
   await fetch(`${SIM}/__sim/faults`, { method: "DELETE" });
