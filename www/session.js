@@ -3,7 +3,9 @@
 // sessionStorage only once it works; a sign-out cancels every request and forgets it.
 
 import { els } from "./elements.js";
-import { PageError, asPageError, directSource, workerSource } from "./source.js";
+import { directSource } from "./direct-source.js";
+import { PageError, asPageError } from "./source.js";
+import { workerSource } from "./worker-source.js";
 import { signedIn, signedOut, signinFailed, signinStarted, state } from "./state.js";
 import { forgetSession, readRecent, readSession, saveSession } from "./storage.js";
 import { fillQuery, renderAll, renderSignin } from "./view.js";
