@@ -65,6 +65,10 @@ export const SECRETS = [
   "ticket@@@events-second-Ty8",
   "ticket@@@events-refused-Wm3",
   "queryauthcode@@@events-Jp4",
+  // The simulator's platform message token and EncodingAESKey (its defaults, mock/README.md),
+  // which the platform tests give the Worker (tests/edge/platform.test.mjs).
+  "sim-component-token",
+  "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
   // The attack table's own (tests/edge/attack.test.mjs).
   "attack-ticket-6d1f",
   "attack-refresh-7c2e",
@@ -75,6 +79,8 @@ export const SECRETS = [
 export const SECRET_PATTERNS = [
   // Tokens the simulator issues and refresh tokens it rotates (mock/src/tokens.rs `fresh`).
   { name: "an issued simulator token", pattern: /sim-(?:stable|component|authorizer|refresh)-\d+-[0-9a-f]{32}/ },
+  // Tickets the simulator pushes and authorization codes it issues (mock/src/tokens.rs `fresh`).
+  { name: "a ticket or authorization code the simulator issued", pattern: /(?:ticket|queryauthcode)@@@sim-\d+-[0-9a-f]{32}/ },
   // A signed JWT (the Access tests' tokens): header, claims and a signature.
   { name: "a signed JWT", pattern: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{40,}/ },
 ];

@@ -142,7 +142,7 @@ export async function getConfig(params, role, env) {
   }
 
   // One client per isolate, for the configured token source (src/source.js).
-  const built = await clientFor(env);
+  const built = await clientFor(env, params.get("appid"));
   if (built.refused) return built.refused;
   if (built.problem) return misconfigured(built.problem);
   const { client } = built;

@@ -25,7 +25,7 @@ export async function listFunctions(params, env) {
   }
   if (all === "1" && Object.keys(paging).length > 0) return badQuery("all=1 lists every function: send it without limit or offset");
 
-  const built = await clientFor(env);
+  const built = await clientFor(env, params.get("appid"));
   if (built.refused) return built.refused;
   if (built.problem) return misconfigured(built.problem);
   const envId = params.get("env") ?? undefined;
@@ -81,7 +81,7 @@ export async function compare(params, role, env) {
     if (broken) return badQuery(`${name}: ${broken.message}`);
   }
 
-  const built = await clientFor(env);
+  const built = await clientFor(env, params.get("appid"));
   if (built.refused) return built.refused;
   if (built.problem) return misconfigured(built.problem);
   const { client } = built;

@@ -29,7 +29,7 @@ const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v)
 const isStringList = (v) => Array.isArray(v) && v.every((item) => typeof item === "string");
 
 /**
- * What each route takes besides `env`, `function`, `expectedVersion` and `dryRun`: the config
+ * What each route takes besides `appid`, `env`, `function`, `expectedVersion` and `dryRun`: the config
  * type, each field's check (a message when it is wrong), the required fields, and the helper
  * call.
  */
@@ -114,7 +114,7 @@ export async function edit(request, url, env) {
   const problem = checkBody(body, route);
   if (problem) return badBody(problem);
 
-  const built = await clientFor(env);
+  const built = await clientFor(env, body.appid);
   if (built.refused) return built.refused;
   if (built.problem) return misconfigured(built.problem);
   const { client } = built;
@@ -159,11 +159,12 @@ function badBody(message) {
 /** What is wrong with a write's body, or null. Messages name the field, never a value. */
 function checkBody(body, route) {
   if (!isObject(body)) return "the body must be a JSON object";
-  const known = ["env", "function", "expectedVersion", "expectedRaw", "dryRun", ...Object.keys(route.fields)];
+  const known = ["appid", "env", "function", "expectedVersion", "expectedRaw", "dryRun", ...Object.keys(route.fields)];
   // An unknown field is refused, not ignored: a misspelt `dryRun` must not turn into a write.
   if (Object.keys(body).some((k) => !known.includes(k))) {
     return `the body has a field this route does not take; it takes ${known.join(", ")}`;
   }
+  if (body.appid !== undefined && typeof body.appid !== "string") return "appid must be a string";
   for (const field of ["env", "function"]) {
     if (body[field] === undefined) return `${field} is required`;
     if (typeof body[field] !== "string") return `${field} must be a string`;

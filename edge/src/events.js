@@ -2,10 +2,13 @@
 // WeChat pushes the component_verify_ticket there every 10 minutes, and the authorization
 // events (authorized, updateauthorized, unauthorized) when a mini program grants, changes or
 // withdraws its authorization. No admin key: the push is verified by its msg_signature and
-// decrypted by the package (`decryptPush`); the TokenStore refuses a replay and applies it.
+// decrypted by the package (`decryptPush`); the Platform object (src/platform-store.js)
+// refuses a replay and applies it: the ticket is stored; on the platform an authorization's
+// code is exchanged (api_query_auth) and the app registered with its profile; `unauthorized`
+// marks the app revoked and drops its tokens.
 import { decryptPush, isTcbError } from "tcb-funcconfig";
 import { apiError, internalError, readBody } from "./api.js";
-import { readSource, tokenStoreStub } from "./source.js";
+import { isOneApp, platformStub, readSource } from "./source.js";
 
 export const EVENTS_PATH = "/wechat/events";
 
@@ -45,9 +48,10 @@ export async function receivePush(request, url, env) {
   }
   const missing = PUSH_SETTINGS.filter((k) => typeof env[k] !== "string" || env[k] === "");
   const chosen = readSource(env);
-  if (missing.length > 0 || chosen.problem || chosen.source !== "authorizer") {
+  const takesPushes = chosen.source === "authorizer" || chosen.source === "platform";
+  if (missing.length > 0 || chosen.problem || !takesPushes) {
     const needs = missing.length > 0 ? `set ${missing.join(" and ")} (the platform's message token and EncodingAESKey, as in its console)` : "";
-    const source = chosen.problem ?? (chosen.source !== "authorizer" ? `pushes feed the authorizer token source, but the Worker's source is "${chosen.source}"` : "");
+    const source = chosen.problem ?? (!takesPushes ? `pushes feed the authorizer token source or the platform, but the Worker's source is "${chosen.source}"` : "");
     const hint = [needs, source].filter(Boolean).join("; ") + " (see edge/README.md)";
     return { ...apiError(503, "misconfigured", hint, "the Worker is not set up to receive pushes; nothing was stored"), note: "misconfigured" };
   }
@@ -83,15 +87,17 @@ export async function receivePush(request, url, env) {
     return { ...internalError(), note: "internal" };
   }
 
-  // The store refuses a push it has seen (timestamp, nonce and signature) and applies the rest.
-  const response = await tokenStoreStub(env).fetch("https://token-store/push", {
+  // The Platform refuses a push it has seen (timestamp, nonce and signature) and applies the rest.
+  const response = await platformStub(env).fetch("https://platform/push", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ timestamp: query.timestamp, nonce: query.nonce, msgSignature: query.msg_signature, event: storedPart(event) }),
+    body: JSON.stringify({ timestamp: query.timestamp, nonce: query.nonce, msgSignature: query.msg_signature, event: storedPart(event, env) }),
   });
   if (response.status === 409) return refusal(401, "replay", "this push was received already; WeChat sends each push with a new nonce");
-  if (!response.ok) return { ...apiError(503, "token", "the token store failed; WeChat sends the push again", "the push was not stored", true), note: "store_failed" };
-  return { status: 200, text: "success", note: logName(event.infoType) };
+  if (!response.ok) return { ...apiError(503, "token", "the platform store failed; WeChat sends the push again", "the push was not stored", true), note: "store_failed" };
+  const outcome = (await response.json().catch(() => null))?.outcome;
+  const note = logName(event.infoType) + (typeof outcome === "string" && /^[a-z0-9_]{1,40}$/.test(outcome) ? ` ${outcome}` : "");
+  return { status: 200, text: "success", note };
 }
 
 /** The query WeChat sends, checked for shape (the package checks the values), or null. */
@@ -106,14 +112,16 @@ function readQuery(params) {
 }
 
 /**
- * What the store needs of the event. The authorization code is left out: it is not exchanged
- * here (api_query_auth), and a code kept unused is only a secret lying around.
+ * What the Platform needs of the event. The authorization code goes along only on the platform,
+ * which exchanges it at once (api_query_auth) and keeps only its hash; the one-app platform does
+ * not exchange it, and a code kept unused is only a secret lying around.
  */
-function storedPart(event) {
+function storedPart(event, env) {
   const part = { infoType: event.infoType, createTime: event.createTime };
   if (event.componentVerifyTicket !== undefined) part.componentVerifyTicket = event.componentVerifyTicket;
   if (event.authorizerAppid !== undefined) part.authorizerAppid = event.authorizerAppid;
   if (event.authorizationCodeExpiredTime !== undefined) part.authorizationCodeExpiredTime = event.authorizationCodeExpiredTime;
+  if (!isOneApp(env) && typeof event.authorizationCode === "string") part.authorizationCode = event.authorizationCode;
   return part;
 }
 

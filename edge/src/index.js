@@ -1,6 +1,8 @@
-// The admin Worker: the API under /api/, WeChat's pushes at /wechat/events, and the static
-// page from www/.
+// The admin Worker: the API under /api/, WeChat's pushes at /wechat/events, the return from
+// the authorization page at /wechat/authorized, and the static page from www/.
 import { apiError, getConfig, internalError } from "./api.js";
+import { authorizeLinks, importApps, listApps, listEnvs } from "./apps.js";
+import { AUTHORIZED_PATH, receiveAuthorization } from "./authorized.js";
 import { identify } from "./auth.js";
 import { compare, listFunctions } from "./browse.js";
 import { EDIT_ROUTES, edit } from "./edit.js";
@@ -8,8 +10,10 @@ import { EVENTS_PATH, receivePush } from "./events.js";
 import { withSecurityHeaders } from "./headers.js";
 import { storeValue, tokenStatus } from "./wechat.js";
 
-// The Durable Object of the authorizer token source (bound as TOKENS in wrangler.toml).
+// The Durable Objects (bound as TOKENS and PLATFORM in wrangler.toml): one per authorizer, one
+// per platform.
 export { TokenStore } from "./token-store.js";
+export { Platform } from "./platform-store.js";
 
 const UNAUTHORIZED_HINT = "send Authorization: Bearer <viewer or admin key>, or sign in through Cloudflare Access";
 
@@ -25,6 +29,7 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return handleApi(request, url, env);
     if (url.pathname === EVENTS_PATH) return handlePush(request, url, env);
+    if (url.pathname === AUTHORIZED_PATH) return handleAuthorized(request, url, env);
     return serveStatic(request, url, env);
   },
 };
@@ -35,6 +40,10 @@ const ROUTES = new Set([
   "/api/config",
   "/api/functions",
   "/api/compare",
+  "/api/apps",
+  "/api/envs",
+  "/api/apps/authorize",
+  "/api/apps/import",
   ...EDIT_ROUTES,
   "/api/wechat/ticket",
   "/api/wechat/refresh-token",
@@ -42,13 +51,15 @@ const ROUTES = new Set([
 ]);
 
 /**
- * The routes that are not `GET`: an admin writes a config (src/edit.js), or stores what the
- * authorizer token source needs (src/wechat.js).
+ * The routes that are not `GET`: an admin writes a config (src/edit.js), stores what the
+ * authorizer token source needs (src/wechat.js), or adds mini programs (src/apps.js).
  */
-const POST_ROUTES = new Set([...EDIT_ROUTES, "/api/wechat/ticket", "/api/wechat/refresh-token"]);
+const APP_WRITES = new Set(["/api/apps/authorize", "/api/apps/import"]);
+const POST_ROUTES = new Set([...EDIT_ROUTES, ...APP_WRITES, "/api/wechat/ticket", "/api/wechat/refresh-token"]);
 
 const ADMIN_ONLY_HINT = "only an admin may see or change the token source's state";
 const EDIT_ADMIN_ONLY_HINT = "only an admin may change a config; a viewer may read it";
+const APPS_ADMIN_ONLY_HINT = "only an admin may add mini programs; a viewer may list them";
 
 async function handleApi(request, url, env) {
   const started = Date.now();
@@ -89,6 +100,26 @@ async function handlePush(request, url, env) {
   return withSecurityHeaders(response, env);
 }
 
+/**
+ * The return from WeChat's authorization page: a 303 to the page. The log line has the outcome,
+ * never the query (it holds the authorization code).
+ */
+async function handleAuthorized(request, url, env) {
+  const started = Date.now();
+  let result;
+  try {
+    result = await receiveAuthorization(request, url, env);
+  } catch {
+    result = { status: 303, location: "/?authorization_error=failed", note: "internal" };
+  }
+  const headers = { "Cache-Control": "no-store" };
+  if (result.location) headers.Location = result.location;
+  if (result.status === 405) headers.Allow = "GET";
+  const response = new Response(result.text ?? null, { status: result.status, headers: result.text ? { ...headers, "Content-Type": "text/plain; charset=utf-8" } : headers });
+  console.log(`authorized ${request.method} ${AUTHORIZED_PATH} ${result.status} ${result.note} ${Date.now() - started}ms`);
+  return withSecurityHeaders(response, env);
+}
+
 async function route(request, url, env) {
   // GET but for the POST routes; a CORS preflight (OPTIONS) lands here too and gets no CORS
   // headers.
@@ -109,6 +140,11 @@ async function route(request, url, env) {
     if (identity.role !== "admin") return { identity, result: apiError(403, "forbidden", EDIT_ADMIN_ONLY_HINT) };
     return { identity, result: await edit(request, url, env) };
   }
+  if (APP_WRITES.has(url.pathname)) {
+    if (identity.role !== "admin") return { identity, result: apiError(403, "forbidden", APPS_ADMIN_ONLY_HINT) };
+    const write = url.pathname === "/api/apps/authorize" ? authorizeLinks : importApps;
+    return { identity, result: await write(request, url, env) };
+  }
   switch (url.pathname) {
     case "/api/me":
       return { identity, result: { status: 200, body: { role: identity.role, via: identity.via } } };
@@ -118,11 +154,15 @@ async function route(request, url, env) {
       return { identity, result: await listFunctions(url.searchParams, env) };
     case "/api/compare":
       return { identity, result: await compare(url.searchParams, identity.role, env) };
+    case "/api/apps":
+      return { identity, result: await listApps(url.searchParams, env) };
+    case "/api/envs":
+      return { identity, result: await listEnvs(url.searchParams, env) };
     case "/api/wechat/ticket":
     case "/api/wechat/refresh-token":
     case "/api/wechat/token-status": {
       if (identity.role !== "admin") return { identity, result: apiError(403, "forbidden", ADMIN_ONLY_HINT) };
-      if (url.pathname === "/api/wechat/token-status") return { identity, result: await tokenStatus(env) };
+      if (url.pathname === "/api/wechat/token-status") return { identity, result: await tokenStatus(url.searchParams, env) };
       const field = url.pathname === "/api/wechat/ticket" ? "ticket" : "refreshToken";
       return { identity, result: await storeValue(request, url, env, field) };
     }

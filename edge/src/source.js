@@ -4,13 +4,18 @@
 //   static      WECHAT_ACCESS_TOKEN                                  (a fixed token)
 //   stable      WECHAT_APPID + WECHAT_APPSECRET                      (the package's stableToken)
 //   authorizer  COMPONENT_APPID + COMPONENT_APPSECRET + AUTHORIZER_APPID, with the TOKENS
-//               Durable Object (src/token-store.js), which refreshes for every isolate at once
+//               Durable Object (src/token-store.js), which refreshes for every isolate at once:
+//               the one-app platform
+//   platform    COMPONENT_APPID + COMPONENT_APPSECRET without AUTHORIZER_APPID: every mini
+//               program of the registry (the PLATFORM Durable Object, src/platform-store.js),
+//               one TokenStore per app and one client per app per isolate
 //
 // workerd forbids a request to await a promise that another request created (it cancels or
 // hangs it), so everything kept here across requests is a plain value: the client (whose own
 // token cache holds plain values, and lets one token fetch run at a time while the others
 // poll), and the last token's expiry.
 import { TcbClient, defaults, stableToken } from "tcb-funcconfig";
+import { apiError } from "./api.js";
 
 const { baseUrl: DEFAULT_BASE_URL } = defaults();
 
@@ -20,37 +25,73 @@ const SOURCES = {
   stable: ["WECHAT_APPID", "WECHAT_APPSECRET"],
   authorizer: ["COMPONENT_APPID", "COMPONENT_APPSECRET", "AUTHORIZER_APPID"],
 };
+/** The platform's settings: the authorizer source's without AUTHORIZER_APPID. */
+const PLATFORM_SETTINGS = ["COMPONENT_APPID", "COMPONENT_APPSECRET"];
 
 const ALL_SOURCES_HINT =
   "set exactly one token source: the WECHAT_ACCESS_TOKEN secret; or WECHAT_APPID and WECHAT_APPSECRET; " +
-  "or COMPONENT_APPID, COMPONENT_APPSECRET and AUTHORIZER_APPID with the TOKENS Durable Object (see edge/README.md)";
+  "or COMPONENT_APPID, COMPONENT_APPSECRET and AUTHORIZER_APPID with the TOKENS Durable Object (one mini program); " +
+  "or COMPONENT_APPID and COMPONENT_APPSECRET with the TOKENS and PLATFORM Durable Objects (the platform; see edge/README.md)";
 
 const isSet = (env, name) => typeof env[name] === "string" && env[name] !== "";
 
 /**
  * The configured token source, or what is wrong with the settings. The problem names settings,
- * never their values.
+ * never their values. The component settings without AUTHORIZER_APPID are the platform.
  * @param {Record<string, any>} env
- * @returns {{ source: "static" | "stable" | "authorizer" } | { problem: string }}
+ * @returns {{ source: "static" | "stable" | "authorizer" | "platform" } | { problem: string }}
  */
 export function readSource(env) {
   const chosen = Object.keys(SOURCES).filter((name) => SOURCES[name].some((k) => isSet(env, k)));
   if (chosen.length === 0) return { problem: `no token source is set: ${ALL_SOURCES_HINT}` };
   if (chosen.length > 1) return { problem: `more than one token source is set (${chosen.join(", ")}): ${ALL_SOURCES_HINT}` };
-  const source = chosen[0];
-  const missing = SOURCES[source].filter((k) => !isSet(env, k));
-  if (missing.length > 0) return { problem: `the ${source} token source also needs ${missing.join(" and ")} (see edge/README.md)` };
-  if (source === "authorizer" && !env.TOKENS) {
-    return { problem: "the authorizer token source needs the TOKENS Durable Object binding (class TokenStore, see edge/wrangler.toml)" };
+  const source = chosen[0] === "authorizer" && !isSet(env, "AUTHORIZER_APPID") ? "platform" : chosen[0];
+  const needs = source === "platform" ? PLATFORM_SETTINGS : SOURCES[source];
+  const missing = needs.filter((k) => !isSet(env, k));
+  if (missing.length > 0) {
+    const what = source === "platform" ? "the platform (no AUTHORIZER_APPID)" : `the ${source} token source`;
+    return { problem: `${what} also needs ${missing.join(" and ")} (see edge/README.md)` };
+  }
+  if ((source === "authorizer" || source === "platform") && (!env.TOKENS || !env.PLATFORM)) {
+    return { problem: `the ${source} token source needs the TOKENS and PLATFORM Durable Object bindings (classes TokenStore and Platform, see edge/wrangler.toml)` };
   }
   return { source };
 }
 
-/** The Durable Object that holds one authorizer's tokens. */
-export function tokenStoreStub(env) {
-  const ns = env.TOKENS;
-  return ns.get(ns.idFromName(`authorizer:${env.COMPONENT_APPID}:${env.AUTHORIZER_APPID}`));
+/** Whether the Worker serves one app (AUTHORIZER_APPID set) rather than the platform's registry. */
+export function isOneApp(env) {
+  return isSet(env, "AUTHORIZER_APPID");
 }
+
+/** The Durable Object that holds one authorizer's tokens. */
+export function tokenStoreFor(env, appid) {
+  const ns = env.TOKENS;
+  return ns.get(ns.idFromName(`authorizer:${env.COMPONENT_APPID}:${appid}`));
+}
+
+/** The one-app platform's TokenStore. */
+export function tokenStoreStub(env) {
+  return tokenStoreFor(env, env.AUTHORIZER_APPID);
+}
+
+/** The Durable Object of the platform: ticket, pushes, registry, component calls. */
+export function platformStub(env) {
+  const ns = env.PLATFORM;
+  return ns.get(ns.idFromName(`platform:${env.COMPONENT_APPID}`));
+}
+
+/** An appid as WeChat makes them (`wx` and 16 hex digits), loosely: what may go into a URL or a name. */
+export const APPID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What to do about an unknown appid. */
+export const UNKNOWN_APP_HINT =
+  "no such mini program on this platform: add it (\"Add mini program\"), or import the platform's authorizations (POST /api/apps/import)";
+
+/** What the cut-off answers for an app that is not `authorized`. */
+const CUT_OFF = {
+  revoked: ["the mini program withdrew its authorization", "the mini program's admin must authorize the platform again: \"Add mini program\""],
+  reauthorize: ["the mini program's authorization is lost (its refresh token is no longer valid)", "the mini program's admin must authorize again: \"Add mini program\""],
+};
 
 // --- the client per isolate -----------------------------------------------------------------
 
@@ -61,15 +102,27 @@ export function tokenStoreStub(env) {
 let current = null;
 
 /**
- * The isolate's TcbClient for the configured source, for one request. For the authorizer
- * source the TokenStore is asked first whether the authorization still stands: an
- * `unauthorized` push (src/events.js) drops its tokens, and the isolate's cached token must not
- * outlive that by even one request. `refused` is then the answer (503 `token`), and the
- * isolate's client is dropped with its cached token.
+ * The isolate's TcbClient for the configured source and `appid` (from the query or the body),
+ * for one request.
+ *
+ * One-app platform: `appid` is optional and must be AUTHORIZER_APPID (else 404 `unknown_app`);
+ * the TokenStore is asked first whether the authorization still stands: an `unauthorized` push
+ * (src/events.js) drops its tokens, and the isolate's cached token must not outlive that by even
+ * one request. Platform: `appid` is required, and the Platform object is asked first (which also
+ * notes lastUsedAt): `revoked` and `reauthorize` are 403, an unknown app 404. `refused` is then
+ * the answer, and the isolate's client for that app is dropped with its cached token.
+ * Static and stable sources have no apps: `appid` is not looked at.
  * @param {Record<string, any>} env
+ * @param {string | null | undefined} appid
  * @returns {Promise<{ client: TcbClient, source: string, state: object } | { problem: string } | { refused: import("./api.js").ApiResult }>}
  */
-export async function clientFor(env) {
+export async function clientFor(env, appid) {
+  const chosen = readSource(env);
+  if (chosen.problem) return chosen;
+  if (chosen.source === "platform") return platformClient(env, appid);
+  if (chosen.source === "authorizer" && appid !== null && appid !== undefined && appid !== env.AUTHORIZER_APPID) {
+    return { refused: apiError(404, "unknown_app", `this Worker serves one mini program (AUTHORIZER_APPID): send its appid, or none`, "no such mini program") };
+  }
   const built = buildClient(env);
   if (built.problem || built.source !== "authorizer") return built;
   const refused = await authorizationRefused(env);
@@ -83,7 +136,7 @@ async function authorizationRefused(env) {
   const refuse = (message, hint) => ({ status: 503, body: { error: { code: "token", hint, retryable: false, message } } });
   let stored;
   try {
-    const response = await tokenStoreStub(env).fetch("https://token-store/status");
+    const response = await tokenStoreStub(env).fetch("https://token-store/status?brief=1");
     stored = response.ok ? await response.json() : null;
   } catch {
     stored = null;
@@ -95,6 +148,78 @@ async function authorizationRefused(env) {
   return refuse("no authorizer refresh token is stored", "an admin must POST it to /api/wechat/refresh-token (after the authorization, or after an unauthorized push)");
 }
 
+/**
+ * The appid a platform route acts for, checked: `{ appid }` or `{ refused }` (400 when missing
+ * or not an appid).
+ */
+export function requireAppid(appid) {
+  if (appid === null || appid === undefined || appid === "") {
+    return { refused: apiError(400, "invalid_argument", "choose a mini program: pass appid", "appid is required on the platform") };
+  }
+  if (typeof appid !== "string" || !APPID_PATTERN.test(appid)) {
+    return { refused: apiError(400, "invalid_argument", "choose a mini program: pass appid", "appid must be a mini program's appid") };
+  }
+  return { appid };
+}
+
+/**
+ * The cut-off: the Platform object's word on `appid`, as `null` (authorized) or the refusal.
+ * @returns {Promise<import("./api.js").ApiResult | null>}
+ */
+export async function appRefused(env, appid) {
+  let response;
+  try {
+    response = await platformStub(env).fetch(`https://platform/use?appid=${encodeURIComponent(appid)}`, { method: "POST" });
+  } catch {
+    response = null;
+  }
+  if (response?.status === 404) return apiError(404, "unknown_app", UNKNOWN_APP_HINT, "no such mini program in the registry");
+  const body = response?.ok ? await response.json().catch(() => null) : null;
+  if (!body || typeof body.status !== "string") {
+    return apiError(503, "platform", "see the Worker's logs; check the PLATFORM Durable Object", "the platform store failed", true);
+  }
+  const cut = CUT_OFF[body.status];
+  return cut ? apiError(403, body.status, cut[1], cut[0]) : null;
+}
+
+// --- the platform: one client per app per isolate -------------------------------------------------
+
+/** At most this many apps' clients are kept per isolate; the least recently used goes first. */
+const MAX_APP_CLIENTS = 32;
+/** appid → { key, client, state }, in order of use (a Map keeps insertion order). */
+const appClients = new Map();
+
+async function platformClient(env, appid) {
+  const checked = requireAppid(appid);
+  if (checked.refused) return checked;
+  const refused = await appRefused(env, checked.appid);
+  if (refused) {
+    appClients.delete(checked.appid);
+    return { refused };
+  }
+  const key = [env.COMPONENT_APPID, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS];
+  const kept = appClients.get(checked.appid);
+  if (kept && kept.tokens === env.TOKENS && sameKey(kept.key, key)) {
+    appClients.delete(checked.appid);
+    appClients.set(checked.appid, kept);
+    return kept;
+  }
+  const baseUrl = env.WECHAT_BASE_URL || DEFAULT_BASE_URL;
+  const timeout = env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {};
+  const state = { expiresAt: 0, lastToken: "", appid: checked.appid };
+  let client;
+  try {
+    client = new TcbClient({ getAccessToken: (ctx) => fromTokenStore(state, env, ctx), baseUrl, ...timeout });
+  } catch {
+    return { problem: "check the Worker's COMPONENT_APPID / COMPONENT_APPSECRET and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS settings (see edge/README.md)" };
+  }
+  const entry = { key, tokens: env.TOKENS, source: "platform", client, state };
+  appClients.delete(checked.appid);
+  appClients.set(checked.appid, entry);
+  while (appClients.size > MAX_APP_CLIENTS) appClients.delete(appClients.keys().next().value);
+  return entry;
+}
+
 /** What to do when no ticket is stored (also the TokenStore's hint). */
 export const TICKET_HINT =
   "register the Worker's /wechat/events as the platform's authorization event URL (WeChat pushes a ticket every 10 minutes), or an admin must POST the ticket to /api/wechat/ticket";
@@ -104,6 +229,7 @@ function buildClient(env) {
   const chosen = readSource(env);
   if (chosen.problem) return chosen;
   const { source } = chosen;
+  if (source === "platform") return { problem: "the platform's clients are per app (platformClient)" };
   const key = [source, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS, ...SOURCES[source].map((k) => env[k])];
   if (current && current.tokens === env.TOKENS && sameKey(current.key, key)) return current;
 
@@ -170,11 +296,12 @@ async function recordExpiry(state, provider, ctx) {
  * the calling request, never kept across requests.
  */
 async function fromTokenStore(state, env, { forceRefresh }) {
-  const stub = tokenStoreStub(env);
+  const appid = state.appid ?? env.AUTHORIZER_APPID;
+  const stub = tokenStoreFor(env, appid);
   const headers = {};
   // A header, not the query: a URL may end up in logs.
   if (forceRefresh && state.lastToken) headers["X-Rejected-Token"] = state.lastToken;
-  const response = await stub.fetch(`https://token-store/token?force=${forceRefresh ? 1 : 0}`, { headers });
+  const response = await stub.fetch(`https://token-store/token?force=${forceRefresh ? 1 : 0}&appid=${encodeURIComponent(appid)}`, { headers });
   const body = await response.json();
   if (!response.ok || typeof body?.accessToken !== "string") throw tcbError(body?.error);
   state.lastToken = body.accessToken;

@@ -1,20 +1,20 @@
 // TokenStore: the Durable Object behind the authorizer token source. One instance per
-// authorizer (named `authorizer:<COMPONENT_APPID>:<AUTHORIZER_APPID>`) keeps, in its durable
-// storage, the component verify ticket, the authorizer refresh token and the current
-// authorizer_access_token with its expiry, and performs every refresh of that token, one at a
-// time, for all the Worker's isolates.
+// authorizer (named `authorizer:<COMPONENT_APPID>:<appid>`) keeps, in its durable storage, the
+// authorizer refresh token and the current authorizer_access_token with its expiry, and
+// performs every refresh of that token, one at a time, for all the Worker's isolates. It learns
+// its appid from each request (query `appid`; the one-app platform's AUTHORIZER_APPID when
+// absent). The component verify ticket is the platform's: the Platform object
+// (src/platform-store.js) keeps it and is asked for it at each refresh.
 //
 // Internal routes (reached only through the TOKENS binding, never from the Internet):
-//   GET /token?force=0|1   (+ X-Rejected-Token: <token> after a rejection) → {accessToken, expiresIn}
-//   GET /status            → {hasTicket, hasRefreshToken, accessTokenExpiresIn?}
-//   PUT /ticket            {ticket}        the component verify ticket WeChat pushed
-//   PUT /refresh-token     {refreshToken}  after an authorization
-//   POST /push             {timestamp, nonce, msgSignature, event} a push WeChat sent to
-//                          /wechat/events, verified and decrypted (src/events.js): 409 when
-//                          seen already, else applied → {ok}
+//   GET  /token?force=0|1[&appid=A]  (+ X-Rejected-Token: <token> after a rejection) → {accessToken, expiresIn}
+//   GET  /status[?brief=1]  → {hasTicket, hasRefreshToken, accessTokenExpiresIn?}; brief: the
+//                             ticket is asked of the Platform only when no refresh token is stored
+//   PUT  /refresh-token     {refreshToken}  after an authorization
+//   POST /withdraw          the authorization was withdrawn (an `unauthorized` push): tokens dropped
 import { DurableObject } from "cloudflare:workers";
 import { authorizerToken, defaults, isTcbError } from "tcb-funcconfig";
-import { TICKET_HINT } from "./source.js";
+import { TICKET_HINT, isOneApp, platformStub } from "./source.js";
 
 const { baseUrl: DEFAULT_BASE_URL, renewBeforeSecs } = defaults();
 /** A token is used from the store only while it has more than this left (as the package does). */
@@ -23,18 +23,11 @@ const RENEW_BEFORE_MS = renewBeforeSecs * 1000;
 /** When WeChat's answer carries no `expires_in` (it always does): its documented lifetime. */
 const DEFAULT_EXPIRES_IN_S = 7200;
 /**
- * A failed refresh is answered again, without asking WeChat, for this long (or until a ticket
- * or refresh token is stored): requests arriving just after a failure would otherwise each try
+ * A failed refresh is answered again, without asking WeChat, for this long (or until a refresh
+ * token is stored): requests arriving just after a failure would otherwise each try
  * again, one after the other.
  */
 const FAILURE_HOLD_MS = 2000;
-/**
- * How long a push's (timestamp, nonce, msg_signature) is remembered. The package accepts a
- * timestamp up to 300 s either side of now, so a push seen now can be accepted again until at
- * most 600 s from now; after that it is refused as stale anyway.
- */
-const REPLAY_KEEP_MS = 600 * 1000;
-
 export class TokenStore extends DurableObject {
   /**
    * @param {DurableObjectState} ctx
@@ -42,8 +35,12 @@ export class TokenStore extends DurableObject {
    */
   constructor(ctx, env) {
     super(ctx, env);
-    /** @type {{ ticket: string, refreshToken: string, access: { token: string, expiresAt: number } | null, lastAuthorization: object | null }} */
-    this.saved = { ticket: "", refreshToken: "", access: null, lastAuthorization: null };
+    /** @type {{ refreshToken: string, access: { token: string, expiresAt: number } | null }} */
+    this.saved = { refreshToken: "", access: null };
+    /** This authorizer's appid, from the requests (the object's name holds it too). */
+    this.appid = "";
+    /** The ticket asked of the Platform for the refresh under way. */
+    this.ticket = "";
     /** The refresh in flight, shared by this object's own concurrent requests (see accessToken()). */
     this.refreshing = null;
     /** The last failed refresh, answered again until `until`. */
@@ -52,11 +49,9 @@ export class TokenStore extends DurableObject {
     this.provider = null;
     // No request is delivered before the stored values are loaded.
     ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get(["ticket", "refreshToken", "access", "lastAuthorization"]);
-      this.saved.ticket = stored.get("ticket") ?? "";
+      const stored = await ctx.storage.get(["refreshToken", "access"]);
       this.saved.refreshToken = stored.get("refreshToken") ?? "";
       this.saved.access = stored.get("access") ?? null;
-      this.saved.lastAuthorization = stored.get("lastAuthorization") ?? null;
     });
   }
 
@@ -64,6 +59,8 @@ export class TokenStore extends DurableObject {
   async fetch(request) {
     const url = new URL(request.url);
     const route = `${request.method} ${url.pathname}`;
+    const appid = url.searchParams.get("appid") || this.env.AUTHORIZER_APPID || "";
+    if (appid) this.appid = appid;
     try {
       switch (route) {
         case "GET /token": {
@@ -71,13 +68,12 @@ export class TokenStore extends DurableObject {
           return Response.json(await this.accessToken(rejected));
         }
         case "GET /status":
-          return Response.json(this.status());
-        case "PUT /ticket":
-          return await this.store(request, "ticket");
+          return Response.json(await this.status(url.searchParams.get("brief") === "1"));
         case "PUT /refresh-token":
           return await this.store(request, "refreshToken");
-        case "POST /push":
-          return await this.push(request);
+        case "POST /withdraw":
+          await this.withdraw();
+          return Response.json({ ok: true });
         default:
           return failure(404, { code: "not_found", hint: "no such TokenStore route", message: "not found" });
       }
@@ -86,9 +82,10 @@ export class TokenStore extends DurableObject {
     }
   }
 
-  status() {
-    const body = { hasTicket: this.saved.ticket !== "", hasRefreshToken: this.saved.refreshToken !== "" };
-    if (this.saved.lastAuthorization) body.lastAuthorization = this.saved.lastAuthorization;
+  /** What is stored (never a value). `brief`: the Platform is asked only when it matters. */
+  async status(brief) {
+    const body = { hasTicket: false, hasRefreshToken: this.saved.refreshToken !== "" };
+    if (!brief || !body.hasRefreshToken) body.hasTicket = (await this.platformTicket()) !== "";
     const left = this.saved.access ? Math.floor((this.saved.access.expiresAt - Date.now()) / 1000) : 0;
     if (left > 0) body.accessTokenExpiresIn = left;
     return body;
@@ -112,76 +109,52 @@ export class TokenStore extends DurableObject {
   }
 
   /**
-   * A verified push: refused (409) when its (timestamp, nonce, msg_signature) was seen within
-   * REPLAY_KEEP_MS, else remembered and applied. Claiming the key is one synchronous SQLite
-   * step, so two copies of a push arriving at once cannot both pass; if applying fails, the
-   * claim is dropped again so that WeChat's retry is not taken for a replay.
+   * Access is gone (an `unauthorized` push, or a refresh token WeChat no longer takes): the
+   * tokens are dropped, so the next request of any isolate is refused until a new authorization
+   * is stored.
    */
-  async push(request) {
-    let body;
-    try {
-      body = await request.json();
-    } catch {
-      body = undefined;
-    }
-    const { timestamp, nonce, msgSignature, event } = body ?? {};
-    if (![timestamp, nonce, msgSignature].every((v) => typeof v === "string" && v !== "" && v.length <= 64) || typeof event?.infoType !== "string") {
-      return failure(400, { code: "invalid_argument", hint: "send {timestamp, nonce, msgSignature, event}", message: "not a push" });
-    }
-    const sql = this.ctx.storage.sql;
-    const now = Date.now();
-    sql.exec("CREATE TABLE IF NOT EXISTS push_seen (timestamp TEXT NOT NULL, nonce TEXT NOT NULL, msg_signature TEXT NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY (timestamp, nonce, msg_signature))");
-    sql.exec("DELETE FROM push_seen WHERE seen_at < ?", now - REPLAY_KEEP_MS);
-    const seen = sql.exec("SELECT 1 FROM push_seen WHERE timestamp = ? AND nonce = ? AND msg_signature = ?", timestamp, nonce, msgSignature).toArray();
-    if (seen.length > 0) return failure(409, { code: "replay", hint: "this push was received already", message: "replayed push" });
-    sql.exec("INSERT INTO push_seen (timestamp, nonce, msg_signature, seen_at) VALUES (?, ?, ?, ?)", timestamp, nonce, msgSignature, now);
-    try {
-      await this.apply(event, now);
-    } catch (e) {
-      sql.exec("DELETE FROM push_seen WHERE timestamp = ? AND nonce = ? AND msg_signature = ?", timestamp, nonce, msgSignature);
-      throw e;
-    }
-    return Response.json({ ok: true });
+  async withdraw() {
+    await this.ctx.storage.delete(["refreshToken", "access"]);
+    this.saved.refreshToken = "";
+    this.saved.access = null;
+    this.failure = null;
   }
 
-  /** What a push changes: the ticket, this authorizer's tokens, or a note of an authorization. */
-  async apply(event, now) {
-    switch (event.infoType) {
-      case "component_verify_ticket": {
-        const ticket = event.componentVerifyTicket;
-        if (typeof ticket !== "string" || ticket === "") return;
-        await this.ctx.storage.put("ticket", ticket);
-        this.saved.ticket = ticket;
-        this.failure = null;
-        return;
-      }
-      case "unauthorized":
-        // Access is gone: the tokens are dropped, so the next request of any isolate is refused
-        // (src/source.js asks this object before each call) until a new authorization is stored.
-        if (event.authorizerAppid !== this.env.AUTHORIZER_APPID) return;
-        await this.ctx.storage.delete(["refreshToken", "access"]);
-        this.saved.refreshToken = "";
-        this.saved.access = null;
-        this.failure = null;
-        return;
-      case "authorized":
-      case "updateauthorized": {
-        // The code itself is not kept: it is exchanged through api_query_auth, which this Worker
-        // does not call yet; an admin stores the refresh token instead.
-        const note = {
-          infoType: event.infoType,
-          authorizerAppid: typeof event.authorizerAppid === "string" ? event.authorizerAppid : "",
-          receivedAt: Math.floor(now / 1000),
-        };
-        if (Number.isFinite(event.authorizationCodeExpiredTime)) note.codeExpiredTime = event.authorizationCodeExpiredTime;
-        await this.ctx.storage.put("lastAuthorization", note);
-        this.saved.lastAuthorization = note;
-        return;
-      }
-      default:
-        // Another InfoType: accepted, nothing to keep.
-        return;
-    }
+  /** The platform's ticket, asked of the Platform object ("" when none is stored). */
+  async platformTicket() {
+    const response = await platformStub(this.env).fetch("https://platform/ticket");
+    if (!response.ok) throw notReady("the platform store failed", "see the Worker's logs; check the PLATFORM Durable Object");
+    const { ticket } = await response.json();
+    return typeof ticket === "string" ? ticket : "";
+  }
+
+  /**
+   * On the platform (no AUTHORIZER_APPID), an imported app's refresh token waits in the registry
+   * until this object's first refresh collects it.
+   */
+  async collectRefreshToken() {
+    if (isOneApp(this.env) || !this.appid) return;
+    const response = await platformStub(this.env).fetch(`https://platform/collect?appid=${encodeURIComponent(this.appid)}`, { method: "POST" });
+    if (!response.ok) return;
+    const { refreshToken } = await response.json();
+    if (typeof refreshToken !== "string" || refreshToken === "" || this.saved.refreshToken) return;
+    await this.ctx.storage.put("refreshToken", refreshToken);
+    this.saved.refreshToken = refreshToken;
+  }
+
+  /**
+   * A refresh WeChat refused with 61023 (the refresh token is no longer valid): on the platform
+   * the dead token is dropped and the registry marks the app `reauthorize`, so the next request
+   * is refused before anything is sent.
+   */
+  async lost() {
+    if (isOneApp(this.env) || !this.appid) return;
+    await this.withdraw();
+    await platformStub(this.env).fetch(`https://platform/mark?appid=${encodeURIComponent(this.appid)}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ status: "reauthorize" }),
+    }).catch(() => null);
   }
 
   /**
@@ -213,8 +186,10 @@ export class TokenStore extends DurableObject {
         this.failure = null;
         return issued;
       },
-      (e) => {
-        this.failure = { error: e, until: Date.now() + FAILURE_HOLD_MS };
+      async (e) => {
+        if (isTcbError(e) && e.errcode === 61023) await this.lost();
+        // Nothing stored yet is not held: the next request after storing it goes ahead.
+        else if (e?.storeError?.code !== "token") this.failure = { error: e, until: Date.now() + FAILURE_HOLD_MS };
         throw e;
       },
     ).finally(() => {
@@ -225,11 +200,15 @@ export class TokenStore extends DurableObject {
 
   /** One refresh through the package: component_access_token (cached in the provider), then authorizer_access_token. */
   async refresh() {
-    if (!this.saved.ticket) {
+    this.ticket = await this.platformTicket();
+    if (!this.ticket) {
       throw notReady("no component verify ticket is stored", TICKET_HINT);
     }
+    if (!this.saved.refreshToken) await this.collectRefreshToken();
     if (!this.saved.refreshToken) {
-      throw notReady("no authorizer refresh token is stored", "an admin must POST it to /api/wechat/refresh-token (after the authorization)");
+      throw notReady("no authorizer refresh token is stored", isOneApp(this.env)
+        ? "an admin must POST it to /api/wechat/refresh-token (after the authorization)"
+        : "the mini program's admin must authorize the platform again (\"Add mini program\")");
     }
     const getAccessToken = this.tokenProvider();
     const issued = await getAccessToken({ forceRefresh: true });
@@ -247,17 +226,17 @@ export class TokenStore extends DurableObject {
   /** The package's authorizerToken provider, built again when a setting it uses changes. */
   tokenProvider() {
     const env = this.env;
-    const key = [env.COMPONENT_APPID, env.COMPONENT_APPSECRET, env.AUTHORIZER_APPID, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
+    const key = [env.COMPONENT_APPID, env.COMPONENT_APPSECRET, this.appid, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
     if (this.provider?.key === key) return this.provider.getAccessToken;
     let getAccessToken;
     try {
       getAccessToken = authorizerToken({
         componentAppid: env.COMPONENT_APPID ?? "",
         componentAppsecret: env.COMPONENT_APPSECRET ?? "",
-        authorizerAppid: env.AUTHORIZER_APPID ?? "",
+        authorizerAppid: this.appid,
         baseUrl: env.WECHAT_BASE_URL || DEFAULT_BASE_URL,
         ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}),
-        getComponentVerifyTicket: () => this.saved.ticket,
+        getComponentVerifyTicket: () => this.ticket,
         getAuthorizerRefreshToken: () => this.saved.refreshToken,
         // The package awaits this before it hands out the new access token: a rotated refresh
         // token (the old one is dead from now on) is durable before anything uses the new one.

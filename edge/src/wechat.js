@@ -1,9 +1,9 @@
 // The admin routes of the token sources:
-//   POST /api/wechat/ticket          {"ticket": "..."}        the component verify ticket
-//   POST /api/wechat/refresh-token   {"refreshToken": "..."}  the authorizer refresh token
-//   GET  /api/wechat/token-status    which source, what is stored (never a secret)
+//   POST /api/wechat/ticket          {"ticket": "..."}        the component verify ticket (the platform's)
+//   POST /api/wechat/refresh-token   {"refreshToken": "...", "appid"?}  an authorizer's refresh token
+//   GET  /api/wechat/token-status[?appid=A]  which source, what is stored (never a secret)
 import { apiError, misconfigured, readBody, refuseCrossSite, statusFor } from "./api.js";
-import { readSource, stableExpiresIn, tcbError, tokenStoreStub } from "./source.js";
+import { APPID_PATTERN, UNKNOWN_APP_HINT, platformStub, readSource, stableExpiresIn, tcbError, tokenStoreFor } from "./source.js";
 
 /** The most a ticket or refresh token may be (WeChat's are about 100 characters). */
 const MAX_VALUE_LENGTH = 1024;
@@ -11,8 +11,9 @@ const MAX_VALUE_LENGTH = 1024;
 const MAX_BODY_BYTES = 4096;
 
 /**
- * `POST /api/wechat/ticket` and `POST /api/wechat/refresh-token`: stores the value in the
- * TokenStore. The caller is an admin already.
+ * `POST /api/wechat/ticket` and `POST /api/wechat/refresh-token`: stores the ticket in the
+ * Platform object, the refresh token in the app's TokenStore (`appid` in the body: required on
+ * the platform, optional for the one-app platform). The caller is an admin already.
  * @param {Request} request
  * @param {URL} url
  * @param {Record<string, any>} env
@@ -24,46 +25,83 @@ export async function storeValue(request, url, env, field) {
   if (refused) return refused;
   const chosen = readSource(env);
   if (chosen.problem) return misconfigured(chosen.problem);
-  if (chosen.source !== "authorizer") {
+  if (chosen.source !== "authorizer" && chosen.source !== "platform") {
     return apiError(409, "conflict", `the Worker's token source is "${chosen.source}": a ticket or refresh token is used only by the authorizer source (see edge/README.md)`);
   }
-  const value = await readField(request, field);
-  if (value === null) {
+  const read = await readFields(request, field);
+  if (read === null || read.value === null) {
     return apiError(400, "invalid_argument", "fix the body; nothing was stored",
       `the body must be {"${field}": "..."}: a string of 1 to ${MAX_VALUE_LENGTH} visible characters without spaces`);
   }
-  const path = field === "ticket" ? "/ticket" : "/refresh-token";
-  const response = await tokenStoreStub(env).fetch(`https://token-store${path}`, {
-    method: "PUT",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ [field]: value }),
-  });
+  let stub;
+  if (field === "ticket") {
+    stub = platformStub(env).fetch("https://platform/ticket", putJson({ ticket: read.value }));
+  } else {
+    const target = await appFor(env, chosen.source, read.appid);
+    if (target.refused) return target.refused;
+    stub = tokenStoreFor(env, target.appid).fetch(`https://token-store/refresh-token?appid=${encodeURIComponent(target.appid)}`, putJson({ refreshToken: read.value }));
+  }
+  const response = await stub;
   if (!response.ok) return storeFailure(response);
   return { status: 200, body: { ok: true } };
 }
 
+const putJson = (body) => ({ method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
 /**
- * `GET /api/wechat/token-status`: `{ source, hasTicket, hasRefreshToken, accessTokenExpiresIn?,
- * lastAuthorization? }`.
+ * The app a token route acts for: the one-app platform's own (another appid is 404), or on the
+ * platform a registered one (required: 400 without, 404 when not in the registry).
+ */
+async function appFor(env, source, appid) {
+  if (source === "authorizer") {
+    if (appid !== null && appid !== undefined && appid !== env.AUTHORIZER_APPID) {
+      return { refused: apiError(404, "unknown_app", "this Worker serves one mini program (AUTHORIZER_APPID): send its appid, or none", "no such mini program") };
+    }
+    return { appid: env.AUTHORIZER_APPID };
+  }
+  if (typeof appid !== "string" || !APPID_PATTERN.test(appid)) {
+    return { refused: apiError(400, "invalid_argument", "choose a mini program: pass appid", "appid is required on the platform") };
+  }
+  const response = await platformStub(env).fetch(`https://platform/app?appid=${encodeURIComponent(appid)}`);
+  if (response.status === 404) return { refused: apiError(404, "unknown_app", UNKNOWN_APP_HINT, "no such mini program in the registry") };
+  if (!response.ok) return { refused: await storeFailure(response) };
+  return { appid };
+}
+
+/**
+ * `GET /api/wechat/token-status[?appid=A]`: `{ source, hasTicket, hasRefreshToken,
+ * accessTokenExpiresIn?, lastAuthorization? }`. On the platform without `appid`: the platform's
+ * own part (`hasTicket`, `lastAuthorization`).
+ * @param {URLSearchParams} params
  * @param {Record<string, any>} env
  * @returns {Promise<import("./api.js").ApiResult>}
  */
-export async function tokenStatus(env) {
+export async function tokenStatus(params, env) {
   const chosen = readSource(env);
   if (chosen.problem) return misconfigured(chosen.problem);
   const body = { source: chosen.source, hasTicket: false, hasRefreshToken: false };
   if (chosen.source === "stable") {
     const left = stableExpiresIn(env);
     if (left !== undefined) body.accessTokenExpiresIn = left;
-  } else if (chosen.source === "authorizer") {
-    const response = await tokenStoreStub(env).fetch("https://token-store/status");
-    if (!response.ok) return storeFailure(response);
-    const stored = await response.json();
-    body.hasTicket = stored.hasTicket === true;
-    body.hasRefreshToken = stored.hasRefreshToken === true;
-    if (typeof stored.accessTokenExpiresIn === "number") body.accessTokenExpiresIn = stored.accessTokenExpiresIn;
+  } else if (chosen.source === "authorizer" || chosen.source === "platform") {
+    const appid = params.get("appid");
+    const platform = await platformStub(env).fetch("https://platform/status");
+    if (!platform.ok) return storeFailure(platform);
+    const shared = await platform.json();
+    body.hasTicket = shared.hasTicket === true;
+    if (chosen.source === "authorizer" || appid !== null) {
+      const target = await appFor(env, chosen.source, appid);
+      if (target.refused) return target.refused;
+      const response = await tokenStoreFor(env, target.appid).fetch(`https://token-store/status?brief=1&appid=${encodeURIComponent(target.appid)}`);
+      if (!response.ok) return storeFailure(response);
+      const stored = await response.json();
+      body.hasRefreshToken = stored.hasRefreshToken === true;
+      if (typeof stored.accessTokenExpiresIn === "number") body.accessTokenExpiresIn = stored.accessTokenExpiresIn;
+    } else {
+      delete body.hasRefreshToken;
+    }
     // The last authorization event pushed to /wechat/events (never its code).
-    const last = stored.lastAuthorization;
+    const last = shared.lastAuthorization;
     if (last && typeof last === "object") {
       body.lastAuthorization = { infoType: String(last.infoType), authorizerAppid: String(last.authorizerAppid), receivedAt: Number(last.receivedAt) };
       if (typeof last.codeExpiredTime === "number") body.lastAuthorization.codeExpiredTime = last.codeExpiredTime;
@@ -72,8 +110,11 @@ export async function tokenStatus(env) {
   return { status: 200, body };
 }
 
-/** The body's `field`, or null when the body is not `{field: <acceptable string>}`. */
-async function readField(request, field) {
+/**
+ * The body's `field` (`value`, null when it is not an acceptable string) and `appid` (as sent),
+ * or null when the body is not a JSON object.
+ */
+async function readFields(request, field) {
   let read;
   try {
     read = await readBody(request, MAX_BODY_BYTES);
@@ -81,15 +122,18 @@ async function readField(request, field) {
     return null;
   }
   if (read.tooLarge || read.text === null) return null;
-  let value;
+  let body;
   try {
-    value = JSON.parse(read.text)?.[field];
+    body = JSON.parse(read.text);
   } catch {
     return null;
   }
-  if (typeof value !== "string" || value.length === 0 || value.length > MAX_VALUE_LENGTH) return null;
+  if (typeof body !== "object" || body === null) return null;
+  const value = body[field];
+  const appid = body.appid;
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_VALUE_LENGTH) return { value: null, appid };
   // Visible ASCII only: no spaces, control characters or anything a header or log could mangle.
-  return /^[\x21-\x7e]+$/.test(value) ? value : null;
+  return { value: /^[\x21-\x7e]+$/.test(value) ? value : null, appid };
 }
 
 /** The store's error answer, with its documented fields only. */

@@ -1,0 +1,542 @@
+// Platform: the Durable Object of a third-party platform. One instance per platform (named
+// `platform:<COMPONENT_APPID>`) holds the component verify ticket, the table of pushes seen,
+// the registry of the mini programs that authorized the platform (SQLite table `apps`), and
+// makes the platform's own calls through the package's ComponentClient (one
+// component_access_token for the platform).
+//
+// One object per platform serialises what must not interleave: a push's replay check and what
+// it applies, the registry's writes, and each authorization code's single exchange.
+//
+// Internal routes (reached only through the PLATFORM binding, never from the Internet):
+//   GET  /ticket              → {ticket}   for a TokenStore's component token fetch
+//   PUT  /ticket              {ticket}     the ticket an admin stored
+//   GET  /status              → {hasTicket, lastAuthorization?}
+//   POST /push                {timestamp, nonce, msgSignature, event}: 409 when seen, else applied
+//   POST /use?appid=A         → {status} (404 unknown_app); notes lastUsedAt, at most once a minute
+//   GET  /app?appid=A         → the app's row (404 unknown_app)
+//   GET  /apps?q&status&offset&limit → {total, offset, limit, apps}
+//   POST /links               {redirectUri} → {pc, mobile, redirectUri, expiresIn}
+//   POST /exchange            {code} → {appid}: api_query_auth once per code, then registered
+//   POST /mark?appid=A        {status}   e.g. "reauthorize" after a refresh failed with 61023
+//   POST /collect?appid=A     → {refreshToken|null}: an imported refresh token, handed over once
+//   POST /import              → {total, added, updated, requests}
+import { DurableObject } from "cloudflare:workers";
+import { ComponentClient, defaults, isTcbError } from "tcb-funcconfig";
+import { TICKET_HINT, UNKNOWN_APP_HINT, isOneApp, tokenStoreFor } from "./source.js";
+
+const { baseUrl: DEFAULT_BASE_URL } = defaults();
+
+/** How long a push's (timestamp, nonce, msg_signature) is remembered (the package allows ±300 s). */
+const REPLAY_KEEP_MS = 600 * 1000;
+/** How long an exchanged code's hash is remembered: a code lives 600 s. */
+const CODE_KEEP_S = 900;
+/** lastUsedAt is written at most this often per app. */
+const USE_WRITE_EVERY_S = 60;
+/**
+ * The alarm reads this many profiles per run (api_get_authorizer_info), at most INFO_PARALLEL
+ * at once: well under the 50 subrequests of one invocation on the free plan and the 6
+ * connections open at once.
+ */
+const INFO_BATCH = 20;
+const INFO_PARALLEL = 5;
+/** A profile that could not be read is tried again after this long. */
+const INFO_RETRY_S = 600;
+/** api_get_authorizer_list gives at most this many accounts per request. */
+const LIST_PAGE = 500;
+/** What the cloud development permission set is called in func_info. */
+const CLOUD_DEVELOPMENT = 49;
+
+export const STATUSES = ["authorized", "revoked", "reauthorize"];
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS apps (
+     appid TEXT PRIMARY KEY,
+     nick_name TEXT,
+     head_img TEXT,
+     principal_name TEXT,
+     func_info TEXT NOT NULL DEFAULT '[]',
+     status TEXT NOT NULL,
+     added_at INTEGER NOT NULL,
+     last_used_at INTEGER,
+     info_at INTEGER,
+     info_tried_at INTEGER,
+     pending_refresh_token TEXT
+   )`,
+  // The listing's order (nickname, then appid) straight from the index.
+  "CREATE INDEX IF NOT EXISTS apps_by_name ON apps (nick_name, appid)",
+  "CREATE INDEX IF NOT EXISTS apps_by_status ON apps (status, nick_name, appid)",
+  `CREATE TABLE IF NOT EXISTS push_seen (
+     timestamp TEXT NOT NULL, nonce TEXT NOT NULL, msg_signature TEXT NOT NULL, seen_at INTEGER NOT NULL,
+     PRIMARY KEY (timestamp, nonce, msg_signature)
+   )`,
+  // SHA-256 of each authorization code exchanged (never the code), so a code that comes both by
+  // the redirect and by the `authorized` push is exchanged once.
+  "CREATE TABLE IF NOT EXISTS codes_used (hash TEXT PRIMARY KEY, appid TEXT NOT NULL, used_at INTEGER NOT NULL)",
+];
+
+/** The columns of a row as the API gives it (never the pending refresh token). */
+const COLUMNS = "appid, nick_name, head_img, principal_name, func_info, status, added_at, last_used_at, info_at";
+
+const nowSecs = () => Math.floor(Date.now() / 1000);
+
+export class Platform extends DurableObject {
+  /**
+   * @param {DurableObjectState} ctx
+   * @param {Record<string, any>} env
+   */
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.ticket = "";
+    this.lastAuthorization = null;
+    /** The ComponentClient and the settings it was built from. */
+    this.client = null;
+    /** Exchanges under way, by code hash: shared by this object's concurrent requests. */
+    this.exchanging = new Map();
+    ctx.blockConcurrencyWhile(async () => {
+      for (const statement of SCHEMA) this.sql.exec(statement);
+      const stored = await ctx.storage.get(["ticket", "lastAuthorization"]);
+      this.ticket = stored.get("ticket") ?? "";
+      this.lastAuthorization = stored.get("lastAuthorization") ?? null;
+    });
+  }
+
+  /** @param {Request} request */
+  async fetch(request) {
+    const url = new URL(request.url);
+    const appid = url.searchParams.get("appid") ?? "";
+    try {
+      switch (`${request.method} ${url.pathname}`) {
+        case "GET /ticket":
+          return Response.json({ ticket: this.ticket });
+        case "PUT /ticket":
+          return await this.storeTicket(request);
+        case "GET /status":
+          return Response.json({ hasTicket: this.ticket !== "", ...(this.lastAuthorization ? { lastAuthorization: this.lastAuthorization } : {}) });
+        case "POST /push":
+          return await this.push(request);
+        case "POST /use":
+          return this.use(appid);
+        case "GET /app": {
+          const row = this.sql.exec(`SELECT ${COLUMNS} FROM apps WHERE appid = ?`, appid).toArray()[0];
+          return row ? Response.json(toApp(row)) : failure(404, { code: "unknown_app", hint: UNKNOWN_APP_HINT, message: "no such mini program in the registry" });
+        }
+        case "GET /apps":
+          return Response.json(this.list(url.searchParams));
+        case "POST /links":
+          return Response.json(await this.links(await request.json()));
+        case "POST /exchange": {
+          const { code } = await request.json();
+          return Response.json(await this.exchange(code));
+        }
+        case "POST /mark":
+          return this.mark(appid, (await request.json())?.status);
+        case "POST /collect":
+          return Response.json({ refreshToken: this.collect(appid) });
+        case "POST /import":
+          return Response.json(await this.importAll());
+        default:
+          return failure(404, { code: "not_found", hint: "no such Platform route", message: "not found" });
+      }
+    } catch (e) {
+      return fromError(e);
+    }
+  }
+
+  async storeTicket(request) {
+    const ticket = (await request.json().catch(() => null))?.ticket;
+    if (typeof ticket !== "string" || ticket === "") {
+      return failure(400, { code: "invalid_argument", hint: 'send {"ticket": "..."}', message: "ticket must be a non-empty string" });
+    }
+    await this.setTicket(ticket);
+    return Response.json({ ok: true });
+  }
+
+  async setTicket(ticket) {
+    await this.ctx.storage.put("ticket", ticket);
+    this.ticket = ticket;
+  }
+
+  // --- pushes ----------------------------------------------------------------------------------
+
+  /**
+   * A verified push: refused (409) when its (timestamp, nonce, msg_signature) was seen within
+   * REPLAY_KEEP_MS, else remembered and applied. Claiming the key is one synchronous SQLite
+   * step, so two copies of a push arriving at once cannot both pass; if applying fails, the
+   * claim is dropped again so that WeChat's retry is not taken for a replay.
+   */
+  async push(request) {
+    const body = await request.json().catch(() => undefined);
+    const { timestamp, nonce, msgSignature, event } = body ?? {};
+    if (![timestamp, nonce, msgSignature].every((v) => typeof v === "string" && v !== "" && v.length <= 64) || typeof event?.infoType !== "string") {
+      return failure(400, { code: "invalid_argument", hint: "send {timestamp, nonce, msgSignature, event}", message: "not a push" });
+    }
+    const now = Date.now();
+    this.sql.exec("DELETE FROM push_seen WHERE seen_at < ?", now - REPLAY_KEEP_MS);
+    const seen = this.sql.exec("SELECT 1 FROM push_seen WHERE timestamp = ? AND nonce = ? AND msg_signature = ?", timestamp, nonce, msgSignature).toArray();
+    if (seen.length > 0) return failure(409, { code: "replay", hint: "this push was received already", message: "replayed push" });
+    this.sql.exec("INSERT INTO push_seen (timestamp, nonce, msg_signature, seen_at) VALUES (?, ?, ?, ?)", timestamp, nonce, msgSignature, now);
+    let outcome;
+    try {
+      outcome = await this.apply(event, now);
+    } catch (e) {
+      this.sql.exec("DELETE FROM push_seen WHERE timestamp = ? AND nonce = ? AND msg_signature = ?", timestamp, nonce, msgSignature);
+      throw e;
+    }
+    return Response.json({ ok: true, ...(outcome ? { outcome } : {}) });
+  }
+
+  /** What a push changes. Returns a word for the log line when there is something to say. */
+  async apply(event, now) {
+    const appid = typeof event.authorizerAppid === "string" ? event.authorizerAppid : "";
+    switch (event.infoType) {
+      case "component_verify_ticket": {
+        const ticket = event.componentVerifyTicket;
+        if (typeof ticket === "string" && ticket !== "") await this.setTicket(ticket);
+        return null;
+      }
+      case "unauthorized": {
+        if (!appid) return null;
+        // The registry first (the cut-off every request of the platform asks about), then the
+        // app's tokens: a failure throws, and WeChat sends the push again.
+        this.sql.exec("UPDATE apps SET status = 'revoked', pending_refresh_token = NULL WHERE appid = ?", appid);
+        const response = await tokenStoreFor(this.env, appid).fetch(`https://token-store/withdraw?appid=${encodeURIComponent(appid)}`, { method: "POST" });
+        if (!response.ok) throw new Error("the token store did not drop the tokens");
+        return null;
+      }
+      case "authorized":
+      case "updateauthorized": {
+        const note = { infoType: event.infoType, authorizerAppid: appid, receivedAt: Math.floor(now / 1000) };
+        if (Number.isFinite(event.authorizationCodeExpiredTime)) note.codeExpiredTime = event.authorizationCodeExpiredTime;
+        await this.ctx.storage.put("lastAuthorization", note);
+        this.lastAuthorization = note;
+        // The one-app platform stores its refresh token by hand; the platform exchanges the code
+        // (once, whether the push or the redirect brings it first).
+        if (isOneApp(this.env) || typeof event.authorizationCode !== "string" || event.authorizationCode === "") return null;
+        try {
+          await this.exchange(event.authorizationCode);
+          return "registered";
+        } catch (e) {
+          // Answered `success` all the same: the code works once, so WeChat's retry could not
+          // do better; the mini program's admin sees the redirect's outcome.
+          return `exchange_failed_${isTcbError(e) && e.errcode ? e.errcode : e?.storeError?.code ?? "error"}`;
+        }
+      }
+      default:
+        return null;
+    }
+  }
+
+  // --- the registry ------------------------------------------------------------------------------
+
+  /** The cut-off: the app's status (404 when unknown), lastUsedAt noted at most once a minute. */
+  use(appid) {
+    const now = nowSecs();
+    const row = this.sql.exec("SELECT status, last_used_at FROM apps WHERE appid = ?", appid).toArray()[0];
+    if (!row) return failure(404, { code: "unknown_app", hint: UNKNOWN_APP_HINT, message: "no such mini program in the registry" });
+    if (row.last_used_at === null || row.last_used_at <= now - USE_WRITE_EVERY_S) {
+      this.sql.exec("UPDATE apps SET last_used_at = ? WHERE appid = ?", now, appid);
+    }
+    return Response.json({ status: row.status });
+  }
+
+  /** One page of the registry, filtered, counted and ordered in SQLite. The Worker checked the arguments. */
+  list(params) {
+    const where = [];
+    const args = [];
+    const q = params.get("q") ?? "";
+    if (q !== "") {
+      // LIKE is case-insensitive for ASCII; the user's % and _ are taken literally.
+      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push("(appid LIKE ? ESCAPE '\\' OR nick_name LIKE ? ESCAPE '\\')");
+      args.push(pattern, pattern);
+    }
+    const status = params.get("status") ?? "";
+    if (status !== "") {
+      where.push("status = ?");
+      args.push(status);
+    }
+    const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    const offset = Number(params.get("offset") ?? 0);
+    const limit = Number(params.get("limit") ?? 50);
+    const total = this.sql.exec(`SELECT count(*) AS n FROM apps ${filter}`, ...args).one().n;
+    // Apps without a nickname yet (an import before the alarm read them) come last.
+    const rows = this.sql.exec(
+      `SELECT ${COLUMNS} FROM apps ${filter} ORDER BY nick_name IS NULL, nick_name, appid LIMIT ? OFFSET ?`,
+      ...args, limit, offset,
+    ).toArray();
+    return { total, offset, limit, apps: rows.map(toApp) };
+  }
+
+  mark(appid, status) {
+    if (!STATUSES.includes(status)) {
+      return failure(400, { code: "invalid_argument", hint: `send {"status": one of ${STATUSES.join(", ")}}`, message: "bad status" });
+    }
+    const changed = this.sql.exec("UPDATE apps SET status = ? WHERE appid = ?", status, appid).rowsWritten;
+    return Response.json({ ok: true, changed: changed > 0 });
+  }
+
+  /**
+   * An imported refresh token, handed to the app's TokenStore once: it is taken out of the
+   * registry in the same synchronous step, so it is never handed out twice.
+   */
+  collect(appid) {
+    const row = this.sql.exec("SELECT pending_refresh_token AS token FROM apps WHERE appid = ? AND status = 'authorized'", appid).toArray()[0];
+    if (!row?.token) return null;
+    this.sql.exec("UPDATE apps SET pending_refresh_token = NULL WHERE appid = ?", appid);
+    return row.token;
+  }
+
+  /**
+   * Registers (or updates) an authorized app: status `authorized`, the profile when it is known.
+   * @param {string} appid
+   * @param {{ nickName?: string|null, headImg?: string|null, principalName?: string|null, funcInfo?: number[] } | null} info
+   */
+  register(appid, info, funcInfo) {
+    const now = nowSecs();
+    const funcs = JSON.stringify(Array.isArray(info?.funcInfo) && info.funcInfo.length > 0 ? info.funcInfo : funcInfo ?? []);
+    this.sql.exec(
+      `INSERT INTO apps (appid, nick_name, head_img, principal_name, func_info, status, added_at, info_at)
+       VALUES (?, ?, ?, ?, ?, 'authorized', ?, ?)
+       ON CONFLICT (appid) DO UPDATE SET
+         nick_name = coalesce(excluded.nick_name, nick_name), head_img = coalesce(excluded.head_img, head_img),
+         principal_name = coalesce(excluded.principal_name, principal_name), func_info = excluded.func_info,
+         status = 'authorized', info_at = coalesce(excluded.info_at, info_at), pending_refresh_token = NULL`,
+      appid, info?.nickName ?? null, info?.headImg ?? null, info?.principalName ?? null, funcs, now, info ? now : null,
+    );
+  }
+
+  // --- the platform's calls --------------------------------------------------------------------
+
+  /** The ComponentClient, built again when a setting it uses changes. Throws `no_ticket` without a ticket. */
+  component() {
+    if (!this.ticket) throw notReady("no_ticket", "no component verify ticket is stored", TICKET_HINT);
+    const env = this.env;
+    const key = [env.COMPONENT_APPID, env.COMPONENT_APPSECRET, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
+    if (this.client?.key === key) return this.client.component;
+    let component;
+    try {
+      component = new ComponentClient({
+        componentAppid: env.COMPONENT_APPID ?? "",
+        componentAppsecret: env.COMPONENT_APPSECRET ?? "",
+        getComponentVerifyTicket: () => this.ticket,
+        baseUrl: env.WECHAT_BASE_URL || DEFAULT_BASE_URL,
+        ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}),
+      });
+    } catch {
+      throw Object.assign(new Error("the platform settings are invalid"), {
+        storeError: { status: 500, code: "misconfigured", hint: "check the Worker's COMPONENT_APPID / COMPONENT_APPSECRET and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS settings (see edge/README.md)" },
+      });
+    }
+    this.client = { key, component };
+    return component;
+  }
+
+  /** The authorization links for mini programs (auth_type=2) with a fresh pre-auth code. */
+  async links(body) {
+    const redirectUri = body?.redirectUri;
+    const client = this.component();
+    const { preAuthCode, expiresIn } = await client.createPreAuthCode();
+    const { pc, mobile } = client.authorizationLinks(preAuthCode, redirectUri);
+    return { pc, mobile, redirectUri, expiresIn: expiresIn ?? 1800 };
+  }
+
+  /**
+   * Exchanges an authorization code once: a code seen in the last CODE_KEEP_S (by its hash)
+   * answers the app it gave; one being exchanged right now is awaited (all requests of this
+   * object share its I/O context, so one may await what another started).
+   */
+  async exchange(code) {
+    if (typeof code !== "string" || code === "") throw badArgument("send {code}");
+    const hash = await sha256(code);
+    this.sql.exec("DELETE FROM codes_used WHERE used_at < ?", nowSecs() - CODE_KEEP_S);
+    const used = this.sql.exec("SELECT appid FROM codes_used WHERE hash = ?", hash).toArray()[0];
+    if (used) return { appid: used.appid };
+    const running = this.exchanging.get(hash);
+    if (running) return running;
+    const work = this.exchangeNow(code, hash).finally(() => this.exchanging.delete(hash));
+    this.exchanging.set(hash, work);
+    return work;
+  }
+
+  async exchangeNow(code, hash) {
+    const client = this.component();
+    const auth = await client.queryAuth(code);
+    const appid = auth.authorizerAppid;
+    this.sql.exec("INSERT OR REPLACE INTO codes_used (hash, appid, used_at) VALUES (?, ?, ?)", hash, appid, nowSecs());
+    // The profile; without it the app is registered all the same and the alarm reads it later.
+    let info = null;
+    try {
+      info = await client.getAuthorizerInfo(appid);
+    } catch {
+      info = null;
+    }
+    this.register(appid, info, auth.funcInfo);
+    if (auth.authorizerRefreshToken) {
+      const stored = await tokenStoreFor(this.env, appid).fetch(`https://token-store/refresh-token?appid=${encodeURIComponent(appid)}`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refreshToken: auth.authorizerRefreshToken }),
+      }).then((r) => r.ok, () => false);
+      // Not stored there: kept here for the TokenStore to collect on its first refresh.
+      if (!stored) this.sql.exec("UPDATE apps SET pending_refresh_token = ? WHERE appid = ?", auth.authorizerRefreshToken, appid);
+    }
+    if (!info) await this.scheduleInfo();
+    return { appid };
+  }
+
+  /**
+   * Registers every account the platform's authorization list holds (api_get_authorizer_list,
+   * 500 per request), all rows in one transaction.
+   *
+   * The refresh tokens stay in the registry (`pending_refresh_token`) until each app's TokenStore
+   * collects its own on first use (POST /collect), rather than being handed to a few hundred
+   * TokenStores now: each hand-over is a subrequest, and one invocation may make 50 (free plan);
+   * the import stays one request per 500 accounts, whatever their number. A token is collected
+   * once and then lives only in its TokenStore.
+   */
+  async importAll() {
+    const listed = await this.component().getAllAuthorizers();
+    const now = nowSecs();
+    let added = 0;
+    let updated = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const account of listed.list) {
+        const appid = account.authorizerAppid;
+        const row = this.sql.exec("SELECT status FROM apps WHERE appid = ?", appid).toArray()[0];
+        const token = account.refreshToken ?? null;
+        if (!row) {
+          this.sql.exec(
+            "INSERT INTO apps (appid, status, added_at, pending_refresh_token) VALUES (?, 'authorized', ?, ?)",
+            appid, account.authTime ?? now, token,
+          );
+          added++;
+        } else {
+          updated++;
+          if (row.status !== "authorized") {
+            // Authorized again since it was revoked or lost: its TokenStore holds no token (both
+            // drop it), so it collects this one; the profile is read again.
+            this.sql.exec("UPDATE apps SET status = 'authorized', pending_refresh_token = ?, info_at = NULL, info_tried_at = NULL WHERE appid = ?", token, appid);
+          } else if (token) {
+            // Still waiting to be collected: the list's token is the current one.
+            this.sql.exec("UPDATE apps SET pending_refresh_token = ? WHERE appid = ? AND pending_refresh_token IS NOT NULL", token, appid);
+          }
+        }
+      }
+    });
+    await this.scheduleInfo();
+    const requests = Math.max(1, Math.ceil(listed.list.length / LIST_PAGE));
+    return { total: listed.totalCount, added, updated, requests };
+  }
+
+  // --- the alarm: profiles of imported apps ------------------------------------------------------
+
+  /** Sets the alarm to run now unless one is due already. */
+  async scheduleInfo() {
+    const at = await this.ctx.storage.getAlarm();
+    if (at === null) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /**
+   * Reads the profiles the registry lacks, INFO_BATCH per run, and sets itself again until none
+   * is missing: soon while some are due, else when the earliest failed one may be tried again.
+   */
+  async alarm() {
+    const now = nowSecs();
+    const due = this.sql.exec(
+      "SELECT appid FROM apps WHERE info_at IS NULL AND status = 'authorized' AND (info_tried_at IS NULL OR info_tried_at <= ?) ORDER BY appid LIMIT ?",
+      now - INFO_RETRY_S, INFO_BATCH,
+    ).toArray().map((r) => r.appid);
+    if (due.length > 0) {
+      let client = null;
+      try {
+        client = this.component();
+      } catch {
+        client = null;
+      }
+      for (let i = 0; i < due.length; i += INFO_PARALLEL) {
+        const group = due.slice(i, i + INFO_PARALLEL);
+        await Promise.all(group.map((appid) => this.readInfo(client, appid, now)));
+      }
+    }
+    const left = this.sql.exec(
+      "SELECT min(coalesce(info_tried_at, 0)) AS next, count(*) AS n FROM apps WHERE info_at IS NULL AND status = 'authorized'",
+    ).one();
+    if (left.n > 0) {
+      const next = left.next + INFO_RETRY_S <= nowSecs() ? Date.now() + 100 : (left.next + INFO_RETRY_S) * 1000;
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  async readInfo(client, appid, now) {
+    try {
+      if (!client) throw new Error("no component client");
+      const info = await client.getAuthorizerInfo(appid);
+      this.sql.exec(
+        "UPDATE apps SET nick_name = ?, head_img = ?, principal_name = ?, func_info = ?, info_at = ? WHERE appid = ?",
+        info.nickName ?? null, info.headImg ?? null, info.principalName ?? null, JSON.stringify(info.funcInfo ?? []), now, appid,
+      );
+    } catch (e) {
+      // 61003: the account no longer authorizes the platform.
+      const revoked = isTcbError(e) && e.errcode === 61003;
+      this.sql.exec(`UPDATE apps SET info_tried_at = ?${revoked ? ", status = 'revoked'" : ""} WHERE appid = ?`, now, appid);
+    }
+  }
+}
+
+/** A registry row as the API gives it. */
+function toApp(row) {
+  let funcInfo;
+  try {
+    funcInfo = JSON.parse(row.func_info);
+  } catch {
+    funcInfo = [];
+  }
+  if (!Array.isArray(funcInfo)) funcInfo = [];
+  return {
+    appid: row.appid,
+    nickName: row.nick_name ?? null,
+    headImg: row.head_img ?? null,
+    principalName: row.principal_name ?? null,
+    funcInfo,
+    cloudDevelopment: funcInfo.includes(CLOUD_DEVELOPMENT),
+    status: row.status,
+    addedAt: row.added_at,
+    lastUsedAt: row.last_used_at ?? null,
+    infoAt: row.info_at ?? null,
+  };
+}
+
+async function sha256(text) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function notReady(code, message, hint) {
+  return Object.assign(new Error(message), { storeError: { status: 503, code, hint, retryable: false } });
+}
+
+function badArgument(hint) {
+  return Object.assign(new Error("bad argument"), { storeError: { status: 400, code: "invalid_argument", hint, retryable: false } });
+}
+
+function failure(status, error) {
+  return Response.json({ error: { retryable: false, ...error } }, { status });
+}
+
+/**
+ * A failure as an answer: the package's errors keep their documented fields and hints (never
+ * `raw`); anything unexpected says nothing about itself.
+ */
+function fromError(e) {
+  if (e?.storeError) {
+    const { status, ...fields } = e.storeError;
+    return failure(status, { ...fields, message: e.message });
+  }
+  if (isTcbError(e)) {
+    const error = { code: e.code, hint: e.hint, retryable: e.retryable, message: e.message };
+    for (const k of ["errcode", "errmsg", "httpStatus"]) if (e[k] !== undefined) error[k] = e[k];
+    return failure(e.code === "invalid_argument" ? 400 : e.code === "token" ? 503 : 502, error);
+  }
+  return failure(500, { code: "internal", hint: "an unexpected error in the platform store; try again", message: "internal error", retryable: true });
+}
