@@ -70,6 +70,17 @@ export async function directSource(baseUrl, token) {
       }
     },
 
+    /** The environments the token sees, from the package's `getEnvInfo`. */
+    async environments(signal) {
+      if (typeof client.getEnvInfo !== "function") throw unavailable();
+      try {
+        const { environments } = await client.getEnvInfo({ signal });
+        return { environments: Array.isArray(environments) ? environments : [] };
+      } catch (error) {
+        throw wrap(error);
+      }
+    },
+
     async compare({ functionName, envA, envB, type }, signal) {
       if (typeof pkg.diffConfigs !== "function") throw unavailable();
       try {

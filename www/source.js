@@ -4,9 +4,9 @@
 //     a Bearer header);
 //   - directSource (direct-source.js): the package's own wasm TcbClient calling a CORS-enabled
 //     base URL (development mode, e.g. the local simulator).
-// Both also list an environment's functions, compare a config across two environments and edit
-// configs. An edit names the config it was made on: the Worker guards it with the config's
-// `version`, the direct client with its `raw` text (`expectedRaw`).
+// Both also list an environment's functions and environments, compare a config across two
+// environments and edit configs. An edit names the config it was made on: the Worker guards it
+// with the config's `version`, the direct client with its `raw` text (`expectedRaw`).
 
 /** Config type numbers and the names used in results (`kind`). */
 export const KINDS = { 1: "cloudCall", 2: "timerTrigger", 3: "environment" };
