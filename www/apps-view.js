@@ -58,7 +58,8 @@ function statusBadge(app) {
 function appSummary(app, { explain }) {
   const problems = [];
   const listed = app.listed !== false;
-  if (listed && (explain || app.status !== "authorized")) {
+  // "Authorized" is explained only when the app can be read (else the missing 49 is the news).
+  if (listed && (app.status !== "authorized" || (explain && !lacksCloud(app)))) {
     problems.push(h("span", { class: "app-note", dataset: { note: "status" } }, t(`apps.explain.${app.status}`)));
   }
   if (lacksCloud(app) && app.status === "authorized") {

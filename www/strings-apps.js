@@ -63,6 +63,11 @@ export const APPS_STRINGS = {
     "notice.error.no_ticket": "The authorization was not completed: the Worker has no component verify ticket from WeChat yet. Wait for WeChat's next push (every 10 minutes), then try again.",
     "notice.error.failed": "The authorization was not completed. Try again with Add mini program.",
     "notice.error.other": "The authorization was not completed ({code}). Try again with Add mini program.",
+
+    "error.code.revoked": "The mini program's admin withdrew the authorization.",
+    "error.code.reauthorize": "The mini program must be authorized again.",
+    "error.code.unknown_app": "The Worker does not know this mini program.",
+    "error.code.no_ticket": "The Worker has no component verify ticket from WeChat yet.",
   },
   "zh-CN": {
     "apps.title": "小程序",
@@ -124,5 +129,10 @@ export const APPS_STRINGS = {
     "notice.error.no_ticket": "授权未完成：Worker 尚未收到微信推送的 component_verify_ticket。请等待微信下一次推送（每 10 分钟一次）后重试。",
     "notice.error.failed": "授权未完成。请重新点击“添加小程序”。",
     "notice.error.other": "授权未完成（{code}）。请重新点击“添加小程序”。",
+
+    "error.code.revoked": "小程序管理员已撤回授权。",
+    "error.code.reauthorize": "该小程序需要重新授权。",
+    "error.code.unknown_app": "Worker 不认识这个小程序。",
+    "error.code.no_ticket": "Worker 尚未收到微信推送的 component_verify_ticket。",
   },
 };
