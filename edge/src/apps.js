@@ -4,7 +4,7 @@
 //   POST /api/apps/authorize  {}                   authorization links for a new app (admin)
 //   POST /api/apps/import     {}                   every existing authorization registered (admin)
 import { apiError, fromTcbError, misconfigured, readBody, refuseCrossSite } from "./api.js";
-import { STATUSES } from "./platform-store.js";
+import { STATUSES } from "./registry.js";
 import { AUTHORIZED_PATH } from "./authorized.js";
 import { clientFor, platformStub, readSource, tcbError } from "./source.js";
 

@@ -5,7 +5,8 @@
 // the app. The answer is a 303 to the page: `/?app=<appid>&authorized=1`, or
 // `/?authorization_error=<invalid_code|expired_code|no_ticket|failed>`. The code is never
 // logged, stored or echoed.
-import { APPID_PATTERN, platformStub, readSource } from "./source.js";
+import { APPID_PATTERN } from "./app-clients.js";
+import { platformStub, readSource } from "./source.js";
 
 export const AUTHORIZED_PATH = "/wechat/authorized";
 

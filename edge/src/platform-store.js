@@ -22,7 +22,9 @@
 //   POST /import              → {total, added, updated, requests}
 import { DurableObject } from "cloudflare:workers";
 import { ComponentClient, defaults, isTcbError } from "tcb-funcconfig";
-import { TICKET_HINT, UNKNOWN_APP_HINT, isOneApp, tokenStoreFor } from "./source.js";
+import { Registry, STATUSES } from "./registry.js";
+import { UNKNOWN_APP_HINT } from "./app-clients.js";
+import { TICKET_HINT, isOneApp, tokenStoreFor } from "./source.js";
 
 const { baseUrl: DEFAULT_BASE_URL } = defaults();
 
@@ -30,8 +32,6 @@ const { baseUrl: DEFAULT_BASE_URL } = defaults();
 const REPLAY_KEEP_MS = 600 * 1000;
 /** How long an exchanged code's hash is remembered: a code lives 600 s. */
 const CODE_KEEP_S = 900;
-/** lastUsedAt is written at most this often per app. */
-const USE_WRITE_EVERY_S = 60;
 /**
  * The alarm reads this many profiles per run (api_get_authorizer_info), at most INFO_PARALLEL
  * at once: well under the 50 subrequests of one invocation on the free plan and the 6
@@ -43,28 +43,9 @@ const INFO_PARALLEL = 5;
 const INFO_RETRY_S = 600;
 /** api_get_authorizer_list gives at most this many accounts per request. */
 const LIST_PAGE = 500;
-/** What the cloud development permission set is called in func_info. */
-const CLOUD_DEVELOPMENT = 49;
 
-export const STATUSES = ["authorized", "revoked", "reauthorize"];
-
+/** The object's own tables besides the registry's (src/registry.js). */
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS apps (
-     appid TEXT PRIMARY KEY,
-     nick_name TEXT,
-     head_img TEXT,
-     principal_name TEXT,
-     func_info TEXT NOT NULL DEFAULT '[]',
-     status TEXT NOT NULL,
-     added_at INTEGER NOT NULL,
-     last_used_at INTEGER,
-     info_at INTEGER,
-     info_tried_at INTEGER,
-     pending_refresh_token TEXT
-   )`,
-  // The listing's order (nickname, then appid) straight from the index.
-  "CREATE INDEX IF NOT EXISTS apps_by_name ON apps (nick_name, appid)",
-  "CREATE INDEX IF NOT EXISTS apps_by_status ON apps (status, nick_name, appid)",
   `CREATE TABLE IF NOT EXISTS push_seen (
      timestamp TEXT NOT NULL, nonce TEXT NOT NULL, msg_signature TEXT NOT NULL, seen_at INTEGER NOT NULL,
      PRIMARY KEY (timestamp, nonce, msg_signature)
@@ -73,9 +54,6 @@ const SCHEMA = [
   // the redirect and by the `authorized` push is exchanged once.
   "CREATE TABLE IF NOT EXISTS codes_used (hash TEXT PRIMARY KEY, appid TEXT NOT NULL, used_at INTEGER NOT NULL)",
 ];
-
-/** The columns of a row as the API gives it (never the pending refresh token). */
-const COLUMNS = "appid, nick_name, head_img, principal_name, func_info, status, added_at, last_used_at, info_at";
 
 const nowSecs = () => Math.floor(Date.now() / 1000);
 
@@ -87,6 +65,8 @@ export class Platform extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    /** @type {Registry} */
+    this.registry = null;
     this.ticket = "";
     this.lastAuthorization = null;
     /** The ComponentClient and the settings it was built from. */
@@ -95,6 +75,7 @@ export class Platform extends DurableObject {
     this.exchanging = new Map();
     ctx.blockConcurrencyWhile(async () => {
       for (const statement of SCHEMA) this.sql.exec(statement);
+      this.registry = new Registry(this.sql);
       const stored = await ctx.storage.get(["ticket", "lastAuthorization"]);
       this.ticket = stored.get("ticket") ?? "";
       this.lastAuthorization = stored.get("lastAuthorization") ?? null;
@@ -115,24 +96,29 @@ export class Platform extends DurableObject {
           return Response.json({ hasTicket: this.ticket !== "", ...(this.lastAuthorization ? { lastAuthorization: this.lastAuthorization } : {}) });
         case "POST /push":
           return await this.push(request);
-        case "POST /use":
-          return this.use(appid);
+        case "POST /use": {
+          const status = this.registry.use(appid);
+          return status ? Response.json({ status }) : unknownApp();
+        }
         case "GET /app": {
-          const row = this.sql.exec(`SELECT ${COLUMNS} FROM apps WHERE appid = ?`, appid).toArray()[0];
-          return row ? Response.json(toApp(row)) : failure(404, { code: "unknown_app", hint: UNKNOWN_APP_HINT, message: "no such mini program in the registry" });
+          const app = this.registry.get(appid);
+          return app ? Response.json(app) : unknownApp();
         }
         case "GET /apps":
-          return Response.json(this.list(url.searchParams));
+          return Response.json(this.registry.list(listArguments(url.searchParams)));
         case "POST /links":
           return Response.json(await this.links(await request.json()));
         case "POST /exchange": {
           const { code } = await request.json();
           return Response.json(await this.exchange(code));
         }
-        case "POST /mark":
-          return this.mark(appid, (await request.json())?.status);
+        case "POST /mark": {
+          const status = (await request.json())?.status;
+          if (!STATUSES.includes(status)) throw badArgument(`send {"status": one of ${STATUSES.join(", ")}}`);
+          return Response.json({ ok: true, changed: this.registry.mark(appid, status) });
+        }
         case "POST /collect":
-          return Response.json({ refreshToken: this.collect(appid) });
+          return Response.json({ refreshToken: this.registry.collect(appid) });
         case "POST /import":
           return Response.json(await this.importAll());
         default:
@@ -199,7 +185,7 @@ export class Platform extends DurableObject {
         if (!appid) return null;
         // The registry first (the cut-off every request of the platform asks about), then the
         // app's tokens: a failure throws, and WeChat sends the push again.
-        this.sql.exec("UPDATE apps SET status = 'revoked', pending_refresh_token = NULL WHERE appid = ?", appid);
+        this.registry.revoke(appid);
         const response = await tokenStoreFor(this.env, appid).fetch(`https://token-store/withdraw?appid=${encodeURIComponent(appid)}`, { method: "POST" });
         if (!response.ok) throw new Error("the token store did not drop the tokens");
         return null;
@@ -225,85 +211,6 @@ export class Platform extends DurableObject {
       default:
         return null;
     }
-  }
-
-  // --- the registry ------------------------------------------------------------------------------
-
-  /** The cut-off: the app's status (404 when unknown), lastUsedAt noted at most once a minute. */
-  use(appid) {
-    const now = nowSecs();
-    const row = this.sql.exec("SELECT status, last_used_at FROM apps WHERE appid = ?", appid).toArray()[0];
-    if (!row) return failure(404, { code: "unknown_app", hint: UNKNOWN_APP_HINT, message: "no such mini program in the registry" });
-    if (row.last_used_at === null || row.last_used_at <= now - USE_WRITE_EVERY_S) {
-      this.sql.exec("UPDATE apps SET last_used_at = ? WHERE appid = ?", now, appid);
-    }
-    return Response.json({ status: row.status });
-  }
-
-  /** One page of the registry, filtered, counted and ordered in SQLite. The Worker checked the arguments. */
-  list(params) {
-    const where = [];
-    const args = [];
-    const q = params.get("q") ?? "";
-    if (q !== "") {
-      // LIKE is case-insensitive for ASCII; the user's % and _ are taken literally.
-      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push("(appid LIKE ? ESCAPE '\\' OR nick_name LIKE ? ESCAPE '\\')");
-      args.push(pattern, pattern);
-    }
-    const status = params.get("status") ?? "";
-    if (status !== "") {
-      where.push("status = ?");
-      args.push(status);
-    }
-    const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const offset = Number(params.get("offset") ?? 0);
-    const limit = Number(params.get("limit") ?? 50);
-    const total = this.sql.exec(`SELECT count(*) AS n FROM apps ${filter}`, ...args).one().n;
-    // Apps without a nickname yet (an import before the alarm read them) come last.
-    const rows = this.sql.exec(
-      `SELECT ${COLUMNS} FROM apps ${filter} ORDER BY nick_name IS NULL, nick_name, appid LIMIT ? OFFSET ?`,
-      ...args, limit, offset,
-    ).toArray();
-    return { total, offset, limit, apps: rows.map(toApp) };
-  }
-
-  mark(appid, status) {
-    if (!STATUSES.includes(status)) {
-      return failure(400, { code: "invalid_argument", hint: `send {"status": one of ${STATUSES.join(", ")}}`, message: "bad status" });
-    }
-    const changed = this.sql.exec("UPDATE apps SET status = ? WHERE appid = ?", status, appid).rowsWritten;
-    return Response.json({ ok: true, changed: changed > 0 });
-  }
-
-  /**
-   * An imported refresh token, handed to the app's TokenStore once: it is taken out of the
-   * registry in the same synchronous step, so it is never handed out twice.
-   */
-  collect(appid) {
-    const row = this.sql.exec("SELECT pending_refresh_token AS token FROM apps WHERE appid = ? AND status = 'authorized'", appid).toArray()[0];
-    if (!row?.token) return null;
-    this.sql.exec("UPDATE apps SET pending_refresh_token = NULL WHERE appid = ?", appid);
-    return row.token;
-  }
-
-  /**
-   * Registers (or updates) an authorized app: status `authorized`, the profile when it is known.
-   * @param {string} appid
-   * @param {{ nickName?: string|null, headImg?: string|null, principalName?: string|null, funcInfo?: number[] } | null} info
-   */
-  register(appid, info, funcInfo) {
-    const now = nowSecs();
-    const funcs = JSON.stringify(Array.isArray(info?.funcInfo) && info.funcInfo.length > 0 ? info.funcInfo : funcInfo ?? []);
-    this.sql.exec(
-      `INSERT INTO apps (appid, nick_name, head_img, principal_name, func_info, status, added_at, info_at)
-       VALUES (?, ?, ?, ?, ?, 'authorized', ?, ?)
-       ON CONFLICT (appid) DO UPDATE SET
-         nick_name = coalesce(excluded.nick_name, nick_name), head_img = coalesce(excluded.head_img, head_img),
-         principal_name = coalesce(excluded.principal_name, principal_name), func_info = excluded.func_info,
-         status = 'authorized', info_at = coalesce(excluded.info_at, info_at), pending_refresh_token = NULL`,
-      appid, info?.nickName ?? null, info?.headImg ?? null, info?.principalName ?? null, funcs, now, info ? now : null,
-    );
   }
 
   // --- the platform's calls --------------------------------------------------------------------
@@ -371,16 +278,18 @@ export class Platform extends DurableObject {
     } catch {
       info = null;
     }
-    this.register(appid, info, auth.funcInfo);
-    if (auth.authorizerRefreshToken) {
-      const stored = await tokenStoreFor(this.env, appid).fetch(`https://token-store/refresh-token?appid=${encodeURIComponent(appid)}`, {
+    // The refresh token first, so that the app is never registered without one.
+    const token = auth.authorizerRefreshToken;
+    const stored = token
+      ? await tokenStoreFor(this.env, appid).fetch(`https://token-store/refresh-token?appid=${encodeURIComponent(appid)}`, {
         method: "PUT",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ refreshToken: auth.authorizerRefreshToken }),
-      }).then((r) => r.ok, () => false);
-      // Not stored there: kept here for the TokenStore to collect on its first refresh.
-      if (!stored) this.sql.exec("UPDATE apps SET pending_refresh_token = ? WHERE appid = ?", auth.authorizerRefreshToken, appid);
-    }
+        body: JSON.stringify({ refreshToken: token }),
+      }).then((r) => r.ok, () => false)
+      : false;
+    this.registry.register(appid, info, auth.funcInfo);
+    // Not stored there: kept here for the TokenStore to collect on its first refresh.
+    if (token && !stored) this.registry.keepRefreshToken(appid, token);
     if (!info) await this.scheduleInfo();
     return { appid };
   }
@@ -397,33 +306,7 @@ export class Platform extends DurableObject {
    */
   async importAll() {
     const listed = await this.component().getAllAuthorizers();
-    const now = nowSecs();
-    let added = 0;
-    let updated = 0;
-    this.ctx.storage.transactionSync(() => {
-      for (const account of listed.list) {
-        const appid = account.authorizerAppid;
-        const row = this.sql.exec("SELECT status FROM apps WHERE appid = ?", appid).toArray()[0];
-        const token = account.refreshToken ?? null;
-        if (!row) {
-          this.sql.exec(
-            "INSERT INTO apps (appid, status, added_at, pending_refresh_token) VALUES (?, 'authorized', ?, ?)",
-            appid, account.authTime ?? now, token,
-          );
-          added++;
-        } else {
-          updated++;
-          if (row.status !== "authorized") {
-            // Authorized again since it was revoked or lost: its TokenStore holds no token (both
-            // drop it), so it collects this one; the profile is read again.
-            this.sql.exec("UPDATE apps SET status = 'authorized', pending_refresh_token = ?, info_at = NULL, info_tried_at = NULL WHERE appid = ?", token, appid);
-          } else if (token) {
-            // Still waiting to be collected: the list's token is the current one.
-            this.sql.exec("UPDATE apps SET pending_refresh_token = ? WHERE appid = ? AND pending_refresh_token IS NOT NULL", token, appid);
-          }
-        }
-      }
-    });
+    const { added, updated } = this.ctx.storage.transactionSync(() => this.registry.upsertListed(listed.list));
     await this.scheduleInfo();
     const requests = Math.max(1, Math.ceil(listed.list.length / LIST_PAGE));
     return { total: listed.totalCount, added, updated, requests };
@@ -431,10 +314,10 @@ export class Platform extends DurableObject {
 
   // --- the alarm: profiles of imported apps ------------------------------------------------------
 
-  /** Sets the alarm to run now unless one is due already. */
+  /** Sets the alarm to run now, unless one is due within a second anyway. */
   async scheduleInfo() {
     const at = await this.ctx.storage.getAlarm();
-    if (at === null) await this.ctx.storage.setAlarm(Date.now());
+    if (at === null || at > Date.now() + 1000) await this.ctx.storage.setAlarm(Date.now());
   }
 
   /**
@@ -442,69 +325,48 @@ export class Platform extends DurableObject {
    * is missing: soon while some are due, else when the earliest failed one may be tried again.
    */
   async alarm() {
-    const now = nowSecs();
-    const due = this.sql.exec(
-      "SELECT appid FROM apps WHERE info_at IS NULL AND status = 'authorized' AND (info_tried_at IS NULL OR info_tried_at <= ?) ORDER BY appid LIMIT ?",
-      now - INFO_RETRY_S, INFO_BATCH,
-    ).toArray().map((r) => r.appid);
+    const due = this.registry.missingInfo(INFO_BATCH, nowSecs() - INFO_RETRY_S);
     if (due.length > 0) {
       let client = null;
       try {
         client = this.component();
       } catch {
-        client = null;
+        client = null; // no ticket yet: each is tried again later
       }
       for (let i = 0; i < due.length; i += INFO_PARALLEL) {
-        const group = due.slice(i, i + INFO_PARALLEL);
-        await Promise.all(group.map((appid) => this.readInfo(client, appid, now)));
+        await Promise.all(due.slice(i, i + INFO_PARALLEL).map((appid) => this.readInfo(client, appid)));
       }
     }
-    const left = this.sql.exec(
-      "SELECT min(coalesce(info_tried_at, 0)) AS next, count(*) AS n FROM apps WHERE info_at IS NULL AND status = 'authorized'",
-    ).one();
+    const left = this.registry.missingInfoLeft();
     if (left.n > 0) {
-      const next = left.next + INFO_RETRY_S <= nowSecs() ? Date.now() + 100 : (left.next + INFO_RETRY_S) * 1000;
-      await this.ctx.storage.setAlarm(next);
+      const retryAt = left.triedAt + INFO_RETRY_S;
+      await this.ctx.storage.setAlarm(retryAt <= nowSecs() ? Date.now() + 100 : retryAt * 1000);
     }
   }
 
-  async readInfo(client, appid, now) {
+  async readInfo(client, appid) {
     try {
       if (!client) throw new Error("no component client");
-      const info = await client.getAuthorizerInfo(appid);
-      this.sql.exec(
-        "UPDATE apps SET nick_name = ?, head_img = ?, principal_name = ?, func_info = ?, info_at = ? WHERE appid = ?",
-        info.nickName ?? null, info.headImg ?? null, info.principalName ?? null, JSON.stringify(info.funcInfo ?? []), now, appid,
-      );
+      this.registry.setInfo(appid, await client.getAuthorizerInfo(appid));
     } catch (e) {
       // 61003: the account no longer authorizes the platform.
-      const revoked = isTcbError(e) && e.errcode === 61003;
-      this.sql.exec(`UPDATE apps SET info_tried_at = ?${revoked ? ", status = 'revoked'" : ""} WHERE appid = ?`, now, appid);
+      this.registry.infoFailed(appid, isTcbError(e) && e.errcode === 61003);
     }
   }
 }
 
-/** A registry row as the API gives it. */
-function toApp(row) {
-  let funcInfo;
-  try {
-    funcInfo = JSON.parse(row.func_info);
-  } catch {
-    funcInfo = [];
-  }
-  if (!Array.isArray(funcInfo)) funcInfo = [];
+/** The listing's arguments (the Worker checked them, src/apps.js). */
+function listArguments(params) {
   return {
-    appid: row.appid,
-    nickName: row.nick_name ?? null,
-    headImg: row.head_img ?? null,
-    principalName: row.principal_name ?? null,
-    funcInfo,
-    cloudDevelopment: funcInfo.includes(CLOUD_DEVELOPMENT),
-    status: row.status,
-    addedAt: row.added_at,
-    lastUsedAt: row.last_used_at ?? null,
-    infoAt: row.info_at ?? null,
+    q: params.get("q") ?? "",
+    status: params.get("status") ?? "",
+    offset: Number(params.get("offset") ?? 0),
+    limit: Number(params.get("limit") ?? 50),
   };
+}
+
+function unknownApp() {
+  return failure(404, { code: "unknown_app", hint: UNKNOWN_APP_HINT, message: "no such mini program in the registry" });
 }
 
 async function sha256(text) {

@@ -1,4 +1,5 @@
-// Where the Worker's WeChat access token comes from, and the one TcbClient per isolate.
+// Where the Worker's WeChat access token comes from, and the one TcbClient per isolate (the
+// platform's, one per app: src/app-clients.js).
 //
 // Exactly one token source is configured:
 //   static      WECHAT_ACCESS_TOKEN                                  (a fixed token)
@@ -16,6 +17,7 @@
 // poll), and the last token's expiry.
 import { TcbClient, defaults, stableToken } from "tcb-funcconfig";
 import { apiError } from "./api.js";
+import { platformClient } from "./app-clients.js";
 
 const { baseUrl: DEFAULT_BASE_URL } = defaults();
 
@@ -80,19 +82,6 @@ export function platformStub(env) {
   return ns.get(ns.idFromName(`platform:${env.COMPONENT_APPID}`));
 }
 
-/** An appid as WeChat makes them (`wx` and 16 hex digits), loosely: what may go into a URL or a name. */
-export const APPID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** What to do about an unknown appid. */
-export const UNKNOWN_APP_HINT =
-  "no such mini program on this platform: add it (\"Add mini program\"), or import the platform's authorizations (POST /api/apps/import)";
-
-/** What the cut-off answers for an app that is not `authorized`. */
-const CUT_OFF = {
-  revoked: ["the mini program withdrew its authorization", "the mini program's admin must authorize the platform again: \"Add mini program\""],
-  reauthorize: ["the mini program's authorization is lost (its refresh token is no longer valid)", "the mini program's admin must authorize again: \"Add mini program\""],
-};
-
 // --- the client per isolate -----------------------------------------------------------------
 
 /**
@@ -148,78 +137,6 @@ async function authorizationRefused(env) {
   return refuse("no authorizer refresh token is stored", "an admin must POST it to /api/wechat/refresh-token (after the authorization, or after an unauthorized push)");
 }
 
-/**
- * The appid a platform route acts for, checked: `{ appid }` or `{ refused }` (400 when missing
- * or not an appid).
- */
-export function requireAppid(appid) {
-  if (appid === null || appid === undefined || appid === "") {
-    return { refused: apiError(400, "invalid_argument", "choose a mini program: pass appid", "appid is required on the platform") };
-  }
-  if (typeof appid !== "string" || !APPID_PATTERN.test(appid)) {
-    return { refused: apiError(400, "invalid_argument", "choose a mini program: pass appid", "appid must be a mini program's appid") };
-  }
-  return { appid };
-}
-
-/**
- * The cut-off: the Platform object's word on `appid`, as `null` (authorized) or the refusal.
- * @returns {Promise<import("./api.js").ApiResult | null>}
- */
-export async function appRefused(env, appid) {
-  let response;
-  try {
-    response = await platformStub(env).fetch(`https://platform/use?appid=${encodeURIComponent(appid)}`, { method: "POST" });
-  } catch {
-    response = null;
-  }
-  if (response?.status === 404) return apiError(404, "unknown_app", UNKNOWN_APP_HINT, "no such mini program in the registry");
-  const body = response?.ok ? await response.json().catch(() => null) : null;
-  if (!body || typeof body.status !== "string") {
-    return apiError(503, "platform", "see the Worker's logs; check the PLATFORM Durable Object", "the platform store failed", true);
-  }
-  const cut = CUT_OFF[body.status];
-  return cut ? apiError(403, body.status, cut[1], cut[0]) : null;
-}
-
-// --- the platform: one client per app per isolate -------------------------------------------------
-
-/** At most this many apps' clients are kept per isolate; the least recently used goes first. */
-const MAX_APP_CLIENTS = 32;
-/** appid → { key, client, state }, in order of use (a Map keeps insertion order). */
-const appClients = new Map();
-
-async function platformClient(env, appid) {
-  const checked = requireAppid(appid);
-  if (checked.refused) return checked;
-  const refused = await appRefused(env, checked.appid);
-  if (refused) {
-    appClients.delete(checked.appid);
-    return { refused };
-  }
-  const key = [env.COMPONENT_APPID, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS];
-  const kept = appClients.get(checked.appid);
-  if (kept && kept.tokens === env.TOKENS && sameKey(kept.key, key)) {
-    appClients.delete(checked.appid);
-    appClients.set(checked.appid, kept);
-    return kept;
-  }
-  const baseUrl = env.WECHAT_BASE_URL || DEFAULT_BASE_URL;
-  const timeout = env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {};
-  const state = { expiresAt: 0, lastToken: "", appid: checked.appid };
-  let client;
-  try {
-    client = new TcbClient({ getAccessToken: (ctx) => fromTokenStore(state, env, ctx), baseUrl, ...timeout });
-  } catch {
-    return { problem: "check the Worker's COMPONENT_APPID / COMPONENT_APPSECRET and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS settings (see edge/README.md)" };
-  }
-  const entry = { key, tokens: env.TOKENS, source: "platform", client, state };
-  appClients.delete(checked.appid);
-  appClients.set(checked.appid, entry);
-  while (appClients.size > MAX_APP_CLIENTS) appClients.delete(appClients.keys().next().value);
-  return entry;
-}
-
 /** What to do when no ticket is stored (also the TokenStore's hint). */
 export const TICKET_HINT =
   "register the Worker's /wechat/events as the platform's authorization event URL (WeChat pushes a ticket every 10 minutes), or an admin must POST the ticket to /api/wechat/ticket";
@@ -259,7 +176,8 @@ function buildClient(env) {
   return current;
 }
 
-function sameKey(a, b) {
+/** Whether two lists of settings are the same. */
+export function sameKey(a, b) {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
@@ -290,12 +208,12 @@ async function recordExpiry(state, provider, ctx) {
 // --- authorizer token: asked of the Durable Object ---------------------------------------------
 
 /**
- * Asks the TokenStore for the authorizer_access_token. After a rejection, the token this
+ * Asks the TokenStore for the authorizer_access_token (of `state.appid` on the platform). After a rejection, the token this
  * isolate last used goes along: the store refreshes only when its token is still that one, so
  * many isolates reporting the same rejected token cause one refresh. The stub is made here, in
  * the calling request, never kept across requests.
  */
-async function fromTokenStore(state, env, { forceRefresh }) {
+export async function fromTokenStore(state, env, { forceRefresh }) {
   const appid = state.appid ?? env.AUTHORIZER_APPID;
   const stub = tokenStoreFor(env, appid);
   const headers = {};

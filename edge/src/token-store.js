@@ -24,10 +24,11 @@ const RENEW_BEFORE_MS = renewBeforeSecs * 1000;
 const DEFAULT_EXPIRES_IN_S = 7200;
 /**
  * A failed refresh is answered again, without asking WeChat, for this long (or until a refresh
- * token is stored): requests arriving just after a failure would otherwise each try
- * again, one after the other.
+ * token is stored): requests arriving just after a failure would otherwise each try again, one
+ * after the other. A store that holds nothing yet is not held: it is told at once.
  */
 const FAILURE_HOLD_MS = 2000;
+
 export class TokenStore extends DurableObject {
   /**
    * @param {DurableObjectState} ctx

@@ -3,7 +3,8 @@
 //   POST /api/wechat/refresh-token   {"refreshToken": "...", "appid"?}  an authorizer's refresh token
 //   GET  /api/wechat/token-status[?appid=A]  which source, what is stored (never a secret)
 import { apiError, misconfigured, readBody, refuseCrossSite, statusFor } from "./api.js";
-import { APPID_PATTERN, UNKNOWN_APP_HINT, platformStub, readSource, stableExpiresIn, tcbError, tokenStoreFor } from "./source.js";
+import { UNKNOWN_APP_HINT, requireAppid } from "./app-clients.js";
+import { platformStub, readSource, stableExpiresIn, tcbError, tokenStoreFor } from "./source.js";
 
 /** The most a ticket or refresh token may be (WeChat's are about 100 characters). */
 const MAX_VALUE_LENGTH = 1024;
@@ -59,9 +60,8 @@ async function appFor(env, source, appid) {
     }
     return { appid: env.AUTHORIZER_APPID };
   }
-  if (typeof appid !== "string" || !APPID_PATTERN.test(appid)) {
-    return { refused: apiError(400, "invalid_argument", "choose a mini program: pass appid", "appid is required on the platform") };
-  }
+  const checked = requireAppid(appid);
+  if (checked.refused) return checked;
   const response = await platformStub(env).fetch(`https://platform/app?appid=${encodeURIComponent(appid)}`);
   if (response.status === 404) return { refused: apiError(404, "unknown_app", UNKNOWN_APP_HINT, "no such mini program in the registry") };
   if (!response.ok) return { refused: await storeFailure(response) };

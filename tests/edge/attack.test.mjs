@@ -141,6 +141,10 @@ const ROUTES = [
   { name: "POST /api/wechat/ticket", method: "POST", path: "/api/wechat/ticket", write: true, body: () => JSON.stringify({ ticket: ATTACK_TICKET }) },
   { name: "POST /api/wechat/refresh-token", method: "POST", path: "/api/wechat/refresh-token", write: true, body: () => JSON.stringify({ refreshToken: ATTACK_REFRESH }) },
   { name: "GET /api/wechat/token-status", method: "GET", path: "/api/wechat/token-status", adminOnly: true },
+  { name: "GET /api/apps", method: "GET", path: "/api/apps" },
+  { name: "GET /api/envs", method: "GET", path: "/api/envs" },
+  { name: "POST /api/apps/authorize", method: "POST", path: "/api/apps/authorize", write: true, body: () => "{}" },
+  { name: "POST /api/apps/import", method: "POST", path: "/api/apps/import", write: true, body: () => "{}" },
 ];
 /** The routes only an admin may use: reveals and writes. */
 const ADMIN_ROUTES = ROUTES.filter((r) => r.reveal || r.write || r.adminOnly);
