@@ -86,10 +86,12 @@ export function renderPicker() {
   els.appsSearch.hidden = !open;
   els.apps.setAttribute("aria-busy", String(Boolean(picker?.busy)));
   if (!open) {
+    // The one-app platform has nothing else to choose.
+    const others = state.appsMode === "platform" || (picker?.total ?? 0) > 1;
     replaceChildren(els.appsBody, h("div", { class: "app-chosen", dataset: { appid: state.app.appid } },
       appSummary(state.app, { explain: true })),
-    h("button", { type: "button", class: "secondary small", dataset: { action: "change" }, on: { click: () => handlers.change() } },
-      t("apps.change")));
+    others ? h("button", { type: "button", class: "secondary small", dataset: { action: "change" }, on: { click: () => handlers.change() } },
+      t("apps.change")) : null);
     return;
   }
   replaceChildren(els.appsBody, picker ? pickerList(picker) : null);
