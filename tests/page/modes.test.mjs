@@ -1,9 +1,11 @@
-// The page without mini programs: a Worker with a static token (`/api/apps` says "none") and
-// direct mode (the package in the browser, no Worker). No picker; the token's environments come
-// from getenvinfo; each step is an address all the same.
+// The page without a platform's many mini programs: a Worker with a static token (`/api/apps`
+// says "none"), direct mode (the package in the browser, no Worker), and the one-app platform
+// (AUTHORIZER_APPID: `/api/apps` says "app"). No picker to go through; the environments come from
+// getenvinfo; each step is an address all the same.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ENV, KEYS, SIM_TOKEN, openPage, screenshot, signIn, startAll, waitIdle } from "./browser.mjs";
+import { startWorker } from "../edge/harness.mjs";
+import { ENV, KEYS, SIM_TOKEN, openPage, screenshot, signIn, simControl, simGet, startAll, waitIdle } from "./browser.mjs";
 
 let env;
 
@@ -79,4 +81,48 @@ test("direct mode: no picker; the environments from the package's getEnvInfo", a
   assert.ok(seen.some((u) => u.origin === sim && u.pathname === "/tcb/getenvinfo"), "the browser asked the simulator");
   assert.equal(seen.filter((u) => u.pathname.startsWith("/api/")).length, 0, "no Worker API call");
   await t.finish();
+});
+
+test("the one-app platform: its app is chosen by itself, with nothing to add, import or choose", async () => {
+  const AUTHORIZER_APPID = "wx-sim-authorizer";
+  const worker = await startWorker({
+    simUrl: env.sim.url,
+    secrets: {
+      WECHAT_ACCESS_TOKEN: undefined, COMPONENT_APPSECRET: "sim-component-secret",
+      COMPONENT_TOKEN: "sim-component-token", COMPONENT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    },
+    vars: { COMPONENT_APPID: "wx-sim-component", AUTHORIZER_APPID, WECHAT_TIMEOUT_MS: "20000" },
+  });
+  try {
+    // WeChat's ticket, pushed; the authorizer's refresh token, as an admin stores it.
+    const pushed = await simControl(env.sim.url, "/__sim/push", { url: `${worker.url}/wechat/events`, info_type: "component_verify_ticket" });
+    assert.equal(pushed.success, true, JSON.stringify(pushed));
+    const { authorizers } = await simGet(env.sim.url, "/__sim/state");
+    const refreshToken = authorizers.find((a) => a.authorizer_appid === AUTHORIZER_APPID).refresh_token;
+    const stored = await fetch(`${worker.url}/api/wechat/refresh-token`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${KEYS.admin}`, "Content-Type": "application/json", Origin: worker.url },
+      body: JSON.stringify({ refreshToken }),
+    });
+    assert.equal(stored.status, 200, await stored.text());
+
+    const t = await openPage({ ...env, worker });
+    const { page } = t;
+    await signIn(page, KEYS.admin);
+    await page.locator(`#apps .app-chosen[data-appid="${AUTHORIZER_APPID}"]`).waitFor();
+    await envRow(page).waitFor();
+    assert.deepEqual(place(page), { app: AUTHORIZER_APPID });
+    assert.equal(await page.locator("#apps-admin").isHidden(), true, "a one-app platform adds nothing");
+    assert.equal(await page.locator('#apps button[data-action="change"]').count(), 0, "nothing else to choose");
+    assert.equal(await page.locator('#apps [data-note="cloud"]').count(), 0, "its permission sets are not known here");
+    await envRow(page).click();
+    await page.locator('#browse button[data-function="orderSync"]').click();
+    await waitIdle(page);
+    assert.deepEqual(place(page), { app: AUTHORIZER_APPID, env: ENV, fn: "orderSync" });
+    assert.equal(await page.locator('#results-body [data-kind="cloudCall"] .api-list li').count(), 3);
+    await screenshot(page, "one-app");
+    await t.finish();
+  } finally {
+    await worker.stop();
+  }
 });
