@@ -207,6 +207,25 @@ for (const run of RUNS) {
     await waitIdle(page);
     assert.deepEqual(place(page), { app: appid(7), env: "prod-app0007", fn: "orderSync" });
     assert.deepEqual(await card("environment").locator("tbody tr th").allTextContents(), ["REGION"]);
+    assert.deepEqual(await page.locator("#recent-list .chip-main").allTextContents(), ["orderSync"]);
+
+    // Another app: a step of its own; what was shown of the first (its config, its recent
+    // lookups) is not shown for it.
+    await page.locator('#apps button[data-action="change"]').click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), "apps-q");
+    await page.locator("#apps-q").fill(appid(8));
+    await eventually(async () => JSON.stringify(await appIds(page)) === JSON.stringify([appid(8)]), "the search for another app");
+    await rows(page).first().click();
+    await page.locator('#envs[aria-busy="false"] .env-list').waitFor();
+    assert.deepEqual(place(page), { app: appid(8) });
+    assert.equal(await page.locator("#results-body").textContent(), "");
+    assert.equal(await page.locator("#recent-list .chip-main").count(), 0, "the first app's lookups stay with it");
+    const recent = JSON.parse(await page.evaluate(() => localStorage.getItem("tcbfc.recent")));
+    assert.deepEqual(recent, [{ appid: appid(7), env: "prod-app0007", functionName: "orderSync", type: "all" }]);
+    await page.goBack();
+    await waitIdle(page);
+    assert.equal(await page.locator("#apps .app-chosen .app-id").textContent(), appid(7));
+    assert.deepEqual(await page.locator("#recent-list .chip-main").allTextContents(), ["orderSync"]);
     await t.finish();
   });
 }
