@@ -77,10 +77,9 @@ export const SECRETS = [
 
 /** Secrets made while the suite runs, by their shape. */
 export const SECRET_PATTERNS = [
-  // Tokens the simulator issues and refresh tokens it rotates (mock/src/tokens.rs `fresh`).
-  { name: "an issued simulator token", pattern: /sim-(?:stable|component|authorizer|refresh)-\d+-[0-9a-f]{32}/ },
-  // Tickets the simulator pushes and authorization codes it issues (mock/src/tokens.rs `fresh`).
-  { name: "a ticket or authorization code the simulator issued", pattern: /(?:ticket|queryauthcode)@@@sim-\d+-[0-9a-f]{32}/ },
+  // Tokens the simulator issues and refresh tokens it rotates, tickets it pushes and
+  // authorization codes it issues (mock/src/tokens.rs `fresh`).
+  { name: "an issued simulator token", pattern: /(?:sim-(?:stable|component|authorizer|refresh)|(?:ticket|queryauthcode)@@@sim)-\d+-[0-9a-f]{32}/ },
   // A signed JWT (the Access tests' tokens): header, claims and a signature.
   { name: "a signed JWT", pattern: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{40,}/ },
 ];

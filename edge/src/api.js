@@ -2,7 +2,7 @@
 // The masking, versions, error mapping and request checks here serve the other routes too
 // (browse.js, edit.js, wechat.js).
 import { isTcbError, maskChanges, maskConfig } from "tcb-funcconfig";
-import { clientFor } from "./source.js";
+import { clientFor, tcbError } from "./source.js";
 import { versionOf } from "./version.js";
 
 /** The config types a query may name, by their query text. */
@@ -234,6 +234,27 @@ export function statusFor(error) {
     default: // http, network, decode, aborted
       return 502;
   }
+}
+
+/**
+ * The answer for a Durable Object's error answer (TokenStore, Platform): its documented fields
+ * only, the package's hint passed through.
+ * @param {Response} response
+ * @returns {Promise<ApiResult>}
+ */
+export async function fromStoreAnswer(response) {
+  let fields;
+  try {
+    fields = (await response.json())?.error;
+  } catch {
+    fields = undefined;
+  }
+  const e = tcbError(fields);
+  if (fields?.code === "misconfigured") return misconfigured(e.hint);
+  const error = { code: e.code };
+  for (const k of ["errcode", "errmsg"]) if (e[k] !== undefined) error[k] = e[k];
+  Object.assign(error, { hint: e.hint, retryable: e.retryable, message: e.message });
+  return { status: response.status >= 400 && response.status < 600 ? response.status : statusFor(e), body: { error } };
 }
 
 /**

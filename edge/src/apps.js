@@ -3,10 +3,10 @@
 //   GET  /api/envs?appid=A                         an app's environments, getenvinfo (viewer)
 //   POST /api/apps/authorize  {}                   authorization links for a new app (admin)
 //   POST /api/apps/import     {}                   every existing authorization registered (admin)
-import { apiError, fromTcbError, misconfigured, readBody, refuseCrossSite } from "./api.js";
+import { apiError, fromStoreAnswer, fromTcbError, misconfigured, readBody, refuseCrossSite } from "./api.js";
 import { STATUSES } from "./registry.js";
 import { AUTHORIZED_PATH } from "./authorized.js";
-import { clientFor, platformStub, readSource, tcbError } from "./source.js";
+import { clientFor, platformStub, readSource } from "./source.js";
 
 const MAX_Q_LENGTH = 64;
 const MAX_OFFSET = 1_000_000;
@@ -37,7 +37,7 @@ export async function listApps(params, env) {
   if (chosen.source === "platform") {
     const query = new URLSearchParams({ q, status, offset: String(offset), limit: String(limit) });
     const response = await platformStub(env).fetch(`https://platform/apps?${query}`);
-    if (!response.ok) return storeFailure(response);
+    if (!response.ok) return fromStoreAnswer(response);
     const page = await response.json();
     return { status: 200, body: { mode: "platform", total: page.total, offset, limit, apps: page.apps } };
   }
@@ -111,7 +111,7 @@ export async function authorizeLinks(request, url, env) {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ redirectUri: `${url.origin}${AUTHORIZED_PATH}` }),
   });
-  if (!response.ok) return storeFailure(response);
+  if (!response.ok) return fromStoreAnswer(response);
   const { pc, mobile, redirectUri, expiresIn } = await response.json();
   return { status: 200, body: { pc, mobile, redirectUri, expiresIn } };
 }
@@ -129,7 +129,7 @@ export async function importApps(request, url, env) {
   const refused = await platformWrite(request, url, env);
   if (refused) return refused;
   const response = await platformStub(env).fetch("https://platform/import", { method: "POST" });
-  if (!response.ok) return storeFailure(response);
+  if (!response.ok) return fromStoreAnswer(response);
   const { total, added, updated, requests } = await response.json();
   return { status: 200, body: { total, added, updated, requests } };
 }
@@ -152,21 +152,4 @@ async function platformWrite(request, url, env) {
     return apiError(409, "conflict", `mini programs are added on the platform only (COMPONENT_APPID and COMPONENT_APPSECRET without AUTHORIZER_APPID); this Worker's source is "${chosen.source}" (see edge/README.md)`);
   }
   return null;
-}
-
-/** The Platform object's error answer with its documented fields only (the package's hints pass through). */
-export async function storeFailure(response) {
-  let fields;
-  try {
-    fields = (await response.json())?.error;
-  } catch {
-    fields = undefined;
-  }
-  const e = tcbError(fields);
-  if (fields?.code === "misconfigured") return misconfigured(e.hint);
-  const error = { code: e.code };
-  for (const k of ["errcode", "errmsg"]) if (e[k] !== undefined) error[k] = e[k];
-  Object.assign(error, { hint: e.hint, retryable: e.retryable, message: e.message });
-  const status = fields?.code === "no_ticket" ? 503 : response.status >= 400 && response.status < 600 ? response.status : 502;
-  return { status, body: { error } };
 }

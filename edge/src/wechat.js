@@ -2,9 +2,9 @@
 //   POST /api/wechat/ticket          {"ticket": "..."}        the component verify ticket (the platform's)
 //   POST /api/wechat/refresh-token   {"refreshToken": "...", "appid"?}  an authorizer's refresh token
 //   GET  /api/wechat/token-status[?appid=A]  which source, what is stored (never a secret)
-import { apiError, misconfigured, readBody, refuseCrossSite, statusFor } from "./api.js";
+import { apiError, fromStoreAnswer, misconfigured, readBody, refuseCrossSite } from "./api.js";
 import { UNKNOWN_APP_HINT, requireAppid } from "./app-clients.js";
-import { platformStub, readSource, stableExpiresIn, tcbError, tokenStoreFor } from "./source.js";
+import { platformStub, readSource, stableExpiresIn, tokenStoreFor } from "./source.js";
 
 /** The most a ticket or refresh token may be (WeChat's are about 100 characters). */
 const MAX_VALUE_LENGTH = 1024;
@@ -43,7 +43,7 @@ export async function storeValue(request, url, env, field) {
     stub = tokenStoreFor(env, target.appid).fetch(`https://token-store/refresh-token?appid=${encodeURIComponent(target.appid)}`, putJson({ refreshToken: read.value }));
   }
   const response = await stub;
-  if (!response.ok) return storeFailure(response);
+  if (!response.ok) return fromStoreAnswer(response);
   return { status: 200, body: { ok: true } };
 }
 
@@ -64,7 +64,7 @@ async function appFor(env, source, appid) {
   if (checked.refused) return checked;
   const response = await platformStub(env).fetch(`https://platform/app?appid=${encodeURIComponent(appid)}`);
   if (response.status === 404) return { refused: apiError(404, "unknown_app", UNKNOWN_APP_HINT, "no such mini program in the registry") };
-  if (!response.ok) return { refused: await storeFailure(response) };
+  if (!response.ok) return { refused: await fromStoreAnswer(response) };
   return { appid };
 }
 
@@ -86,14 +86,14 @@ export async function tokenStatus(params, env) {
   } else if (chosen.source === "authorizer" || chosen.source === "platform") {
     const appid = params.get("appid");
     const platform = await platformStub(env).fetch("https://platform/status");
-    if (!platform.ok) return storeFailure(platform);
+    if (!platform.ok) return fromStoreAnswer(platform);
     const shared = await platform.json();
     body.hasTicket = shared.hasTicket === true;
     if (chosen.source === "authorizer" || appid !== null) {
       const target = await appFor(env, chosen.source, appid);
       if (target.refused) return target.refused;
       const response = await tokenStoreFor(env, target.appid).fetch(`https://token-store/status?brief=1&appid=${encodeURIComponent(target.appid)}`);
-      if (!response.ok) return storeFailure(response);
+      if (!response.ok) return fromStoreAnswer(response);
       const stored = await response.json();
       body.hasRefreshToken = stored.hasRefreshToken === true;
       if (typeof stored.accessTokenExpiresIn === "number") body.accessTokenExpiresIn = stored.accessTokenExpiresIn;
@@ -134,20 +134,4 @@ async function readFields(request, field) {
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_VALUE_LENGTH) return { value: null, appid };
   // Visible ASCII only: no spaces, control characters or anything a header or log could mangle.
   return { value: /^[\x21-\x7e]+$/.test(value) ? value : null, appid };
-}
-
-/** The store's error answer, with its documented fields only. */
-async function storeFailure(response) {
-  let fields;
-  try {
-    fields = (await response.json())?.error;
-  } catch {
-    fields = undefined;
-  }
-  const e = tcbError(fields);
-  if (fields?.code === "misconfigured") return misconfigured(e.hint);
-  const error = { code: e.code };
-  for (const k of ["errcode", "errmsg"]) if (e[k] !== undefined) error[k] = e[k];
-  Object.assign(error, { hint: e.hint, retryable: e.retryable, message: e.message });
-  return { status: response.status >= 400 && response.status < 600 ? response.status : statusFor(e), body: { error } };
 }
