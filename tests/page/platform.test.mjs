@@ -60,6 +60,15 @@ const place = (page) => Object.fromEntries(url(page).searchParams);
 const rows = (page) => page.locator("#apps-body .app-row");
 const appIds = (page) => rows(page).locator(".app-id").allTextContents();
 
+/** A screenshot; at phone width, the page must not scroll sideways. */
+async function shot(page, name) {
+  const { width } = page.viewportSize();
+  if (width <= PHONE.width) {
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= width, `${name}: no sideways scrolling`);
+  }
+  await screenshot(page, name);
+}
+
 /** Waits until the picker is idle and shows a list (or says it has none). */
 async function pickerIdle(page) {
   await page.locator('#apps[aria-busy="false"] #apps-body :is(.app-list, [data-state="empty"])').first().waitFor();
@@ -154,7 +163,7 @@ for (const run of RUNS) {
     await page.locator("#apps-q").fill(appid(7));
     await eventually(async () => JSON.stringify(await appIds(page)) === JSON.stringify([appid(7)]), "the search by appid");
     assert.equal(url(page).search, "", "searching is not a step");
-    await screenshot(page, `${run.lang}-picker`);
+    await shot(page, `${run.lang}-picker`);
 
     // Step 1: the app. Its environments: 1 + 7 % 3 = 2.
     await rows(page).first().click();
@@ -171,7 +180,7 @@ for (const run of RUNS) {
     await page.locator('#browse[aria-busy="false"] table caption').waitFor();
     assert.deepEqual(place(page), { app: appid(7), env: "prod-app0007" });
     assert.deepEqual((await page.locator("#browse tbody th button").allTextContents()).sort(), ["login", "notify", "orderSync", "reportDaily"]);
-    await screenshot(page, `${run.lang}-environment`);
+    await shot(page, `${run.lang}-environment`);
 
     // Step 3: a function; its configs (j = 1: one API from the pool's second, a trigger, REGION).
     await page.locator('#browse button[data-function="orderSync"]').click();
@@ -181,7 +190,7 @@ for (const run of RUNS) {
     assert.deepEqual(await card("cloudCall").locator(".api-list li").allTextContents(), ["wxacode.getUnlimited"]);
     assert.equal(await card("timerTrigger").locator("code.cron").textContent(), "0 8 8 * * * *");
     assert.deepEqual(await card("environment").locator("tbody tr th").allTextContents(), ["REGION"]);
-    await screenshot(page, `${run.lang}-config`);
+    await shot(page, `${run.lang}-config`);
 
     // Reload: the same place, the same config.
     await page.reload();
@@ -258,7 +267,7 @@ for (const run of RUNS) {
     assert.equal(await page.locator('#apps-admin a[data-link="mobile"]').count(), 1);
     assert.equal(await pc.getAttribute("referrerpolicy"), "origin", "WeChat checks the page's domain");
     assert.match(await page.locator("#apps-admin .auth-links").textContent(), /云开发管理/);
-    await screenshot(page, `${run.lang}-add-links`);
+    await shot(page, `${run.lang}-add-links`);
 
     const link = new URL(await pc.getAttribute("href"));
     const params = link.searchParams;
@@ -282,7 +291,7 @@ for (const run of RUNS) {
     assert.equal(await page.locator("#apps .app-chosen .app-name").textContent(), added.nick_name);
     await page.locator('#envs[aria-busy="false"] .env-list').waitFor();
     assert.deepEqual(await page.locator("#envs .env-id").allTextContents(), [`prod-${added.authorizer_appid}`]);
-    await screenshot(page, `${run.lang}-added`);
+    await shot(page, `${run.lang}-added`);
     // A reload does not show the notice again.
     await page.reload();
     await page.locator('#envs[aria-busy="false"] .env-list').waitFor();
@@ -356,6 +365,6 @@ test("an app whose admin withdrew the authorization shows as revoked, and is ref
   assert.equal(await error.getAttribute("data-code"), "revoked");
   assert.match(await error.textContent(), /小程序管理员已撤回授权/);
   assert.deepEqual(place(page), { app: appid(3) });
-  await screenshot(page, "zh-CN-revoked");
+  await shot(page, "zh-CN-revoked");
   await t.finish();
 });
