@@ -4,7 +4,7 @@
 
 import { busyLine, h, replaceChildren } from "./dom.js";
 import { els } from "./elements.js";
-import { t } from "./i18n.js";
+import { has, t } from "./i18n.js";
 import { renderError } from "./render.js";
 import { hasApps } from "./apps-model.js";
 import { state } from "./state.js";
@@ -35,8 +35,9 @@ export function renderAppsAll() {
  * would be refused, so the letter stands in for every app.
  */
 function avatar(app) {
-  const name = app.nickName ?? app.appid;
-  const letter = Array.from(name.replace(/^wx/i, "") || name)[0]?.toUpperCase() ?? "?";
+  // The nickname's first letter or digit, else the appid's after its "wx".
+  const name = app.nickName ?? app.appid.replace(/^wx/i, "");
+  const letter = name.match(/[\p{L}\p{N}]/u)?.[0].toUpperCase() ?? "?";
   let hash = 0;
   for (const ch of app.appid) hash = (hash * 31 + ch.codePointAt(0)) % 997;
   return h("span", { class: "avatar", "aria-hidden": "true", dataset: { tone: hash % 6 } }, letter);
@@ -68,7 +69,9 @@ function appSummary(app, { explain }) {
   return [
     avatar(app),
     h("span", { class: "app-text" },
-      h("span", { class: "app-name" }, app.nickName ?? h("span", { class: "muted" }, t("apps.unnamed"))),
+      // A platform reads the nicknames of imported apps a little later; the one-app platform has none.
+      app.nickName || state.appsMode === "platform"
+        ? h("span", { class: "app-name" }, app.nickName ?? h("span", { class: "muted" }, t("apps.unnamed"))) : null,
       h("code", { class: "app-id" }, app.appid),
       explain && app.principalName ? h("span", { class: "muted small-text" }, t("apps.principal", { name: app.principalName })) : null,
       problems),
@@ -196,10 +199,9 @@ export function renderEnvs() {
   replaceChildren(els.envsBody, parts);
 }
 
+/** WeChat's word for an environment's state, in words when the page knows it. */
 function envStatus(status) {
-  const key = `envs.status.${status}`;
-  const text = t(key);
-  return text === key ? status : text;
+  return has(`envs.status.${status}`) ? t(`envs.status.${status}`) : status;
 }
 
 // --- the notice ----------------------------------------------------------------------------
@@ -217,7 +219,7 @@ export function renderNotice() {
     if (row && lacksCloud(row)) lines.push(h("p", { class: "warn", dataset: { note: "cloud" } }, t("notice.noCloud")));
   } else {
     const key = `notice.error.${notice.error}`;
-    lines.push(h("p", {}, t(key) === key ? t("notice.error.other", { code: notice.error }) : t(key)));
+    lines.push(h("p", {}, has(key) ? t(key) : t("notice.error.other", { code: notice.error })));
   }
   els.notice.dataset.tone = notice.authorized ? "ok" : "error";
   replaceChildren(els.notice, h("div", { class: "notice-text" }, lines),

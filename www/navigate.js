@@ -29,6 +29,7 @@ export function restorePlace(place) {
  * says (or to the app just authorized). With only one app, it is chosen.
  */
 export async function startPlace() {
+  els.appsQuery.value = "";
   if (state.source?.mode === "worker") await findApps("", 0);
   else appsModeKnown("none");
   if (!state.source) return;

@@ -115,6 +115,8 @@ test("the one-app platform: its app is chosen by itself, with nothing to add, im
     assert.equal(await page.locator("#apps-admin").isHidden(), true, "a one-app platform adds nothing");
     assert.equal(await page.locator('#apps button[data-action="change"]').count(), 0, "nothing else to choose");
     assert.equal(await page.locator('#apps [data-note="cloud"]').count(), 0, "its permission sets are not known here");
+    assert.equal(await page.locator("#apps .app-chosen .app-name").count(), 0, "no nickname to wait for");
+    assert.equal(await page.locator("#apps .app-chosen .avatar").textContent(), "S", "the appid's first letter after wx");
     await envRow(page).click();
     await page.locator('#browse button[data-function="orderSync"]').click();
     await waitIdle(page);
