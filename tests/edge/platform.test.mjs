@@ -457,6 +457,37 @@ test("an authorization code WeChat calls expired (61010): 303 expired_code", asy
   assert.equal(r.location, "/?authorization_error=expired_code");
 });
 
+test("a profile WeChat does not give at the authorization is read by the alarm; 61003 there marks the app revoked", async () => {
+  const authorize = async () => {
+    const pc = new URL((await post("/api/apps/authorize")).json.pc);
+    const page = new URL(`${SIM}/__sim/authorize`);
+    for (const k of ["component_appid", "pre_auth_code", "redirect_uri", "auth_type"]) page.searchParams.set(k, pc.searchParams.get(k));
+    const authorized = await fetch(page, { redirect: "manual" });
+    const appid = (await authorized.json()).authorizer_appid;
+    const location = authorized.headers.get("location");
+    codes.push(new URL(location).searchParams.get("auth_code"));
+    const back = await followRedirect(location);
+    assert.equal(back.location, `/?app=${encodeURIComponent(appid)}&authorized=1`, "registered without its profile");
+    return appid;
+  };
+  // The profile fails once (at the exchange: 45011, not retried); the alarm reads it.
+  const infos = await count(INFO);
+  await simControl(SIM, "faults", { path: INFO, fault: { kind: "errcode", errcode: 45011 } });
+  const later = await authorize();
+  const filled = await waitFor(async () => (await apps(`q=${later}`)).json.apps[0]?.nickName, 30000);
+  assert.equal(filled, `Sim New App ${later.slice(-4)}`);
+  assert.equal(await count(INFO), infos + 2, "the exchange's read (refused) and the alarm's");
+  // It fails at the exchange, then the alarm hears 61003: the account no longer authorizes.
+  await simControl(SIM, "faults", { path: INFO, fault: { kind: "errcode", errcode: 45011 } });
+  await simControl(SIM, "faults", { path: INFO, fault: { kind: "errcode", errcode: 61003 } });
+  const gone = await authorize();
+  const revoked = await waitFor(async () => (await apps(`q=${gone}`)).json.apps[0]?.status === "revoked", 30000);
+  assert.ok(revoked, "61003 from api_get_authorizer_info marks the app revoked");
+  const r = await get(`/api/envs?appid=${gone}`);
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json.error.code, "revoked");
+});
+
 test("the one-app platform and the static source: /api/apps and appid as the contract says", async () => {
   const oneApp = await startWorker({
     simUrl: SIM,
