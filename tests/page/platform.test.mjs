@@ -368,3 +368,27 @@ test("an app whose admin withdrew the authorization shows as revoked, and is ref
   await shot(page, "zh-CN-revoked");
   await t.finish();
 });
+
+test("an app whose authorization WeChat no longer accepts asks to be authorized again", async () => {
+  await importOnce();
+  // Withdrawn without a push: the Worker learns it at the app's next token refresh (61023).
+  await simControl(env.sim.url, "/__sim/unauthorize", { authorizer_appid: appid(4) });
+  const first = await api(`/api/envs?appid=${appid(4)}`);
+  assert.notEqual(first.status, 200, JSON.stringify(first.json));
+  const t = await openPage(env);
+  const { page } = t;
+  t.expectHttp(403, "/api/envs");
+  await signIn(page, KEYS.viewer);
+  await pickerIdle(page);
+  await page.locator("#apps-q").fill(appid(4));
+  await eventually(async () => JSON.stringify(await appIds(page)) === JSON.stringify([appid(4)]), "the search by appid");
+  assert.equal(await rows(page).locator(".app-status").textContent(), "Authorize again");
+  assert.match(await rows(page).locator('[data-note="status"]').textContent(), /must authorize again \(Add mini program\)/);
+  await rows(page).first().click();
+  const error = page.locator('#envs[aria-busy="false"] [role="alert"]');
+  await error.waitFor();
+  assert.equal(await error.getAttribute("data-code"), "reauthorize");
+  assert.match(await error.textContent(), /must be authorized again/);
+  await shot(page, "reauthorize");
+  await t.finish();
+});
