@@ -271,6 +271,18 @@ for (const run of RUNS) {
 
     const link = new URL(await pc.getAttribute("href"));
     const params = link.searchParams;
+    assert.equal(link.origin + link.pathname, "https://mp.weixin.qq.com/cgi-bin/componentloginpage");
+    // Opened from the page, the link names the page's origin as its referrer (WeChat checks it
+    // against the platform's registered domain), though the page itself sends none.
+    let referer = null;
+    await t.context.route("https://mp.weixin.qq.com/**", (route) => {
+      referer = route.request().headers().referer ?? "";
+      return route.fulfill({ status: 200, contentType: "text/plain", body: "WeChat's authorization page" });
+    });
+    const [tab] = await Promise.all([t.context.waitForEvent("page"), pc.click()]);
+    await eventually(() => referer !== null, "the link was opened");
+    assert.equal(referer, `${env.worker.url}/`);
+    await tab.close();
     assert.equal(params.get("component_appid"), COMPONENT_APPID);
     assert.equal(params.get("auth_type"), "2");
     assert.equal(params.get("redirect_uri"), `${env.worker.url}/wechat/authorized`);
