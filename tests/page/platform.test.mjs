@@ -404,3 +404,31 @@ test("an app whose authorization WeChat no longer accepts asks to be authorized 
   await shot(page, "reauthorize");
   await t.finish();
 });
+
+test("the keyboard alone: search, choose an app, an environment, a function", async () => {
+  await importOnce();
+  const t = await openPage(env);
+  const { page } = t;
+  await signIn(page, KEYS.viewer);
+  await pickerIdle(page);
+  await eventually(() => page.evaluate(() => document.activeElement.id === "apps-q"), "the search has the keyboard");
+  await page.keyboard.type(appid(7));
+  await page.keyboard.press("Enter");
+  await eventually(async () => JSON.stringify(await appIds(page)) === JSON.stringify([appid(7)]), "the search");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.appid), appid(7));
+  await page.keyboard.press("Enter");
+  await page.locator('#envs[aria-busy="false"] .env-list').waitFor();
+  await eventually(() => page.evaluate(() => document.activeElement.id === "envs-title"), "the environments have the keyboard");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.env), "prod-app0007");
+  await page.keyboard.press("Enter");
+  await page.locator('#browse[aria-busy="false"] table caption').waitFor();
+  await eventually(() => page.evaluate(() => document.activeElement.id === "browse-title"), "the functions have the keyboard");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.function), "login");
+  await page.keyboard.press("Enter");
+  await waitIdle(page);
+  assert.deepEqual(place(page), { app: appid(7), env: "prod-app0007", fn: "login" });
+  await t.finish();
+});
