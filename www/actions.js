@@ -13,15 +13,10 @@ import {
 import { signOut, signedOutBy } from "./session.js";
 import { rememberQuery } from "./storage.js";
 import {
-  announce, fillQuery, focusBrowse, refreshCard, renderBrowse, renderBusy, renderCompare, renderRecent, renderResults,
+  announce, focusBrowse, refreshCard, renderBrowse, renderBusy, renderCompare, renderRecent, renderResults,
 } from "./view.js";
 
-/** Looks up `query` (`{env, functionName, type}`), after putting it in the form. */
-export function showQuery(query) {
-  fillQuery(query);
-  runQuery(query);
-}
-
+/** Looks up `query` (`{appid?, env, functionName, type}`; the source acts for the app chosen). */
 export async function runQuery(query) {
   if (!state.source) return;
   const controller = queryStarted();
@@ -102,10 +97,12 @@ export function reveal(config, index) {
 /** What the editor of the card of `kind` needs: where it writes, how, and what to do with the outcome. */
 export function editContext(kind, cs, query) {
   const outcome = state.outcome;
+  // The source of the app the card belongs to, whatever is chosen by the time an edit is sent.
+  const source = state.source;
   const current = () => state.outcome === outcome && state.cardStates[kind] === cs;
   return {
     where: { env: query.env, functionName: query.functionName },
-    send: (op, fields, dryRun) => state.source.edit(op, {
+    send: (op, fields, dryRun) => source.edit(op, {
       env: query.env, functionName: query.functionName, config: outcome.results[kind], fields, dryRun,
     }),
     saved(result) {

@@ -1,6 +1,9 @@
 // Every string the page shows, in English and Simplified Chinese, and the language choice.
 // Static elements name their string with data-i18n (text), data-i18n-placeholder,
-// data-i18n-aria-label or data-i18n-title; code builds everything else with t().
+// data-i18n-aria-label or data-i18n-title; code builds everything else with t(). The strings of
+// the mini program picker live in strings-apps.js.
+
+import { APPS_STRINGS } from "./strings-apps.js";
 
 const STORAGE_KEY = "tcbfc.lang";
 
@@ -564,6 +567,8 @@ const STRINGS = {
     "errcode.85088": "该小程序未开通云开发。",
   },
 };
+
+for (const lang of LANGUAGES) Object.assign(STRINGS[lang], APPS_STRINGS[lang]);
 
 let current = "en";
 

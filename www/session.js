@@ -3,7 +3,9 @@
 // sessionStorage only once it works; a sign-out cancels every request and forgets it.
 
 import { els } from "./elements.js";
-import { PageError, asPageError, directSource, workerSource } from "./source.js";
+import { directSource } from "./direct-source.js";
+import { PageError, asPageError } from "./source.js";
+import { workerSource } from "./worker-source.js";
 import { signedIn, signedOut, signinFailed, signinStarted, state } from "./state.js";
 import { forgetSession, readRecent, readSession, saveSession } from "./storage.js";
 import { fillQuery, renderAll, renderSignin } from "./view.js";
@@ -28,6 +30,13 @@ export async function signInDirect(baseUrl, token) {
   }, "direct.loading", { mode: "direct", baseUrl, token });
 }
 
+/** What runs once signed in (the controller's: going where the address says). */
+let afterSignIn = () => {};
+
+export function whenSignedIn(handler) {
+  afterSignIn = handler;
+}
+
 /** Runs a sign-in attempt with the sign-in panel busy; keeps the secret only when it works. */
 async function startSession(connect, busyKey, saved) {
   signinStarted(busyKey);
@@ -39,15 +48,23 @@ async function startSession(connect, busyKey, saved) {
     els.accessKey.value = "";
     els.directToken.value = "";
     renderAll();
-    const first = readRecent()[0];
+    // A recent query of a mini program waits until that app is chosen.
+    const first = readRecent().find((query) => !query.appid);
     if (first && !els.env.value) fillQuery(first);
     (els.env.value ? els.functionName : els.env).focus();
   } catch (error) {
-    forgetSession();
-    signinFailed(asPageError(error));
-    renderSignin();
-    (saved.mode === "direct" ? els.directBaseUrl : els.accessKey).focus();
+    failed(error, saved);
+    return;
   }
+  await afterSignIn();
+}
+
+/** A sign-in that did not work: nothing is kept, the panel says why. */
+function failed(error, saved) {
+  forgetSession();
+  signinFailed(asPageError(error));
+  renderSignin();
+  (saved.mode === "direct" ? els.directBaseUrl : els.accessKey).focus();
 }
 
 export function signOut(messageKey = null) {

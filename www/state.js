@@ -1,7 +1,9 @@
 // The page's model: what it knows and shows, and the transitions between those states. No DOM
 // and no requests here: the controllers ask the source, make these transitions and have the
-// view draw the result. Where the page is (the view, the query shown) is kept here, in one
-// place, so that later it can be read from and written to the address.
+// view draw the result. Where the page is (`place`: the mini program, environment and function
+// chosen) is kept here, in one place; address.js maps it to and from the address.
+
+import { NOWHERE } from "./address.js";
 
 export const state = {
   /** Where configurations come from (see source.js), once signed in. */
@@ -23,6 +25,23 @@ export const state = {
   browse: null,
   /** The compare view: `{query, result | error, busy, controller}` or null. */
   compare: null,
+  /** Where the page is: `{app, env, fn, type}`, null where nothing is chosen (see address.js). */
+  place: { ...NOWHERE },
+  /** Whether the Worker has mini programs: "platform", "app" or "none"; null until known. */
+  appsMode: null,
+  // The mini programs (see apps-model.js for their transitions).
+  /** The mini program picker: `{q, offset, shownOffset, total, apps, busy, error, controller}` or null. */
+  picker: null,
+  /** Whether the picker's list is open (else the chosen app is shown with "Change"). */
+  pickerOpen: true,
+  /** The chosen mini program's row (see /api/apps), or null. */
+  app: null,
+  /** The environments of the chosen app (direct mode: of the token): `{environments, busy, error, controller}`. */
+  envs: null,
+  /** A notice above the workspace (a return from the authorization page): `{key, params, tone}` or null. */
+  notice: null,
+  /** An admin's Add or Import: `{op: "authorize" | "import", busy, result, error, controller}` or null. */
+  adminTask: null,
 };
 
 // --- the session ---------------------------------------------------------------------------
@@ -47,9 +66,11 @@ export function signedOut(messageKey = null) {
   state.controller?.abort();
   state.browse?.controller?.abort();
   state.compare?.controller?.abort();
+  for (const slot of ["picker", "envs", "adminTask"]) state[slot]?.controller?.abort();
   Object.assign(state, {
     source: null, session: null, outcome: null, cardStates: {}, browse: null, compare: null, view: "lookup",
     busy: false, signin: { busy: false, messageKey, error: null },
+    appsMode: null, picker: null, pickerOpen: true, app: null, envs: null, notice: null, adminTask: null,
   });
 }
 
@@ -68,6 +89,22 @@ export function canReveal() {
 export function showView(view) {
   state.view = view;
 }
+
+// --- where the page is --------------------------------------------------------------------
+
+/** The page is at `place`: what it no longer shows (the configs without a function, the list without an environment) is dropped. */
+export function placeSet(place) {
+  state.place = { ...NOWHERE, ...place };
+  if (!state.place.fn && state.outcome) {
+    state.controller?.abort();
+    Object.assign(state, { outcome: null, cardStates: {}, busy: false, controller: null });
+  }
+  if (!state.place.env && state.browse) {
+    state.browse.controller?.abort();
+    state.browse = null;
+  }
+}
+
 
 // --- requests ------------------------------------------------------------------------------
 

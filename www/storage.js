@@ -1,6 +1,6 @@
 // What the page keeps between loads. The signed-in session (the access key, or in direct mode
 // the base URL and token) lives in sessionStorage only; localStorage holds recent queries
-// (env, function, type), never a secret. The language choice is kept by i18n.js.
+// (the mini program, env, function, type), never a secret. The language choice is kept by i18n.js.
 
 import { TYPES } from "./source.js";
 
@@ -36,14 +36,19 @@ export function forgetSession() {
   sessionStorage.removeItem(SESSION_KEY);
 }
 
-/** The recent queries, newest first: `[{env, functionName, type}]`. */
+/** `{env, functionName, type}` of `query`, with its `appid` when it names a mini program. */
+function recentEntry({ appid, env, functionName, type }) {
+  return typeof appid === "string" && appid ? { appid, env, functionName, type } : { env, functionName, type };
+}
+
+/** The recent queries, newest first: `[{appid?, env, functionName, type}]`. */
 export function readRecent() {
   try {
     const list = JSON.parse(localStorage.getItem(RECENT_KEY));
     if (!Array.isArray(list)) return [];
     return list
       .filter((q) => q && typeof q.env === "string" && typeof q.functionName === "string" && TYPES.includes(q.type))
-      .map(({ env, functionName, type }) => ({ env, functionName, type }))
+      .map(recentEntry)
       .slice(0, RECENT_MAX);
   } catch {
     return [];
@@ -52,8 +57,9 @@ export function readRecent() {
 
 /** Puts `query` first in the recent queries (once). */
 export function rememberQuery(query) {
-  const same = (q) => q.env === query.env && q.functionName === query.functionName && q.type === query.type;
-  const list = [{ env: query.env, functionName: query.functionName, type: query.type }, ...readRecent().filter((q) => !same(q))];
+  const same = (q) => (q.appid ?? null) === (query.appid ?? null) && q.env === query.env && q.functionName === query.functionName
+    && q.type === query.type;
+  const list = [recentEntry(query), ...readRecent().filter((q) => !same(q))];
   try {
     localStorage.setItem(RECENT_KEY, JSON.stringify(list.slice(0, RECENT_MAX)));
   } catch {

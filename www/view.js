@@ -10,6 +10,8 @@ import { els } from "./elements.js";
 import { language, t, translateStatic } from "./i18n.js";
 import { renderCard, renderError } from "./render.js";
 import { KIND_ORDER, KINDS } from "./source.js";
+import { renderAppsAll } from "./apps-view.js";
+import { hasApps } from "./apps-model.js";
 import { canEdit, canReveal, cardStateOf, isCurrentCard, state } from "./state.js";
 import { readRecent } from "./storage.js";
 
@@ -38,6 +40,7 @@ export function renderAll() {
   for (const option of els.compareType.options) option.textContent = typeLabel(option.value);
   renderHeader();
   renderSignin();
+  renderAppsAll();
   renderView();
   renderBusy();
   renderRecent();
@@ -48,8 +51,11 @@ export function renderAll() {
 
 export function renderView() {
   const compare = state.view === "compare";
-  els.lookupView.hidden = compare;
-  els.compareView.hidden = !compare;
+  // With mini programs, nothing can be looked up before one is chosen.
+  const waiting = hasApps() && !state.app;
+  els.views.hidden = waiting;
+  els.lookupView.hidden = compare || waiting;
+  els.compareView.hidden = !compare || waiting;
   els.viewLookup.setAttribute("aria-pressed", String(!compare));
   els.viewCompare.setAttribute("aria-pressed", String(compare));
 }
@@ -87,7 +93,7 @@ export function renderBusy() {
 }
 
 export function renderRecent() {
-  const list = readRecent();
+  const list = readRecent().filter((query) => (query.appid ?? null) === (state.app?.appid ?? null));
   els.recentNone.hidden = list.length > 0;
   els.recentClear.hidden = list.length === 0;
   replaceChildren(els.recentList, list.map((query) =>
@@ -172,7 +178,7 @@ export function focusBrowse(focusOn) {
   if (focusOn === "prev" || focusOn === "next") {
     const pager = els.browseBody.querySelector(`button[data-action="${focusOn}"]:not(:disabled)`);
     (pager ?? els.browseTitle).focus();
-  } else {
+  } else if (focusOn === "heading") {
     els.browseTitle.focus();
   }
 }

@@ -45,20 +45,33 @@ export async function simulator() {
   return { url: `http://127.0.0.1:${readFileSync(portFile, "utf8").trim()}`, stop };
 }
 
-/** POSTs a control request to the simulator. */
+/** POSTs a control request to the simulator; resolves to its JSON answer. */
 export async function simControl(simUrl, path, body) {
   const response = await fetch(simUrl + path, { method: "POST", body: JSON.stringify(body) });
-  assert.ok(response.ok, `simulator ${path}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  assert.ok(response.ok, `simulator ${path}: ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** GETs a control resource of the simulator (e.g. `/__sim/authorizers`); resolves to its JSON. */
+export async function simGet(simUrl, path) {
+  const response = await fetch(simUrl + path);
+  const text = await response.text();
+  assert.ok(response.ok, `simulator ${path}: ${response.status} ${text}`);
+  return JSON.parse(text);
 }
 
 /**
  * Starts the sim (if needed), the Worker allowing direct calls to the sim, and Chromium.
  * `shots` prefixes this test file's screenshot names (its old ones are removed, the other
- * files' kept): "" for page.test.mjs, e.g. "edit-" for another file.
+ * files' kept): "" for page.test.mjs, e.g. "edit-" for another file. `worker`: the Worker's
+ * other settings, `{vars, secrets}` as startWorker takes them (by default a static token).
  */
-export async function startAll({ shots = "" } = {}) {
+export async function startAll({ shots = "", worker: settings = {} } = {}) {
   const sim = await simulator();
-  const worker = await startWorker({ simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url } });
+  const worker = await startWorker({
+    simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url, ...settings.vars }, ...(settings.secrets ? { secrets: settings.secrets } : {}),
+  });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   shotPrefix = shots;
   mkdirSync(SCREENSHOTS, { recursive: true });
