@@ -327,6 +327,21 @@ test("a failed return from the authorization page says why, once", async () => {
   await t.finish();
 });
 
+test("a code brought back without the page's own link is not exchanged, and the page says so", async () => {
+  const t = await openPage(env);
+  const { page } = t;
+  // Straight to the way back, as a forged link would send the browser: no signed state.
+  await page.goto(`${env.worker.url}/wechat/authorized?auth_code=queryauthcode@@@forged&expires_in=600`);
+  assert.equal(url(page).pathname, "/");
+  assert.equal(url(page).search, "", "the error is taken out of the address");
+  await signIn(page, KEYS.admin);
+  const notice = page.locator("#notice");
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /did not come back through a link this page made/);
+  assert.equal(await notice.getAttribute("data-tone"), "error");
+  await t.finish();
+});
+
 test("an app added without cloud development says so, in the notice and in its row", async () => {
   await importOnce();
   const t = await openPage(env);
