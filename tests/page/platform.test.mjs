@@ -285,7 +285,9 @@ for (const run of RUNS) {
     await tab.close();
     assert.equal(params.get("component_appid"), COMPONENT_APPID);
     assert.equal(params.get("auth_type"), "2");
-    assert.equal(params.get("redirect_uri"), `${env.worker.url}/wechat/authorized`);
+    const wayBack = new URL(params.get("redirect_uri"));
+    assert.equal(wayBack.origin + wayBack.pathname, `${env.worker.url}/wechat/authorized`);
+    assert.match(wayBack.searchParams.get("state"), /^[0-9]+\.[A-Za-z0-9_-]{43}$/, "the way back carries the Worker's signed state");
     assert.ok(params.get("pre_auth_code"));
     const before = new Set((await simGet(env.sim.url, "/__sim/authorizers")).authorizers.map((a) => a.authorizer_appid));
 
