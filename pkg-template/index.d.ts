@@ -305,20 +305,51 @@ export interface ProviderOptions {
 export function stableToken(options: ProviderOptions & { appid: string; secret: string }): GetAccessToken;
 
 /**
- * A third-party platform's token for one authorized mini program: component_access_token
- * (cached), then authorizer_access_token. When WeChat rotates the refresh token,
- * `saveAuthorizerRefreshToken` is awaited before the new access token is used.
+ * A third-party platform's component_access_token through
+ * `POST /cgi-bin/component/api_component_token`: each call fetches a new token (the secret and
+ * the ticket stay inside the module). Give it to one cache, e.g. a {@link ComponentClient}'s
+ * `getComponentAccessToken`, and share that cache: the endpoint's quota is the platform's.
  */
-export function authorizerToken(
+export function componentToken(
   options: ProviderOptions & {
     componentAppid: string;
     componentAppsecret: string;
     /** The latest component_verify_ticket WeChat pushed to your callback (every 10 minutes). */
     getComponentVerifyTicket: () => Promise<string> | string;
+  },
+): GetAccessToken;
+
+/**
+ * A third-party platform's token for one authorized mini program: component_access_token,
+ * then authorizer_access_token. When WeChat rotates the refresh token,
+ * `saveAuthorizerRefreshToken` is awaited before the new access token is used.
+ *
+ * The component token comes either from the platform's shared source
+ * (`getComponentAccessToken`, e.g. `(ctx) => platform.componentAccessToken(ctx)`: one token for
+ * every authorized app; asked at each authorizer token fetch, and once more with
+ * `forceRefresh: true` when WeChat rejects it), or is fetched and cached by this source alone
+ * (`componentAppsecret` with `getComponentVerifyTicket`). Exactly one of the two.
+ */
+export function authorizerToken(
+  options: ProviderOptions & {
+    componentAppid: string;
     authorizerAppid: string;
     getAuthorizerRefreshToken: () => Promise<string> | string;
     saveAuthorizerRefreshToken: (refreshToken: string) => Promise<void> | void;
-  },
+  } & (
+      | {
+          /** The platform's component_access_token, shared by all its authorizer sources. */
+          getComponentAccessToken: GetAccessToken;
+          componentAppsecret?: never;
+          getComponentVerifyTicket?: never;
+        }
+      | {
+          componentAppsecret: string;
+          /** The latest component_verify_ticket WeChat pushed to your callback (every 10 minutes). */
+          getComponentVerifyTicket: () => Promise<string> | string;
+          getComponentAccessToken?: never;
+        }
+    ),
 ): GetAccessToken;
 
 /** One `getFuncConfig` request. */
@@ -494,16 +525,28 @@ export interface EnvInfoList {
 }
 
 /**
- * Options of a {@link ComponentClient}: the platform's appid and secret, and exactly one
- * source of the component_verify_ticket WeChat pushes to the platform every 10 minutes.
+ * Options of a {@link ComponentClient}: the platform's appid, and either a shared source of its
+ * component_access_token, or its secret and exactly one source of the component_verify_ticket
+ * WeChat pushes to the platform every 10 minutes.
  */
 export type ComponentClientOptions = CallOptions & {
   /** The third-party platform's appid. */
   componentAppid: string;
-  /** The platform's app secret; it stays inside the module and never shows in an error. */
-  componentAppsecret: string;
 } & (
     | {
+        /**
+         * The platform's component_access_token from a shared source (e.g. `componentToken({...})`
+         * behind a cache the platform keeps), cached by the client like a `getAccessToken`.
+         */
+        getComponentAccessToken: GetAccessToken;
+        componentAppsecret?: never;
+        getComponentVerifyTicket?: never;
+        componentVerifyTicket?: never;
+      }
+    | {
+        /** The platform's app secret; it stays inside the module and never shows in an error. */
+        componentAppsecret: string;
+        getComponentAccessToken?: never;
         /** Asked at each component token fetch: the latest ticket WeChat pushed (see `decryptPush`). */
         getComponentVerifyTicket: () => Promise<string> | string;
         componentVerifyTicket?: never;
@@ -512,6 +555,8 @@ export type ComponentClientOptions = CallOptions & {
         /** A ticket, valid 12 h from its push. */
         componentVerifyTicket: string;
         getComponentVerifyTicket?: never;
+        componentAppsecret: string;
+        getComponentAccessToken?: never;
       }
   );
 
@@ -598,6 +643,13 @@ export interface AuthorizerList {
 export class ComponentClient {
   /** Throws a {@link TcbError} (`invalid_argument`) on bad options. */
   constructor(options: ComponentClientOptions);
+  /**
+   * The client's component_access_token from its cache (fetched when none is usable; one fetch
+   * at a time): the `getComponentAccessToken` of the platform's `authorizerToken` sources, so the
+   * whole platform uses one token. `forceRefresh` fetches a new one at most once per 30 s; within
+   * that time the one fetched then is given.
+   */
+  componentAccessToken(ctx?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
   /** A pre-authorization code for {@link ComponentClient.authorizationLinks} (valid 1800 s). */
   createPreAuthCode(options?: { signal?: AbortSignal }): Promise<PreAuthCode>;
   /**

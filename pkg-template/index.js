@@ -11,6 +11,7 @@ export {
   nextRuns,
   decryptPush,
   stableToken,
+  componentToken,
   authorizerToken,
   checkField,
   checkConfig,

@@ -1,14 +1,19 @@
 // Platform: the Durable Object of a third-party platform. One instance per platform (named
 // `platform:<COMPONENT_APPID>`) holds the component verify ticket, the table of pushes seen,
 // the registry of the mini programs that authorized the platform (SQLite table `apps`), and
-// makes the platform's own calls through the package's ComponentClient (one
-// component_access_token for the platform).
+// makes the platform's own calls through the package's ComponentClient. It keeps the platform's
+// one component_access_token in its storage with its expiry (it outlives the object's eviction
+// and a restart) and serves it to every TokenStore: the whole platform fetches one every ~2 h,
+// whatever the number of authorized apps (api_component_token has a platform-wide quota).
 //
 // One object per platform serialises what must not interleave: a push's replay check and what
 // it applies, the registry's writes, and each authorization code's single exchange.
 //
 // Internal routes (reached only through the PLATFORM binding, never from the Internet):
-//   GET  /ticket              → {ticket}   for a TokenStore's component token fetch
+//   GET  /ticket              → {ticket}   for a TokenStore's readiness check and status
+//   GET  /component-token?force=0|1  (+ X-Rejected-Token: <token> after a rejection)
+//                             → {accessToken, expiresIn}: the platform's one component_access_token,
+//                             for every TokenStore's authorizer token refresh and this object's calls
 //   PUT  /ticket              {ticket}     the ticket an admin stored
 //   GET  /status              → {hasTicket, lastAuthorization?}
 //   POST /push                {timestamp, nonce, msgSignature, event}: 409 when seen, else applied
@@ -22,13 +27,17 @@
 //   POST /collect?appid=A     → {refreshToken|null}: an imported refresh token, handed over once
 //   POST /import              → {total, added, updated, requests}
 import { DurableObject } from "cloudflare:workers";
-import { ComponentClient, defaults, isTcbError } from "tcb-funcconfig";
+import { ComponentClient, componentToken, defaults, isTcbError } from "tcb-funcconfig";
 import { Registry, STATUSES } from "./registry.js";
 import { UNKNOWN_APP_HINT } from "./app-clients.js";
 import { LinkState } from "./link-state.js";
 import { TICKET_HINT, isOneApp, tokenStoreFor } from "./source.js";
 
-const { baseUrl: DEFAULT_BASE_URL } = defaults();
+const { baseUrl: DEFAULT_BASE_URL, renewBeforeSecs } = defaults();
+/** The component token is served while it has more than this left (as the package's caches do). */
+const RENEW_BEFORE_MS = renewBeforeSecs * 1000;
+/** When WeChat's answer carries no `expires_in` (it always does): its documented lifetime. */
+const DEFAULT_EXPIRES_IN_S = 7200;
 
 /** How long a push's (timestamp, nonce, msg_signature) is remembered (the package allows ±300 s). */
 const REPLAY_KEEP_MS = 600 * 1000;
@@ -75,6 +84,14 @@ export class Platform extends DurableObject {
     this.lastAuthorization = null;
     /** The ComponentClient and the settings it was built from. */
     this.client = null;
+    /** The stored component token: `{ token, expiresAt }` or null. */
+    this.componentToken = null;
+    /** The component token fetch in flight, shared by this object's concurrent requests. */
+    this.componentFetch = null;
+    /** The package's component token source and the settings it was built from. */
+    this.componentSource = null;
+    /** The component token this object's ComponentClient last got (sent back after a rejection). */
+    this.clientToken = "";
     /** Exchanges under way, by code hash: shared by this object's concurrent requests. */
     this.exchanging = new Map();
     /** Signs and checks the state of the authorization links' way back. */
@@ -82,8 +99,9 @@ export class Platform extends DurableObject {
     ctx.blockConcurrencyWhile(async () => {
       for (const statement of SCHEMA) this.sql.exec(statement);
       this.registry = new Registry(this.sql);
-      const stored = await ctx.storage.get(["ticket", "lastAuthorization"]);
+      const stored = await ctx.storage.get(["ticket", "lastAuthorization", "componentToken"]);
       this.ticket = stored.get("ticket") ?? "";
+      this.componentToken = stored.get("componentToken") ?? null;
       this.lastAuthorization = stored.get("lastAuthorization") ?? null;
     });
   }
@@ -96,6 +114,11 @@ export class Platform extends DurableObject {
       switch (`${request.method} ${url.pathname}`) {
         case "GET /ticket":
           return Response.json({ ticket: this.ticket });
+        case "GET /component-token": {
+          // A header, not the query: a URL may end up in logs.
+          const rejected = url.searchParams.get("force") === "1" ? request.headers.get("X-Rejected-Token") ?? "" : "";
+          return Response.json(await this.componentAccessToken(rejected));
+        }
         case "PUT /ticket":
           return await this.storeTicket(request);
         case "GET /status":
@@ -224,26 +247,70 @@ export class Platform extends DurableObject {
 
   // --- the platform's calls --------------------------------------------------------------------
 
-  /** The ComponentClient, built again when a setting it uses changes. Throws `no_ticket` without a ticket. */
-  component() {
+  /**
+   * The stored component token while it has more than RENEW_BEFORE_MS left and is not
+   * `rejected`; otherwise a new one, fetched once for all of this object's concurrent requests
+   * (they share the object's I/O context, so they may await the same promise; see TokenStore)
+   * and stored before it is handed out. A fetch in flight brings a token newer than any handed
+   * out, so it serves every waiter, whichever token each saw rejected.
+   * @param {string} rejected the token a caller saw rejected, or ""
+   */
+  async componentAccessToken(rejected) {
+    const stored = this.componentToken;
+    if (stored && stored.expiresAt - Date.now() > RENEW_BEFORE_MS && stored.token !== rejected) {
+      return { accessToken: stored.token, expiresIn: Math.floor((stored.expiresAt - Date.now()) / 1000) };
+    }
+    this.componentFetch ??= this.fetchComponentToken().finally(() => {
+      this.componentFetch = null;
+    });
+    return this.componentFetch;
+  }
+
+  async fetchComponentToken() {
     if (!this.ticket) throw notReady("no_ticket", "no component verify ticket is stored", TICKET_HINT);
+    const issued = await this.source()({ forceRefresh: true });
+    const expiresIn = issued.expiresIn ?? DEFAULT_EXPIRES_IN_S;
+    const stored = { token: issued.accessToken, expiresAt: Date.now() + expiresIn * 1000 };
+    await this.ctx.storage.put("componentToken", stored);
+    this.componentToken = stored;
+    return { accessToken: stored.token, expiresIn };
+  }
+
+  /** The package's component token source, built again when a setting it uses changes. */
+  source() {
     const env = this.env;
     const key = [env.COMPONENT_APPID, env.COMPONENT_APPSECRET, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
+    if (this.componentSource?.key === key) return this.componentSource.get;
+    const get = settings(() => componentToken({
+      componentAppid: env.COMPONENT_APPID ?? "",
+      componentAppsecret: env.COMPONENT_APPSECRET ?? "",
+      getComponentVerifyTicket: () => this.ticket,
+      ...timing(env),
+    }));
+    this.componentSource = { key, get };
+    return get;
+  }
+
+  /**
+   * The ComponentClient, built again when a setting it uses changes; its calls use the stored
+   * component token. Throws `no_ticket` without a ticket.
+   */
+  component() {
+    if (!this.ticket) throw notReady("no_ticket", "no component verify ticket is stored", TICKET_HINT);
+    // Settings the package refuses are told here, before any call.
+    this.source();
+    const env = this.env;
+    const key = [env.COMPONENT_APPID, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
     if (this.client?.key === key) return this.client.component;
-    let component;
-    try {
-      component = new ComponentClient({
-        componentAppid: env.COMPONENT_APPID ?? "",
-        componentAppsecret: env.COMPONENT_APPSECRET ?? "",
-        getComponentVerifyTicket: () => this.ticket,
-        baseUrl: env.WECHAT_BASE_URL || DEFAULT_BASE_URL,
-        ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}),
-      });
-    } catch {
-      throw Object.assign(new Error("the platform settings are invalid"), {
-        storeError: { status: 500, code: "misconfigured", hint: "check the Worker's COMPONENT_APPID / COMPONENT_APPSECRET and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS settings (see edge/README.md)" },
-      });
-    }
+    const component = settings(() => new ComponentClient({
+      componentAppid: env.COMPONENT_APPID ?? "",
+      getComponentAccessToken: async ({ forceRefresh }) => {
+        const issued = await this.componentAccessToken(forceRefresh ? this.clientToken : "");
+        this.clientToken = issued.accessToken;
+        return issued;
+      },
+      ...timing(env),
+    }));
     this.client = { key, component };
     return component;
   }
@@ -392,6 +459,22 @@ function notReady(code, message, hint) {
 
 function badArgument(hint) {
   return Object.assign(new Error("bad argument"), { storeError: { status: 400, code: "invalid_argument", hint, retryable: false } });
+}
+
+/** `baseUrl` and `timeoutMs` of the package's objects, from the Worker's settings. */
+function timing(env) {
+  return { baseUrl: env.WECHAT_BASE_URL || DEFAULT_BASE_URL, ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}) };
+}
+
+/** What `make()` builds from the Worker's settings; settings the package refuses are `misconfigured`. */
+function settings(make) {
+  try {
+    return make();
+  } catch {
+    throw Object.assign(new Error("the platform settings are invalid"), {
+      storeError: { status: 500, code: "misconfigured", hint: "check the Worker's COMPONENT_APPID / COMPONENT_APPSECRET and WECHAT_BASE_URL / WECHAT_TIMEOUT_MS settings (see edge/README.md)" },
+    });
+  }
 }
 
 function failure(status, error) {

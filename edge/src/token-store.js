@@ -3,8 +3,9 @@
 // authorizer refresh token and the current authorizer_access_token with its expiry, and
 // performs every refresh of that token, one at a time, for all the Worker's isolates. It learns
 // its appid from each request (query `appid`; the one-app platform's AUTHORIZER_APPID when
-// absent). The component verify ticket is the platform's: the Platform object
-// (src/platform-store.js) keeps it and is asked for it at each refresh.
+// absent). The component_access_token is the platform's: the Platform object
+// (src/platform-store.js) keeps one for every TokenStore and is asked for it at each refresh
+// (again, with the rejected token, when WeChat refuses it).
 //
 // Internal routes (reached only through the TOKENS binding, never from the Internet):
 //   GET  /token?force=0|1[&appid=A]  (+ X-Rejected-Token: <token> after a rejection) → {accessToken, expiresIn}
@@ -14,7 +15,7 @@
 //   POST /withdraw          the authorization was withdrawn (an `unauthorized` push): tokens dropped
 import { DurableObject } from "cloudflare:workers";
 import { authorizerToken, defaults, isTcbError } from "tcb-funcconfig";
-import { TICKET_HINT, isOneApp, platformStub } from "./source.js";
+import { TICKET_HINT, isOneApp, platformStub, tcbError } from "./source.js";
 
 const { baseUrl: DEFAULT_BASE_URL, renewBeforeSecs } = defaults();
 /** A token is used from the store only while it has more than this left (as the package does). */
@@ -40,8 +41,8 @@ export class TokenStore extends DurableObject {
     this.saved = { refreshToken: "", access: null };
     /** This authorizer's appid, from the requests (the object's name holds it too). */
     this.appid = "";
-    /** The ticket asked of the Platform for the refresh under way. */
-    this.ticket = "";
+    /** The component token the Platform last gave (sent back after a rejection). */
+    this.componentToken = "";
     /** The refresh in flight, shared by this object's own concurrent requests (see accessToken()). */
     this.refreshing = null;
     /** The last failed refresh, answered again until `until`. */
@@ -130,6 +131,20 @@ export class TokenStore extends DurableObject {
   }
 
   /**
+   * The platform's component_access_token, asked of the Platform object; `force` after WeChat
+   * rejected the one it gave, which goes along so that the Platform renews it only once for all
+   * the TokenStores that saw it rejected.
+   */
+  async platformComponentToken(force) {
+    const headers = force && this.componentToken ? { "X-Rejected-Token": this.componentToken } : {};
+    const response = await platformStub(this.env).fetch(`https://platform/component-token?force=${force ? 1 : 0}`, { headers });
+    const body = await response.json().catch(() => null);
+    if (!response.ok || typeof body?.accessToken !== "string") throw tcbError(body?.error);
+    this.componentToken = body.accessToken;
+    return { accessToken: body.accessToken, expiresIn: body.expiresIn };
+  }
+
+  /**
    * On the platform (no AUTHORIZER_APPID), an imported app's refresh token waits in the registry
    * until this object's first refresh collects it.
    */
@@ -199,10 +214,9 @@ export class TokenStore extends DurableObject {
     return this.refreshing;
   }
 
-  /** One refresh through the package: component_access_token (cached in the provider), then authorizer_access_token. */
+  /** One refresh through the package: the platform's component_access_token, then authorizer_access_token. */
   async refresh() {
-    this.ticket = await this.platformTicket();
-    if (!this.ticket) {
+    if (!(await this.platformTicket())) {
       throw notReady("no component verify ticket is stored", TICKET_HINT);
     }
     if (!this.saved.refreshToken) await this.collectRefreshToken();
@@ -227,17 +241,16 @@ export class TokenStore extends DurableObject {
   /** The package's authorizerToken provider, built again when a setting it uses changes. */
   tokenProvider() {
     const env = this.env;
-    const key = [env.COMPONENT_APPID, env.COMPONENT_APPSECRET, this.appid, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
+    const key = [env.COMPONENT_APPID, this.appid, env.WECHAT_BASE_URL, env.WECHAT_TIMEOUT_MS].join("\n");
     if (this.provider?.key === key) return this.provider.getAccessToken;
     let getAccessToken;
     try {
       getAccessToken = authorizerToken({
         componentAppid: env.COMPONENT_APPID ?? "",
-        componentAppsecret: env.COMPONENT_APPSECRET ?? "",
+        getComponentAccessToken: ({ forceRefresh }) => this.platformComponentToken(forceRefresh),
         authorizerAppid: this.appid,
         baseUrl: env.WECHAT_BASE_URL || DEFAULT_BASE_URL,
         ...(env.WECHAT_TIMEOUT_MS ? { timeoutMs: Number(env.WECHAT_TIMEOUT_MS) } : {}),
-        getComponentVerifyTicket: () => this.ticket,
         getAuthorizerRefreshToken: () => this.saved.refreshToken,
         // The package awaits this before it hands out the new access token: a rotated refresh
         // token (the old one is dead from now on) is durable before anything uses the new one.

@@ -12,7 +12,8 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use super::providers::{Component, Ticket, callback, component_token, credential};
+use super::deadline::Deadline;
+use super::providers::{Component, FORCE_REFRESH_INTERVAL_MS, Ticket, callback, component_token, context, credential};
 use super::retry::{Call, kept};
 use super::tokens::Tokens;
 use super::{Inner, invalid, promise};
@@ -46,6 +47,8 @@ pub struct ComponentClient {
     component_appid: Rc<str>,
     /// The app secret and a ticket given as a string: scrubbed from every error.
     secrets: Rc<[String]>,
+    /// When `componentAccessToken` last fetched a new token on `forceRefresh`.
+    last_force: Rc<Cell<f64>>,
 }
 
 /// Every secret of one call, as the scrubber takes them.
@@ -53,19 +56,32 @@ fn hidden<'a>(secrets: &'a [String], code: Option<&'a str>) -> Vec<&'a str> {
     secrets.iter().map(String::as_str).chain(code).collect()
 }
 
+const ONE_SOURCE: &str = "give either getComponentAccessToken (the platform's shared token source) or componentAppsecret with a ticket, not both";
+
 const ONE_TICKET: &str =
     "give exactly one of componentVerifyTicket (a string) or getComponentVerifyTicket (a function)";
 
 #[wasm_bindgen]
 impl ComponentClient {
     /// `new ComponentClient({ componentAppid, componentAppsecret, getComponentVerifyTicket |
-    /// componentVerifyTicket, baseUrl?, timeoutMs?, retries? })`; throws a `TcbError` on bad options.
+    /// componentVerifyTicket, baseUrl?, timeoutMs?, retries? })`, or with `getComponentAccessToken`
+    /// (a shared token source) in place of the secret and the ticket; throws a `TcbError` on bad
+    /// options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<ComponentClient, JsValue> {
         let read = || -> Result<_, Error> {
             let o = Fields::of(&options, "options")?;
             let appid = credential(o.get("componentAppid"), "componentAppid")?;
             platform::validate_appid("componentAppid", &appid)?;
+            let settings = args::settings(&o, platform::TOKEN_PARAM)?;
+            let given = o.get("getComponentAccessToken");
+            if !given.absent() {
+                let others = ["componentAppsecret", "getComponentVerifyTicket", "componentVerifyTicket"];
+                if others.iter().any(|k| !o.get(k).absent()) {
+                    return Err(Error::invalid_argument("getComponentAccessToken", ONE_SOURCE));
+                }
+                return Ok((appid, Vec::new(), callback(given, "getComponentAccessToken")?, settings));
+            }
             let secret = credential(o.get("componentAppsecret"), "componentAppsecret")?;
             let get = o.get("getComponentVerifyTicket");
             let ticket = match (o.get("componentVerifyTicket").string("componentVerifyTicket")?, get.absent()) {
@@ -79,20 +95,49 @@ impl ComponentClient {
                     return Err(Error::invalid_argument("componentVerifyTicket", ONE_TICKET));
                 }
             };
-            Ok((appid, secret, ticket, args::settings(&o, platform::TOKEN_PARAM)?))
+            let mut secrets = vec![secret.clone()];
+            if let Ticket::Fixed(t) = &ticket {
+                secrets.push(t.clone());
+            }
+            let component = Component { appid: appid.clone(), secret, ticket, base_url: settings.base_url.clone() };
+            Ok((appid, secrets, component_token(component, settings.timeout_ms)?, settings))
         };
-        let (appid, secret, ticket, settings) = read().map_err(invalid)?;
-        let mut secrets = vec![secret.clone()];
-        if let Ticket::Fixed(t) = &ticket {
-            secrets.push(t.clone());
-        }
-        let component = Component { appid: appid.clone(), secret, ticket, base_url: settings.base_url.clone() };
-        let source = component_token(component, settings.timeout_ms).map_err(invalid)?;
+        let (appid, secrets, source, settings) = read().map_err(invalid)?;
         let tokens = Tokens::new(TokenSource::Callback(source));
         Ok(ComponentClient {
             inner: Rc::new(Inner { settings, tokens }),
             component_appid: appid.into(),
             secrets: secrets.into(),
+            last_force: Rc::new(Cell::new(f64::NEG_INFINITY)),
+        })
+    }
+
+    /// The client's component_access_token, from its cache, for `getComponentAccessToken`
+    /// of the platform's `authorizerToken` sources: `({ forceRefresh?, signal? }) =>
+    /// Promise<string>`. `forceRefresh` fetches a new token at most once per 30 s; a call within
+    /// that time gets the token fetched then.
+    #[wasm_bindgen(js_name = componentAccessToken)]
+    pub fn component_access_token(&self, ctx: JsValue) -> Promise {
+        let (force, signal) = context(&ctx);
+        let (inner, last_force, secrets) = (self.inner.clone(), self.last_force.clone(), self.secrets.clone());
+        promise(async move {
+            let tokens = &inner.tokens;
+            let now = js_sys::Date::now();
+            let latest = tokens.seen().pop();
+            let force = force && now - last_force.get() >= FORCE_REFRESH_INTERVAL_MS;
+            let got = match Deadline::new(inner.settings.timeout_ms, signal) {
+                Ok(d) => match latest.filter(|_| force) {
+                    Some(rejected) => {
+                        last_force.set(now);
+                        tokens.refresh(&rejected, &d).await
+                    }
+                    None => tokens.current(&d).await,
+                },
+                Err(e) => Err(e.into()),
+            };
+            let mut hide = tokens.seen();
+            hide.extend(secrets.iter().cloned());
+            got.map(JsValue::from).map_err(|f| f.into_js(&hide))
         })
     }
 

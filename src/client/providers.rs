@@ -19,7 +19,7 @@ use crate::wasm::args::{self, Arg, Fields};
 use crate::wasm::error::{Failure, is_tcb_error, set_hint};
 
 /// `force_refresh` of stable_token is sent at most once per this many milliseconds.
-const FORCE_REFRESH_INTERVAL_MS: f64 = 30_000.0;
+pub(super) const FORCE_REFRESH_INTERVAL_MS: f64 = 30_000.0;
 
 const ROTATED_HINT: &str =
     "persist the rotated authorizer_refresh_token: WeChat has already invalidated the previous one";
@@ -39,7 +39,7 @@ pub(super) fn callback(v: Arg, key: &str) -> Result<Function, Error> {
 }
 
 /// `{ forceRefresh, signal }` of a provider call; anything else is ignored.
-fn context(ctx: &JsValue) -> (bool, Option<AbortSignal>) {
+pub(super) fn context(ctx: &JsValue) -> (bool, Option<AbortSignal>) {
     let get = |k: &str| Reflect::get(ctx, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
     if !ctx.is_object() {
         return (false, None);
@@ -170,15 +170,45 @@ pub fn component_token(component: Component, timeout_ms: u32) -> Result<Function
     f.dyn_into().map_err(|_| Error::token("the component token source is not a function"))
 }
 
+/// A token source for a third-party platform's component_access_token
+/// (`POST /cgi-bin/component/api_component_token`): each call fetches a new token, so one
+/// source (or a cache in front of it) serves the whole platform, e.g. as the
+/// `getComponentAccessToken` of every `authorizerToken` and of the `ComponentClient`.
+#[wasm_bindgen(js_name = componentToken)]
+pub fn component_token_source(options: JsValue) -> Result<JsValue, JsValue> {
+    let read = || -> Result<_, Error> {
+        let o = Fields::of(&options, "options")?;
+        let component = Component {
+            base_url: args::base_url(o.get("baseUrl"))?,
+            appid: credential(o.get("componentAppid"), "componentAppid")?,
+            secret: credential(o.get("componentAppsecret"), "componentAppsecret")?,
+            ticket: Ticket::Callback(callback(o.get("getComponentVerifyTicket"), "getComponentVerifyTicket")?),
+        };
+        component_token(component, args::timeout_ms(o.get("timeoutMs"))?)
+    };
+    read().map(Into::into).map_err(|e| Failure::from(e).into_js(&[]))
+}
+
+/// Where an authorizer provider's component token comes from.
+enum ComponentSource {
+    /// Fetched by the provider itself and kept with when it must be fetched anew.
+    Own(Component, RefCell<Option<(String, f64)>>),
+    /// `getComponentAccessToken(ctx)`, asked at each authorizer token fetch (it keeps its own cache).
+    Given(Function),
+}
+
 /// What an authorizer provider holds between its calls: plain values only.
 struct Authorizer {
-    component: Component,
+    component_appid: String,
+    base_url: String,
+    source: ComponentSource,
     authorizer_appid: String,
     get_refresh_token: Function,
     save_refresh_token: Function,
-    /// The component token and when it must be fetched anew.
-    component_token: RefCell<Option<(String, f64)>>,
 }
+
+/// The two ways to give an authorizer provider its component token.
+pub(super) const ONE_COMPONENT_SOURCE: &str = "give either getComponentAccessToken (a function shared by the platform) or componentAppsecret with getComponentVerifyTicket, not both";
 
 /// A string from a callback, or a `token` error.
 fn given_string(v: JsValue, what: &str) -> Result<String, Error> {
@@ -186,16 +216,31 @@ fn given_string(v: JsValue, what: &str) -> Result<String, Error> {
 }
 
 impl Authorizer {
-    async fn component(&self, deadline: &Deadline, secrets: &RefCell<Vec<String>>) -> Result<String, Failure> {
-        if let Some((t, at)) = self.component_token.borrow().as_ref()
-            && js_sys::Date::now() < *at
-        {
-            return Ok(t.clone());
-        }
-        let got = self.component.fetch(deadline, secrets).await?;
-        let cached = read_token(&issued(&got), js_sys::Date::now(), "api_component_token")?;
-        *self.component_token.borrow_mut() = Some((got.token.clone(), renew_at(&cached)));
-        Ok(got.token)
+    /// The component token; `force` after WeChat rejected the previous one.
+    async fn component(&self, deadline: &Deadline, secrets: &RefCell<Vec<String>>, force: bool) -> Result<String, Failure> {
+        let got = match &self.source {
+            ComponentSource::Own(component, cache) => {
+                if let Some((t, at)) = cache.borrow().as_ref()
+                    && !force
+                    && js_sys::Date::now() < *at
+                {
+                    return Ok(t.clone());
+                }
+                let got = component.fetch(deadline, secrets).await?;
+                let cached = read_token(&issued(&got), js_sys::Date::now(), "api_component_token")?;
+                *cache.borrow_mut() = Some((got.token.clone(), renew_at(&cached)));
+                return Ok(got.token);
+            }
+            ComponentSource::Given(f) => {
+                let ctx = Object::new();
+                let _ = Reflect::set(&ctx, &"forceRefresh".into(), &force.into());
+                let _ = Reflect::set(&ctx, &"signal".into(), &deadline.signal());
+                let given = call_user(deadline, f, &ctx, "getComponentAccessToken").await?;
+                read_token(&given, js_sys::Date::now(), "getComponentAccessToken")?.token
+            }
+        };
+        secrets.borrow_mut().push(got.clone());
+        Ok(got)
     }
 
     async fn authorizer(&self, deadline: &Deadline, secrets: &RefCell<Vec<String>>) -> Result<JsValue, Failure> {
@@ -205,21 +250,18 @@ impl Authorizer {
         secrets.borrow_mut().push(refresh.clone());
         let mut renewed = false;
         let got = loop {
-            let ct = self.component(deadline, secrets).await?;
+            let ct = self.component(deadline, secrets, renewed).await?;
             let request = token::authorizer_token_request(
-                &self.component.base_url,
+                &self.base_url,
                 &ct,
-                &self.component.appid,
+                &self.component_appid,
                 &self.authorizer_appid,
                 &refresh,
             );
             match post_token(deadline, request, "authorizer_access_token").await {
                 Ok(got) => break got,
                 // The component token was rejected: renew it once.
-                Err(e) if !renewed && crate::retry::is_token_rejected(&e) => {
-                    renewed = true;
-                    *self.component_token.borrow_mut() = None;
-                }
+                Err(e) if !renewed && crate::retry::is_token_rejected(&e) => renewed = true,
                 Err(e) => return Err(e.into()),
             }
         };
@@ -247,28 +289,40 @@ impl Authorizer {
 }
 
 /// A token source for a third-party platform acting for one authorized mini program:
-/// component_access_token (cached) then authorizer_access_token. A rotated refresh token is
-/// saved with `saveAuthorizerRefreshToken` before the new access token is used.
+/// component_access_token (its own, cached, or the platform's from `getComponentAccessToken`)
+/// then authorizer_access_token. A rotated refresh token is saved with
+/// `saveAuthorizerRefreshToken` before the new access token is used.
 #[wasm_bindgen(js_name = authorizerToken)]
 pub fn authorizer_token(options: JsValue) -> Result<JsValue, JsValue> {
     let read = || -> Result<_, Error> {
         let o = Fields::of(&options, "options")?;
         let timeout_ms = args::timeout_ms(o.get("timeoutMs"))?;
+        let base_url = args::base_url(o.get("baseUrl"))?;
+        let appid = credential(o.get("componentAppid"), "componentAppid")?;
+        let given = o.get("getComponentAccessToken");
+        let source = if given.absent() {
+            ComponentSource::Own(
+                Component {
+                    base_url: base_url.clone(),
+                    appid: appid.clone(),
+                    secret: credential(o.get("componentAppsecret"), "componentAppsecret")?,
+                    ticket: Ticket::Callback(callback(o.get("getComponentVerifyTicket"), "getComponentVerifyTicket")?),
+                },
+                RefCell::new(None),
+            )
+        } else if o.get("componentAppsecret").absent() && o.get("getComponentVerifyTicket").absent() {
+            ComponentSource::Given(callback(given, "getComponentAccessToken")?)
+        } else {
+            return Err(Error::invalid_argument("getComponentAccessToken", ONE_COMPONENT_SOURCE));
+        };
         Ok((
             Authorizer {
-                component: Component {
-                    base_url: args::base_url(o.get("baseUrl"))?,
-                    appid: credential(o.get("componentAppid"), "componentAppid")?,
-                    secret: credential(o.get("componentAppsecret"), "componentAppsecret")?,
-                    ticket: Ticket::Callback(callback(
-                        o.get("getComponentVerifyTicket"),
-                        "getComponentVerifyTicket",
-                    )?),
-                },
+                component_appid: appid,
+                base_url,
+                source,
                 authorizer_appid: credential(o.get("authorizerAppid"), "authorizerAppid")?,
                 get_refresh_token: callback(o.get("getAuthorizerRefreshToken"), "getAuthorizerRefreshToken")?,
                 save_refresh_token: callback(o.get("saveAuthorizerRefreshToken"), "saveAuthorizerRefreshToken")?,
-                component_token: RefCell::new(None),
             },
             timeout_ms,
         ))
@@ -278,7 +332,9 @@ pub fn authorizer_token(options: JsValue) -> Result<JsValue, JsValue> {
     Ok(provider(timeout_ms, move |deadline, _force, secrets| {
         let state = state.clone();
         async move {
-            secrets.borrow_mut().push(state.component.secret.clone());
+            if let ComponentSource::Own(c, _) = &state.source {
+                secrets.borrow_mut().push(c.secret.clone());
+            }
             state.authorizer(&deadline, &secrets).await
         }
     }))

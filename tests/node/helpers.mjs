@@ -24,6 +24,7 @@ export const EXPORTS = [
   "authorizerToken",
   "checkConfig",
   "checkField",
+  "componentToken",
   "decryptPush",
   "defaults",
   "diffConfigs",

@@ -2,7 +2,7 @@
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import { TcbClient, authorizerToken, getFuncConfig, isTcbError, stableToken } from "tcb-funcconfig";
+import { ComponentClient, TcbClient, authorizerToken, componentToken, getFuncConfig, isTcbError, stableToken } from "tcb-funcconfig";
 import { ENV, SIM, TOKEN, assertNoSecret, control, count, counters, fault, makeRejection, tokenSequence } from "./helpers.mjs";
 
 // Every secret these tests use; none may ever show in an error.
@@ -213,6 +213,117 @@ test("authorizerToken: a lost refresh token (61023) and a failed save are explai
   const e3 = await rejection(new TcbClient({ getAccessToken: chain().getAccessToken, baseUrl: SIM }).getFuncConfig({ env: ENV, functionName: "openapi", type: 1 }));
   assert.equal(e3.errcode, 61004);
   assert.match(e3.hint, /relay/);
+});
+
+const COMPONENT_TOKEN_PATH = "/cgi-bin/component/api_component_token";
+const AUTHORIZER_TOKEN_PATH = "/cgi-bin/component/api_authorizer_token";
+
+/** An authorizer source of generated account `i` (mock/README.md "Many authorizers") taking the platform's component token. */
+function sharedChain(i, getComponentAccessToken) {
+  let refresh = `sim-refresh-app-${String(i).padStart(4, "0")}`;
+  return authorizerToken({
+    componentAppid: "wx-sim-component",
+    getComponentAccessToken,
+    authorizerAppid: `wx-sim-app-${String(i).padStart(4, "0")}`,
+    getAuthorizerRefreshToken: () => refresh,
+    saveAuthorizerRefreshToken: (t) => { refresh = t; },
+    baseUrl: SIM,
+  });
+}
+
+test("one component token for the platform: 12 authorizer sources and the platform's own calls fetch it once", async () => {
+  await control("/__sim/authorizers", { count: 12 });
+  let ticketAsked = 0;
+  const platform = new ComponentClient({
+    componentAppid: "wx-sim-component",
+    componentAppsecret: "sim-component-secret",
+    getComponentVerifyTicket: () => (ticketAsked++, "sim-verify-ticket"),
+    baseUrl: SIM,
+  });
+  const asked = [];
+  const shared = (ctx) => (asked.push(ctx.forceRefresh), platform.componentAccessToken(ctx));
+  const sources = Array.from({ length: 12 }, (_, i) => sharedChain(i + 1, shared));
+  const issued = await Promise.all(sources.map((get) => get({})));
+  assert.equal(new Set(issued.map((t) => t.accessToken)).size, 12, "one authorizer token each");
+  assert.ok(issued.every((t) => /^sim-authorizer-/.test(t.accessToken) && t.expiresIn > 7000));
+  const listed = await platform.getAuthorizerList({ count: 20 });
+  assert.ok(listed.totalCount >= 12);
+  // Every source asked the shared one, none forced; WeChat saw one component token request.
+  assert.deepEqual(asked, Array(12).fill(false));
+  assert.equal(await count(COMPONENT_TOKEN_PATH), 1);
+  assert.equal(await count(AUTHORIZER_TOKEN_PATH), 12);
+  assert.equal(ticketAsked, 1);
+
+  // The shared token expires: the first authorizer refresh sees it rejected and asks again with
+  // forceRefresh; the platform's cache serves everyone else the new one.
+  await control("/__sim/expire-tokens", { kinds: ["component"] });
+  asked.length = 0;
+  const again = await sources[0]({});
+  assert.match(again.accessToken, /^sim-authorizer-/);
+  assert.deepEqual(asked, [false, true]);
+  assert.equal(await count(COMPONENT_TOKEN_PATH), 2);
+  await Promise.all(sources.slice(1, 6).map((get) => get({})));
+  assert.equal(await count(COMPONENT_TOKEN_PATH), 2, "the renewed token served the others");
+  assert.equal(await count(AUTHORIZER_TOKEN_PATH), 12 + 1 + 1 + 5, "the rejected authorizer request, then one per source");
+});
+
+test("getComponentAccessToken: a token WeChat keeps rejecting is asked again once with forceRefresh, never in a loop", async () => {
+  const asked = [];
+  const get = sharedChain(1, (ctx) => (asked.push(ctx.forceRefresh), { accessToken: "sim-expired-token", expiresIn: 7200 }));
+  await control("/__sim/authorizers", { count: 1 });
+  const e = await rejection(get({}));
+  assert.equal(e.errcode, 40001);
+  assert.deepEqual(asked, [false, true]);
+  assert.equal(await count(AUTHORIZER_TOKEN_PATH), 2);
+  assert.equal(await count(COMPONENT_TOKEN_PATH), 0);
+
+  // A source that throws, or gives no token, is a token error.
+  const thrown = await rejection(sharedChain(1, () => { throw new Error("sim-component-secret leaked?"); })({}));
+  assert.equal(thrown.code, "token");
+  assert.match(thrown.message, /getComponentAccessToken/);
+  const empty = await rejection(sharedChain(1, () => ({ accessToken: "" }))({}));
+  assert.equal(empty.code, "token");
+});
+
+test("componentToken: a fetching source a ComponentClient caches; exactly one way to give a component token", async () => {
+  const source = componentToken({
+    componentAppid: "wx-sim-component",
+    componentAppsecret: "sim-component-secret",
+    getComponentVerifyTicket: async () => "sim-verify-ticket",
+    baseUrl: SIM,
+  });
+  const first = await source({});
+  assert.match(first.accessToken, /^sim-component-/);
+  assert.ok(first.expiresIn > 7000);
+  const platform = new ComponentClient({ componentAppid: "wx-sim-component", getComponentAccessToken: source, baseUrl: SIM });
+  await platform.getAuthorizerList();
+  await platform.getAuthorizerList();
+  assert.equal(await count(COMPONENT_TOKEN_PATH), 2, "one by the call above, one cached by the client");
+
+  const wrong = componentToken({ componentAppid: "wx-sim-component", componentAppsecret: "sim-component-secret", getComponentVerifyTicket: () => "sim-verify-ticket-wrong", baseUrl: SIM });
+  const refused = await rejection(wrong({}));
+  assert.ok(refused.errcode > 0);
+
+  const both = (extra) => () => authorizerToken({
+    componentAppid: "wx-sim-component",
+    getComponentAccessToken: () => "x",
+    authorizerAppid: "wx-sim-authorizer",
+    getAuthorizerRefreshToken: () => "r",
+    saveAuthorizerRefreshToken: () => {},
+    ...extra,
+  });
+  for (const extra of [{ componentAppsecret: "sim-component-secret" }, { getComponentVerifyTicket: () => "t" }]) {
+    assert.throws(both(extra), (e) => {
+      seenErrors.push(e);
+      return isTcbError(e) && e.code === "invalid_argument" && /getComponentAccessToken/.test(e.message) && /either/.test(e.message) && !JSON.stringify(e).includes("sim-component-secret");
+    });
+  }
+  assert.throws(both({ getComponentAccessToken: "not a function" }), (e) => e.code === "invalid_argument" && /getComponentAccessToken/.test(e.message));
+  assert.throws(() => new ComponentClient({ componentAppid: "wx-sim-component", componentAppsecret: "sim-component-secret", getComponentAccessToken: source }), (e) => {
+    seenErrors.push(e);
+    return e.code === "invalid_argument" && /getComponentAccessToken/.test(e.message);
+  });
+  assert.throws(() => componentToken({ componentAppid: "wx-sim-component", componentAppsecret: "sim-component-secret" }), (e) => e.code === "invalid_argument" && /getComponentVerifyTicket/.test(e.message));
 });
 
 test("no secret in any error of this file", () => {
