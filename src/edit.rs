@@ -45,13 +45,13 @@ pub enum Edit {
     },
 }
 
-/// `restoreConfig`'s config: `raw`, the text of a config of type `t` (as `getFuncConfig` gave it),
-/// checked with the rules of that type; it is written as it is.
-pub fn restore(t: ConfigType, raw: String) -> Result<Edit, Error> {
-    let refuse = |why: &str| {
-        invalid("raw", &format!("is not the text of a type {} ({}) config: {why}", t.number(), t.name()))
-    };
-    let value = match crate::value::parse(&raw) {
+/// The config `raw` is the text of, as a config of type `t` (as `getFuncConfig` gives `raw`; a
+/// config sent as a JSON string holding its text is read too). Not checked against the rules.
+/// `field` names `raw` in the error.
+pub fn raw_config(t: ConfigType, raw: &str, field: &str) -> Result<Config, Error> {
+    let refuse =
+        |why: &str| invalid(field, &format!("is not the `raw` of a type {} ({}) config: {why}", t.number(), t.name()));
+    let value = match crate::value::parse(raw) {
         Ok(Value::String(inner)) => crate::value::parse(&inner),
         other => other,
     }
@@ -59,7 +59,13 @@ pub fn restore(t: ConfigType, raw: String) -> Result<Edit, Error> {
     if !has_fields_of(t, &value) {
         return Err(refuse("it has none of that type's fields"));
     }
-    let config = config_from_value(t, &value).map_err(|e| refuse(&e))?;
+    config_from_value(t, &value).map_err(|e| refuse(&e))
+}
+
+/// `restoreConfig`'s edit: the config `raw` is the text of (see [`raw_config`]), checked with the
+/// rules of type `t`; it is written as it is.
+pub fn restore(t: ConfigType, raw: String) -> Result<Edit, Error> {
+    let config = raw_config(t, &raw, "raw")?;
     validate(&config)?;
     Ok(Edit::Restore { config, raw })
 }

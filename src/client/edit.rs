@@ -11,7 +11,6 @@ use crate::Error;
 use crate::edit::{Edit, empty, same};
 use crate::model::{EnvVar, FuncConfig, Trigger};
 use crate::request::GetFuncConfig;
-use crate::response::{decode_config, has_fields_of};
 use crate::upload::{diff, upload_text_body};
 use crate::wasm::args::{self, FIELDS, Fields};
 use crate::wasm::error::Failure;
@@ -68,18 +67,8 @@ pub fn trigger_edit(spec: &JsValue) -> Result<Edit, Error> {
 
 /// The caller's `expectedRaw`, which must be the `raw` of a config of the edit's type.
 fn expected_config(target: &GetFuncConfig, raw: String) -> Result<FuncConfig, Error> {
-    let t = target.config_type;
-    let refuse = |why: &str| {
-        Error::invalid_argument(
-            "expectedRaw",
-            &format!("is not the `raw` of a type {} ({}) config: {why}", t.number(), t.name()),
-        )
-    };
-    let value = crate::value::parse(&raw).map_err(|e| refuse(&format!("not JSON ({e})")))?;
-    if !has_fields_of(t, &value) {
-        return Err(refuse("it has none of that type's fields"));
-    }
-    decode_config(target, raw).map_err(|e| refuse(&e.message()))
+    let config = crate::edit::raw_config(target.config_type, &raw, "expectedRaw")?;
+    Ok(FuncConfig { env: target.env.clone(), function_name: target.function_name.clone(), config, raw })
 }
 
 impl EditRequest {
