@@ -7,6 +7,7 @@
 
 import { editContext, loadFunctions, reveal, runCompare, runQuery, showQuery } from "./actions.js";
 import { els } from "./elements.js";
+import { initHistory } from "./history.js";
 import { initialLanguage, setLanguage } from "./i18n.js";
 import { resumeSession, signInDirect, signInWithKey, signOut } from "./session.js";
 import { showView } from "./state.js";
@@ -79,6 +80,7 @@ els.lang.addEventListener("change", () => {
 });
 
 bindView({ query: showQuery, page: loadFunctions, reveal, editContext });
+initHistory();
 setLanguage(initialLanguage());
 renderAll();
 resumeSession();

@@ -54,11 +54,12 @@ export async function simControl(simUrl, path, body) {
 /**
  * Starts the sim (if needed), the Worker allowing direct calls to the sim, and Chromium.
  * `shots` prefixes this test file's screenshot names (its old ones are removed, the other
- * files' kept): "" for page.test.mjs, e.g. "edit-" for another file.
+ * files' kept): "" for page.test.mjs, e.g. "edit-" for another file. `secrets` go to the Worker
+ * besides the keys (e.g. HISTORY_KEY).
  */
-export async function startAll({ shots = "" } = {}) {
+export async function startAll({ shots = "", secrets = {} } = {}) {
   const sim = await simulator();
-  const worker = await startWorker({ simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url } });
+  const worker = await startWorker({ simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url }, secrets });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   shotPrefix = shots;
   mkdirSync(SCREENSHOTS, { recursive: true });
