@@ -125,6 +125,11 @@ async function handleAuthorized(request, url, env) {
 async function route(request, url, env) {
   // The history's routes (src/history.js) check their own methods and roles.
   if (url.pathname === HISTORY_PATH || url.pathname.startsWith(`${HISTORY_PATH}/`)) {
+    // The method first, as for every route: a preflight never gets further.
+    const rollback = url.pathname.endsWith("/rollback");
+    if (request.method !== (rollback ? "POST" : "GET")) {
+      return { result: apiError(405, "method_not_allowed", rollback ? "a rollback writes a config: use POST with a JSON body" : "the history is read-only: use GET") };
+    }
     const identity = await identify(request, env);
     if (!identity) return { result: apiError(401, "unauthorized", UNAUTHORIZED_HINT) };
     return { identity, result: await history(request, url, env, identity) };
