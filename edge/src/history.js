@@ -84,7 +84,8 @@ export async function observeRead(env, target, configs) {
 }
 
 /**
- * Answers the history routes. `rest` is the path after /api/history.
+ * Answers the history routes for a caller already identified (the method was checked by
+ * src/index.js; checked again here).
  * @returns {Promise<import("./api.js").ApiResult>}
  */
 export async function history(request, url, env, identity) {
