@@ -440,6 +440,20 @@ export class TcbClient {
   ): Promise<EditResult<TimerTriggerConfig>>;
   /** Removes the function's timer trigger; see {@link TcbClient.updateEnvironment}. */
   removeTimerTrigger(env: string, functionName: string, options?: EditOptions): Promise<EditResult<TimerTriggerConfig>>;
+  /**
+   * Makes the config of type `type` the one `raw` is the text of (a `raw` that
+   * {@link TcbClient.getFuncConfig} gave, e.g. an earlier version), writing that text unchanged.
+   * `raw` is checked with WeChat's rules for the type first (code `"invalid_argument"`, field
+   * `raw` or the config's field). The same read-modify-write as the edit helpers; nothing is
+   * written when the config's text is already `raw`. See {@link TcbClient.updateEnvironment}.
+   */
+  restoreConfig(
+    env: string,
+    functionName: string,
+    type: ConfigTypeArg,
+    raw: string,
+    options?: EditOptions,
+  ): Promise<EditResult<FuncConfig>>;
   /** Forgets the cached token (optional: a client holds nothing else). */
   free(): void;
 }

@@ -11,8 +11,10 @@ use crate::error::Error;
 use crate::model::{
     CloudCallConfig, Config, ConfigType, EnvVar, EnvironmentConfig, FuncConfig, TimerTriggerConfig, Trigger,
 };
+use crate::response::{config_from_value, has_fields_of};
 use crate::rules::{Broken, Rule};
-use crate::upload::{MAX_TIMEOUT_SECS, is_api_name, is_env_key, is_trigger_name, validate};
+use crate::upload::{Change, MAX_TIMEOUT_SECS, is_api_name, is_env_key, is_trigger_name, validate};
+use serde_json::Value;
 
 /// One edit, as the helpers take it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,38 @@ pub enum Edit {
     SetTrigger(Trigger),
     /// `removeTimerTrigger`: no trigger left.
     RemoveTrigger,
+    /// `restoreConfig`: the config becomes `config`, written as `raw`, its text, unchanged.
+    Restore {
+        /// `raw` decoded.
+        config: Config,
+        /// The text to write, as given.
+        raw: String,
+    },
+}
+
+/// The config `raw` is the text of, as a config of type `t` (as `getFuncConfig` gives `raw`; a
+/// config sent as a JSON string holding its text is read too). Not checked against the rules.
+/// `field` names `raw` in the error.
+pub fn raw_config(t: ConfigType, raw: &str, field: &str) -> Result<Config, Error> {
+    let refuse =
+        |why: &str| invalid(field, &format!("is not the `raw` of a type {} ({}) config: {why}", t.number(), t.name()));
+    let value = match crate::value::parse(raw) {
+        Ok(Value::String(inner)) => crate::value::parse(&inner),
+        other => other,
+    }
+    .map_err(|e| refuse(&format!("not JSON ({e})")))?;
+    if !has_fields_of(t, &value) {
+        return Err(refuse("it has none of that type's fields"));
+    }
+    config_from_value(t, &value).map_err(|e| refuse(&e))
+}
+
+/// `restoreConfig`'s edit: the config `raw` is the text of (see [`raw_config`]), checked with the
+/// rules of type `t`; it is written as it is.
+pub fn restore(t: ConfigType, raw: String) -> Result<Edit, Error> {
+    let config = raw_config(t, &raw, "raw")?;
+    validate(&config)?;
+    Ok(Edit::Restore { config, raw })
 }
 
 /// The config a function has of a type it has not configured: empty, default timeout.
@@ -66,6 +100,26 @@ impl Edit {
             Edit::Environment { .. } => ConfigType::Environment,
             Edit::Grant(_) | Edit::Revoke(_) => ConfigType::CloudCall,
             Edit::SetTrigger(_) | Edit::RemoveTrigger => ConfigType::TimerTrigger,
+            Edit::Restore { config, .. } => config.config_type(),
+        }
+    }
+
+    /// The text to write for `after`, the config [`apply`](Self::apply) gave: a restored config's
+    /// own text; otherwise `after` written over `over`, the server's text, when there is one.
+    pub fn text(&self, after: &Config, over: Option<&str>) -> String {
+        match (self, over) {
+            (Edit::Restore { raw, .. }, _) => raw.clone(),
+            (_, Some(over)) => after.to_json_over(over),
+            (_, None) => after.to_json(),
+        }
+    }
+
+    /// Whether writing `after` changes `current` (`list`: their differences): for a restored
+    /// config, whether the text differs, since members this client does not model count too.
+    pub fn changes(&self, current: Option<&FuncConfig>, list: &[Change]) -> bool {
+        match self {
+            Edit::Restore { raw, .. } => current.is_none_or(|c| c.raw != *raw),
+            _ => !list.is_empty(),
         }
     }
 
@@ -105,6 +159,7 @@ impl Edit {
                 })
             }
             Edit::RemoveTrigger => Ok(()),
+            Edit::Restore { config, .. } => validate(config),
         }
     }
 
@@ -136,6 +191,9 @@ impl Edit {
             (Edit::Revoke(names), Config::CloudCall(c)) => c.openapi.retain(|n| !names.contains(n)),
             (Edit::SetTrigger(t), Config::TimerTrigger(c)) => c.triggers = vec![t.clone()],
             (Edit::RemoveTrigger, Config::TimerTrigger(c)) => c.triggers.clear(),
+            (Edit::Restore { config: restored, .. }, c) if restored.config_type() == c.config_type() => {
+                c.clone_from(restored);
+            }
             _ => return Err(invalid("config", "is not of the edit's type")),
         }
         validate(&config)?;
@@ -256,5 +314,60 @@ mod tests {
         assert!(!same(Some(&a), Some(&c)));
         assert!(same(None, None));
         assert!(!same(Some(&a), None) && !same(None, Some(&a)));
+    }
+
+    #[test]
+    fn a_restored_config_is_checked_and_written_as_its_text() {
+        let raw = r#"{"timeout":7, "environment":[{"key":"A","value":"1","note":"kept"}],"extra":true}"#;
+        let edit = restore(ConfigType::Environment, raw.to_string()).unwrap();
+        assert_eq!(edit.config_type(), ConfigType::Environment);
+        let current = environment(3, &[("B", "2")]);
+        let after = edit.apply(Some(&current)).unwrap();
+        assert_eq!(after, environment(7, &[("A", "1")]));
+        // The text goes as given, whatever the server has now.
+        assert_eq!(edit.text(&after, Some(r#"{"timeout":3,"environment":[]}"#)), raw);
+        assert_eq!(edit.text(&after, None), raw);
+        // Other edits write over the server's text.
+        let grant = Edit::Grant(strings(&["a.b"]));
+        let granted = grant.apply(None).unwrap();
+        let over = r#"{"permissions":{"openapi":[]},"x":1}"#;
+        assert_eq!(grant.text(&granted, Some(over)), granted.to_json_over(over));
+        assert_eq!(grant.text(&granted, None), granted.to_json());
+        // Only the same text is "no change": members this client does not model count.
+        let fc = |raw: &str| FuncConfig {
+            env: "e".into(),
+            function_name: "f".into(),
+            config: environment(7, &[("A", "1")]),
+            raw: raw.into(),
+        };
+        assert!(!edit.changes(Some(&fc(raw)), &[]));
+        assert!(edit.changes(Some(&fc(r#"{"timeout":7,"environment":[{"key":"A","value":"1"}]}"#)), &[]));
+        assert!(edit.changes(None, &[]));
+        assert!(!grant.changes(None, &[]));
+        // A config of another type is not restored over this one.
+        refused(edit, Some(&Config::CloudCall(CloudCallConfig::default())), "config");
+    }
+
+    #[test]
+    fn a_restored_config_must_be_a_valid_config_of_its_type() {
+        let bad = |t: ConfigType, raw: &str, field: &str| {
+            let e = restore(t, raw.to_string()).expect_err(raw);
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(e.message().starts_with(field), "{} should name {field}", e.message());
+        };
+        bad(ConfigType::Environment, "not json", "raw");
+        bad(ConfigType::Environment, r#"{"permissions":{"openapi":[]}}"#, "raw");
+        bad(ConfigType::CloudCall, "[1]", "raw");
+        bad(ConfigType::CloudCall, r#"{"permissions":{"openapi":["nope"]}}"#, "config.openapi[0]");
+        bad(ConfigType::TimerTrigger, r#"{"triggers":[{"name":"t","type":"timer","config":"0 0 25 * * * *"}]}"#, "config.triggers");
+        bad(ConfigType::Environment, r#"{"timeout":301,"environment":[]}"#, "config.timeout");
+        // A config sent as a JSON string holding its text is read too, and kept as sent.
+        let twice = r#""{\"permissions\":{\"openapi\":[\"a.b\"]}}""#;
+        let edit = restore(ConfigType::CloudCall, twice.to_string()).unwrap();
+        assert_eq!(
+            edit.apply(None).unwrap(),
+            Config::CloudCall(CloudCallConfig { openapi: strings(&["a.b"]) })
+        );
+        assert_eq!(edit.text(&empty(ConfigType::CloudCall), None), twice);
     }
 }

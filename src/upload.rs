@@ -131,11 +131,17 @@ pub const UPLOAD_PATH: &str = "/tcb/uploadfuncconfig";
 /// the server's current text, the config is written over it so that members this client does
 /// not model are kept ([`Config::to_json_over`]).
 pub fn upload_body(target: &GetFuncConfig, config: &Config, over: Option<&str>) -> Result<String, Error> {
+    upload_text_body(target, config, over.map_or_else(|| config.to_json(), |raw| config.to_json_over(raw)))
+}
+
+/// The validated body of an `uploadfuncconfig` request that writes `config` as `text`, its JSON
+/// text (see [`crate::edit::Edit::text`]).
+pub fn upload_text_body(target: &GetFuncConfig, config: &Config, text: String) -> Result<String, Error> {
     if config.config_type() != target.config_type {
         return Err(invalid("config", "is not of the requested type"));
     }
     validate(config)?;
-    let config = over.map_or_else(|| config.to_json(), |raw| config.to_json_over(raw));
+    let config = text;
     let body =
         UploadBody { config_type: target.config_type, env: &target.env, function_name: &target.function_name, config };
     Ok(to_text(&body))

@@ -73,6 +73,12 @@ export const SECRETS = [
   "attack-ticket-6d1f",
   "attack-refresh-7c2e",
   "attack-value-8b3a",
+  // The history's tests (tests/edge/history.test.mjs, tests/page/history.test.mjs): values and keys.
+  "hist-s3cret-Value-31",
+  "hist-s3cret-Value-62",
+  "hist-drift-Value-93",
+  "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+  "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=",
 ];
 
 /** Secrets made while the suite runs, by their shape. */

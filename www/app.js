@@ -15,6 +15,7 @@ import { addApp, findApps, importApps } from "./apps-actions.js";
 import { adminDismissed, noticeDismissed, noticeShown, pickerOpened } from "./apps-model.js";
 import { bindAppsView, renderAdmin, renderNotice, renderPicker } from "./apps-view.js";
 import { els } from "./elements.js";
+import { initHistory } from "./history.js";
 import { initialLanguage, setLanguage } from "./i18n.js";
 import { goTo, restorePlace, startPlace } from "./navigate.js";
 import { resumeSession, signInDirect, signInWithKey, signOut, whenSignedIn } from "./session.js";
@@ -139,6 +140,7 @@ onPlaceChange((place) => {
 
 const back = takeAuthorizationReturn();
 if (back) noticeShown(back);
+initHistory();
 setLanguage(initialLanguage());
 renderAll();
 resumeSession();

@@ -3,6 +3,7 @@
 // language switch can rebuild the cards without losing what the user did.
 
 import { DOTS, h, replaceChildren, uid } from "./dom.js";
+import { historyButton } from "./history.js";
 import { has, t } from "./i18n.js";
 import { TYPE_OF } from "./source.js";
 import { triggerSchedule } from "./timeline.js";
@@ -20,7 +21,7 @@ export function renderCard(kind, config, state, ctx) {
     kind === "cloudCall" ? cloudCallBody(config, state)
       : kind === "timerTrigger" ? timerTriggerBody(config)
         : environmentBody(config, state, ctx);
-  return card(kind, "card", [body, rawToggle(config, state), extra.body], extra.header);
+  return card(kind, "card", [body, rawToggle(config, state), extra.body], extra.header, historyButton(kind, config));
 }
 
 function card(kind, className, children, ...extraHeader) {

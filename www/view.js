@@ -7,6 +7,7 @@ import { busyLine, h, replaceChildren } from "./dom.js";
 import { compareView, functionList } from "./browse.js";
 import { editor } from "./edit.js";
 import { els } from "./elements.js";
+import { renderHistory } from "./history.js";
 import { language, t, translateStatic } from "./i18n.js";
 import { renderCard, renderError } from "./render.js";
 import { KIND_ORDER, KINDS } from "./source.js";
@@ -58,6 +59,8 @@ export function renderView() {
   els.compareView.hidden = !compare || waiting;
   els.viewLookup.setAttribute("aria-pressed", String(!compare));
   els.viewCompare.setAttribute("aria-pressed", String(compare));
+  // The history view (history.js) takes the place of both when it shows.
+  renderHistory();
 }
 
 function renderHeader() {

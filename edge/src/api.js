@@ -2,6 +2,7 @@
 // The masking, versions, error mapping and request checks here serve the other routes too
 // (browse.js, edit.js, wechat.js).
 import { isTcbError, maskChanges, maskConfig } from "tcb-funcconfig";
+import { appidOf, observeRead } from "./history.js";
 import { clientFor, tcbError } from "./source.js";
 import { versionOf } from "./version.js";
 
@@ -152,12 +153,19 @@ export async function getConfig(params, role, env) {
   try {
     if (type === "all") {
       const all = await client.getAllConfigs(envId, functionName);
+      await observeRead(env, { appid: appidOf(env, params.get("appid")), env: envId, function: functionName }, [
+        { type: 1, config: all.cloudCall },
+        { type: 2, config: all.timerTrigger },
+        { type: 3, config: all.environment },
+      ]);
       const [cloudCall, timerTrigger, environment] = await Promise.all(
         [all.cloudCall, all.timerTrigger, all.environment].map((c) => presentVersioned(c, reveal, env)),
       );
       return { status: 200, body: { cloudCall, timerTrigger, environment } };
     }
     const config = await client.getFuncConfig({ env: envId, functionName, type: TYPES[type] });
+    // Drift: the history compares this version with the last one it saw (one round trip).
+    await observeRead(env, { appid: appidOf(env, params.get("appid")), env: envId, function: functionName }, [{ type: TYPES[type], config }]);
     return { status: 200, body: await presentVersioned(config, reveal, env) };
   } catch (e) {
     return fromTcbError(e);

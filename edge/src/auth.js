@@ -1,7 +1,7 @@
 // Who is calling: a bearer key (VIEWER_KEY / ADMIN_KEY) or a Cloudflare Access JWT.
 import { createRemoteJWKSet, customFetch, jwksCache, jwtVerify } from "jose";
 
-/** @typedef {{ role: "viewer" | "admin", via: "key" | "access" }} Identity */
+/** @typedef {{ role: "viewer" | "admin", via: "key" | "access", email?: string }} Identity */
 
 const encoder = new TextEncoder();
 
@@ -23,7 +23,11 @@ export async function identify(request, env) {
   const jwt = request.headers.get("Cf-Access-Jwt-Assertion");
   if (jwt && env.ACCESS_AUD && env.ACCESS_CERTS_URL) {
     const claims = await verifyAccessJwt(jwt, env.ACCESS_AUD, env.ACCESS_CERTS_URL);
-    if (claims) return { role: accessRole(claims, env.ACCESS_ADMIN_EMAILS), via: "access" };
+    if (claims) {
+      // The email names the person in the history's records.
+      const email = typeof claims.email === "string" ? claims.email.toLowerCase() : "";
+      return { role: accessRole(claims, env.ACCESS_ADMIN_EMAILS), via: "access", ...(email ? { email } : {}) };
+    }
   }
   return null;
 }

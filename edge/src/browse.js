@@ -48,7 +48,7 @@ export async function listFunctions(params, env) {
 }
 
 /** The comparable part of a config, in the plain shape `diffConfigs` takes. */
-function comparable(config, type) {
+export function comparable(config, type) {
   // A config that is not there ("not configured") compares as the empty one.
   if (config === null) return emptyConfig(type);
   if (type === 1) return { openapi: config.openapi };

@@ -17,6 +17,7 @@ import {
   readBody,
   refuseCrossSite,
 } from "./api.js";
+import { appidOf, outcomeOf, recordWrite, whoOf } from "./history.js";
 import { clientFor } from "./source.js";
 import { VERSION_PATTERN, versionOf } from "./version.js";
 
@@ -94,9 +95,10 @@ function checkSet(v) {
  * @param {Request} request
  * @param {URL} url
  * @param {Record<string, any>} env
+ * @param {import("./auth.js").Identity} identity
  * @returns {Promise<import("./api.js").ApiResult>}
  */
-export async function edit(request, url, env) {
+export async function edit(request, url, env, identity) {
   const route = EDITS[url.pathname];
   const refused = refuseCrossSite(request, url);
   if (refused) return refused;
@@ -119,35 +121,53 @@ export async function edit(request, url, env) {
   if (built.problem) return misconfigured(built.problem);
   const { client } = built;
 
+  // Every write is recorded (src/history.js), whatever its outcome; a dry run is not a write.
+  const dryRun = body.dryRun === true;
+  const target = { appid: appidOf(env, body.appid), env: body.env, function: body.function, type: route.type };
+  const note = (entry) => (dryRun ? null : recordWrite(env, { who: whoOf(identity), ...target, kind: "edit", ...entry }));
+  let current;
+  let currentVersion = null;
   try {
     // The config as it is now (85089: not configured), and whether it is what the admin saw.
     // A caller holding the real text (an admin after reveal=1, a script) may name it instead of
-    // its version: the package compares it itself.
+    // its version: the package compares it itself. Read either way, for the history's record.
+    try {
+      current = await client.getFuncConfig({ env: body.env, functionName: body.function, type: route.type });
+    } catch (e) {
+      if (!isNotConfigured(e)) throw e;
+      current = null;
+    }
+    currentVersion = await versionOf(current?.raw ?? null, env);
     let expectedRaw = body.expectedRaw;
     if (!Object.hasOwn(body, "expectedRaw")) {
-      let current;
-      try {
-        current = await client.getFuncConfig({ env: body.env, functionName: body.function, type: route.type });
-      } catch (e) {
-        if (!isNotConfigured(e)) throw e;
-        current = null;
+      if (currentVersion !== body.expectedVersion) {
+        await note({ outcome: "conflict", changes: [], versionBefore: currentVersion, before: current });
+        return staleVersion(current, body.expectedVersion, env);
       }
-      const currentVersion = await versionOf(current?.raw ?? null, env);
-      if (currentVersion !== body.expectedVersion) return staleVersion(current, body.expectedVersion, env);
       expectedRaw = current?.raw ?? null;
     }
 
-    const options = { expectedRaw, dryRun: body.dryRun === true, revealValues: false };
+    const options = { expectedRaw, dryRun, revealValues: false };
     const result = await route.call(client, body.env, body.function, body, options);
+    const after = result.config ?? null;
+    await note({
+      outcome: result.written ? "written" : "unchanged",
+      changes: result.changes,
+      versionBefore: currentVersion,
+      versionAfter: await versionOf(after?.raw ?? null, env),
+      before: current,
+      after,
+    });
     return {
       status: 200,
       body: {
         written: result.written === true,
-        config: await presentVersioned(result.config ?? null, false, env),
+        config: await presentVersioned(after, false, env),
         changes: presentChanges(result.changes, false),
       },
     };
   } catch (e) {
+    await note({ outcome: outcomeOf(e), errcode: e?.errcode, changes: [], versionBefore: currentVersion, before: current });
     return fromTcbError(e);
   }
 }

@@ -7,6 +7,7 @@ import { identify } from "./auth.js";
 import { compare, listFunctions } from "./browse.js";
 import { EDIT_ROUTES, edit } from "./edit.js";
 import { EVENTS_PATH, receivePush } from "./events.js";
+import { HISTORY_PATH, history } from "./history.js";
 import { withSecurityHeaders } from "./headers.js";
 import { storeValue, tokenStatus } from "./wechat.js";
 
@@ -14,6 +15,7 @@ import { storeValue, tokenStatus } from "./wechat.js";
 // per platform.
 export { TokenStore } from "./token-store.js";
 export { Platform } from "./platform-store.js";
+export { HistoryStore } from "./history-store.js";
 
 const UNAUTHORIZED_HINT = "send Authorization: Bearer <viewer or admin key>, or sign in through Cloudflare Access";
 
@@ -72,9 +74,9 @@ async function handleApi(request, url, env) {
   }
   const headers = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
   if (result.status === 401) headers["WWW-Authenticate"] = "Bearer";
-  if (result.status === 405) headers.Allow = POST_ROUTES.has(url.pathname) ? "POST" : "GET";
+  if (result.status === 405) headers.Allow = POST_ROUTES.has(url.pathname) || url.pathname.endsWith("/rollback") ? "POST" : "GET";
   // One line per request. An unknown path is not echoed: it could hold anything.
-  const path = ROUTES.has(url.pathname) ? url.pathname : "/api/*";
+  const path = ROUTES.has(url.pathname) ? url.pathname : url.pathname.startsWith(HISTORY_PATH) ? `${HISTORY_PATH}/*` : "/api/*";
   console.log(`api ${request.method} ${path} ${result.status} role=${identity?.role ?? "-"} ${Date.now() - started}ms`);
   return withSecurityHeaders(new Response(JSON.stringify(result.body), { status: result.status, headers }), env);
 }
@@ -121,6 +123,17 @@ async function handleAuthorized(request, url, env) {
 }
 
 async function route(request, url, env) {
+  // The history's routes (src/history.js) check their own methods and roles.
+  if (url.pathname === HISTORY_PATH || url.pathname.startsWith(`${HISTORY_PATH}/`)) {
+    // The method first, as for every route: a preflight never gets further.
+    const rollback = url.pathname.endsWith("/rollback");
+    if (request.method !== (rollback ? "POST" : "GET")) {
+      return { result: apiError(405, "method_not_allowed", rollback ? "a rollback writes a config: use POST with a JSON body" : "the history is read-only: use GET") };
+    }
+    const identity = await identify(request, env);
+    if (!identity) return { result: apiError(401, "unauthorized", UNAUTHORIZED_HINT) };
+    return { identity, result: await history(request, url, env, identity) };
+  }
   // GET but for the POST routes; a CORS preflight (OPTIONS) lands here too and gets no CORS
   // headers.
   const method = POST_ROUTES.has(url.pathname) ? "POST" : "GET";
@@ -138,7 +151,7 @@ async function route(request, url, env) {
   if (EDIT_ROUTES.has(url.pathname)) {
     // The role first: a viewer's write is refused before its body is read.
     if (identity.role !== "admin") return { identity, result: apiError(403, "forbidden", EDIT_ADMIN_ONLY_HINT) };
-    return { identity, result: await edit(request, url, env) };
+    return { identity, result: await edit(request, url, env, identity) };
   }
   if (APP_WRITES.has(url.pathname)) {
     if (identity.role !== "admin") return { identity, result: apiError(403, "forbidden", APPS_ADMIN_ONLY_HINT) };

@@ -11,8 +11,7 @@ use crate::Error;
 use crate::edit::{Edit, empty, same};
 use crate::model::{EnvVar, FuncConfig, Trigger};
 use crate::request::GetFuncConfig;
-use crate::response::{decode_config, has_fields_of};
-use crate::upload::{diff, upload_body};
+use crate::upload::{diff, upload_text_body};
 use crate::wasm::args::{self, FIELDS, Fields};
 use crate::wasm::error::Failure;
 use crate::wasm::results::{ConfigView, EditResult, changes, to_js};
@@ -48,6 +47,12 @@ pub fn environment_edit(spec: &JsValue) -> Result<Edit, Error> {
     Ok(Edit::Environment { set, unset, timeout })
 }
 
+/// `restoreConfig`'s `type` and `raw`.
+pub fn restore_edit(config_type: &JsValue, raw: &JsValue) -> Result<Edit, Error> {
+    let t = args::Arg::of(config_type).config_type()?;
+    crate::edit::restore(t, args::string_arg(raw, "raw")?)
+}
+
 /// `setTimerTrigger`'s `{ name, config, type? }`.
 pub fn trigger_edit(spec: &JsValue) -> Result<Edit, Error> {
     let t = Fields::of(spec, "trigger")?;
@@ -62,18 +67,8 @@ pub fn trigger_edit(spec: &JsValue) -> Result<Edit, Error> {
 
 /// The caller's `expectedRaw`, which must be the `raw` of a config of the edit's type.
 fn expected_config(target: &GetFuncConfig, raw: String) -> Result<FuncConfig, Error> {
-    let t = target.config_type;
-    let refuse = |why: &str| {
-        Error::invalid_argument(
-            "expectedRaw",
-            &format!("is not the `raw` of a type {} ({}) config: {why}", t.number(), t.name()),
-        )
-    };
-    let value = crate::value::parse(&raw).map_err(|e| refuse(&format!("not JSON ({e})")))?;
-    if !has_fields_of(t, &value) {
-        return Err(refuse("it has none of that type's fields"));
-    }
-    decode_config(target, raw).map_err(|e| refuse(&e.message()))
+    let config = crate::edit::raw_config(target.config_type, &raw, "expectedRaw")?;
+    Ok(FuncConfig { env: target.env.clone(), function_name: target.function_name.clone(), config, raw })
 }
 
 impl EditRequest {
@@ -122,13 +117,13 @@ impl Inner {
         let before = first.as_ref().map_or_else(|| empty(r.target.config_type), |c| c.config.clone());
         let after = r.edit.apply(Some(&before))?;
         let list = diff(&before, &after).unwrap_or_default();
-        if list.is_empty() {
+        if !r.edit.changes(first.as_ref(), &list) {
             return edit_result(false, first.as_ref(), list, r.reveal);
         }
-        // Written over the server's text: members this client does not model are kept.
-        let over = first.as_ref().map(|c| c.raw.as_str());
-        let body = upload_body(&r.target, &after, over)?;
-        let raw = over.map_or_else(|| after.to_json(), |raw| after.to_json_over(raw));
+        // Written over the server's text (members this client does not model are kept), or, for
+        // a restored config, its own text.
+        let raw = r.edit.text(&after, first.as_ref().map(|c| c.raw.as_str()));
+        let body = upload_text_body(&r.target, &after, raw.clone())?;
         let planned = FuncConfig {
             env: r.target.env.clone(),
             function_name: r.target.function_name.clone(),

@@ -29,7 +29,7 @@ pub use self::component::ComponentClient;
 pub use self::transport::build_request;
 
 use self::deadline::{Deadline, try_join_all};
-use self::edit::{EditRequest, environment_edit, trigger_edit};
+use self::edit::{EditRequest, environment_edit, restore_edit, trigger_edit};
 use self::retry::{Call, Failed, kept};
 use self::tokens::Tokens;
 use crate::Error;
@@ -340,6 +340,20 @@ impl TcbClient {
     #[wasm_bindgen(js_name = removeTimerTrigger)]
     pub fn remove_timer_trigger(&self, env: JsValue, function_name: JsValue, options: JsValue) -> Promise {
         self.edit(Ok(Edit::RemoveTrigger), env, function_name, options)
+    }
+
+    /// Makes a config of type `type` what `raw` (a `raw` that `getFuncConfig` gave) says, writing
+    /// that text as it is.
+    #[wasm_bindgen(js_name = restoreConfig)]
+    pub fn restore_config(
+        &self,
+        env: JsValue,
+        function_name: JsValue,
+        config_type: JsValue,
+        raw: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        self.edit(restore_edit(&config_type, &raw), env, function_name, options)
     }
 }
 

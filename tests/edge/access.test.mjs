@@ -180,6 +180,22 @@ test("Access roles apply to /api/config: reveal for the admin, 403 for a viewer"
   assert.equal(masked.json.rawMasked, true);
 });
 
+test("an Access admin's write is recorded in the history under the token's email", async () => {
+  const env = `edge-access-${process.pid}`;
+  const made = await fetch(`${SIM}/__sim/functions`, { method: "POST", body: JSON.stringify({ env, names: ["accessWho"] }) });
+  assert.ok(made.ok);
+  const admin = { "Cf-Access-Jwt-Assertion": jwt({ email: "Admin@Example.com" }) };
+  const w = await api.request("/api/edit/openapi/grant", {
+    method: "POST",
+    headers: { ...admin, "Content-Type": "application/json" },
+    body: JSON.stringify({ env, function: "accessWho", expectedVersion: null, names: ["wxacode.get"] }),
+  });
+  assert.equal(w.status, 200, w.text);
+  const h = await api.request(`/api/history?env=${env}&function=accessWho`, { headers: { "Cf-Access-Jwt-Assertion": jwt() } });
+  assert.equal(h.status, 200, h.text);
+  assert.deepEqual(h.json.records.map((r) => [r.who, r.kind, r.outcome]), [["admin@example.com", "edit", "written"]]);
+});
+
 test("a bearer key still works next to Access, and a wrong key does not spoil a valid JWT", async () => {
   assert.deepEqual((await api.request("/api/me", { key: KEYS.viewer })).json, { role: "viewer", via: "key" });
   assert.deepEqual((await me(jwt(), { Authorization: "Bearer wrong-key" })).json, { role: "viewer", via: "access" });

@@ -31,6 +31,8 @@ const TARGET_VALUE = "attack-value-8b3a";
 const ATTACK_TICKET = "attack-ticket-6d1f";
 const ATTACK_REFRESH = "attack-refresh-7c2e";
 const REQUEST_TIMEOUT_MS = 30000;
+/** A history record id no write made: the history routes refuse before they look it up. */
+const NO_RECORD = "00000000-0000-4000-8000-000000000000";
 
 const signer = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -145,6 +147,9 @@ const ROUTES = [
   { name: "GET /api/envs", method: "GET", path: "/api/envs" },
   { name: "POST /api/apps/authorize", method: "POST", path: "/api/apps/authorize", write: true, body: () => "{}" },
   { name: "POST /api/apps/import", method: "POST", path: "/api/apps/import", write: true, body: () => "{}" },
+  { name: "GET /api/history", method: "GET", path: `/api/history?env=${ENV}` },
+  { name: "GET /api/history/:id reveal=1", method: "GET", path: `/api/history/${NO_RECORD}?reveal=1`, reveal: true },
+  { name: "POST /api/history/:id/rollback", method: "POST", path: `/api/history/${NO_RECORD}/rollback`, write: true, body: () => "{}" },
 ];
 /** The routes only an admin may use: reveals and writes. */
 const ADMIN_ROUTES = ROUTES.filter((r) => r.reveal || r.write || r.adminOnly);

@@ -65,12 +65,14 @@ export async function simGet(simUrl, path) {
  * Starts the sim (if needed), the Worker allowing direct calls to the sim, and Chromium.
  * `shots` prefixes this test file's screenshot names (its old ones are removed, the other
  * files' kept): "" for page.test.mjs, e.g. "edit-" for another file. `worker`: the Worker's
- * other settings, `{vars, secrets}` as startWorker takes them (by default a static token).
+ * other settings, `{vars, secrets}` as startWorker takes them (by default a static token);
+ * `secrets` are more of them (e.g. HISTORY_KEY).
  */
-export async function startAll({ shots = "", worker: settings = {} } = {}) {
+export async function startAll({ shots = "", worker: settings = {}, secrets = {} } = {}) {
   const sim = await simulator();
+  const allSecrets = { ...settings.secrets, ...secrets };
   const worker = await startWorker({
-    simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url, ...settings.vars }, ...(settings.secrets ? { secrets: settings.secrets } : {}),
+    simUrl: sim.url, vars: { DEV_CONNECT_SRC: sim.url, ...settings.vars }, ...(Object.keys(allSecrets).length > 0 ? { secrets: allSecrets } : {}),
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   shotPrefix = shots;
