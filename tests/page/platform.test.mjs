@@ -116,6 +116,10 @@ test("an admin imports the authorizations: the list shows the imported apps", as
   assert.equal(ids.length, 20);
   for (let i = 1; i <= 5; i++) assert.ok(ids.includes(appid(i)), `${appid(i)} listed`);
   await screenshot(page, "imported");
+  // The outcome is drawn again in the language chosen.
+  await page.locator("#lang").selectOption("zh-CN");
+  assert.equal(await outcome.textContent(), `共 ${total} 个授权，新增 ${total} 个。`);
+  assert.equal(await page.locator('#apps-admin button[data-action="import"]').textContent(), "导入授权");
   await waitForNicknames();
   await t.finish();
 });
