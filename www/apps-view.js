@@ -145,9 +145,11 @@ export function renderAdmin() {
   const task = state.adminTask;
   const busy = Boolean(task?.busy);
   els.appsAdmin.setAttribute("aria-busy", String(busy));
+  const button = (action, key, run) =>
+    h("button", { type: "button", class: "secondary", disabled: busy, dataset: { action }, on: { click: run } }, t(key));
   const buttons = h("div", { class: "form-actions" },
-    h("button", { type: "button", class: "secondary", disabled: busy, dataset: { action: "add" }, on: { click: () => handlers.add() } }, t("admin.add")),
-    h("button", { type: "button", class: "secondary", disabled: busy, dataset: { action: "import" }, on: { click: () => handlers.importApps() } }, t("admin.import")));
+    button("add", "admin.add", () => handlers.add()),
+    button("import", "admin.import", () => handlers.importApps()));
   replaceChildren(els.appsAdmin, buttons, task ? taskOutcome(task) : null);
 }
 

@@ -38,7 +38,7 @@ export const state = {
   app: null,
   /** The environments of the chosen app (direct mode: of the token): `{environments, busy, error, controller}`. */
   envs: null,
-  /** A notice above the workspace (a return from the authorization page): `{key, params, tone}` or null. */
+  /** The return from the authorization page, shown above the workspace: `{authorized: appid}`, `{error}` or null. */
   notice: null,
   /** An admin's Add or Import: `{op: "authorize" | "import", busy, result, error, controller}` or null. */
   adminTask: null,
@@ -92,7 +92,10 @@ export function showView(view) {
 
 // --- where the page is --------------------------------------------------------------------
 
-/** The page is at `place`: what it no longer shows (the configs without a function, the list without an environment) is dropped. */
+/**
+ * The page is at `place`: what it no longer shows (the configs without a function, the list
+ * without an environment) is dropped.
+ */
 export function placeSet(place) {
   state.place = { ...NOWHERE, ...place };
   if (!state.place.fn && state.outcome) {
@@ -104,7 +107,6 @@ export function placeSet(place) {
     state.browse = null;
   }
 }
-
 
 // --- requests ------------------------------------------------------------------------------
 

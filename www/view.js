@@ -1,7 +1,7 @@
 // Draws the page from the model (state.js) into the elements of index.html: the header, the
 // sign-in panel, the view tabs, recent queries, the function list, the result cards and the
-// compare view (the recent queries as storage.js keeps them). DOM only: what a click asks for
-// goes to the handlers the controller binds.
+// compare view (the recent queries as storage.js keeps them; the mini programs are apps-view.js's).
+// DOM only: what a click asks for goes to the handlers the controller binds.
 
 import { busyLine, h, replaceChildren } from "./dom.js";
 import { compareView, functionList } from "./browse.js";

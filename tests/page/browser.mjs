@@ -61,6 +61,30 @@ export async function simGet(simUrl, path) {
   return JSON.parse(text);
 }
 
+/** The simulator's third-party platform (mock/README.md). */
+export const SIM_COMPONENT_APPID = "wx-sim-component";
+
+/**
+ * The settings of a Worker for the simulator's platform (`{vars, secrets}` for `startAll` or
+ * startWorker): its appid, secret, message token and EncodingAESKey, no static token. `vars` adds
+ * to them, e.g. AUTHORIZER_APPID for the one-app platform.
+ */
+export function platformSettings(vars = {}) {
+  return {
+    secrets: {
+      WECHAT_ACCESS_TOKEN: undefined, COMPONENT_APPSECRET: "sim-component-secret",
+      COMPONENT_TOKEN: "sim-component-token", COMPONENT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    },
+    vars: { COMPONENT_APPID: SIM_COMPONENT_APPID, WECHAT_TIMEOUT_MS: "20000", ...vars },
+  };
+}
+
+/** Has the simulator push a fresh component_verify_ticket to the Worker's event URL, as WeChat does. */
+export async function pushTicket(simUrl, workerUrl) {
+  const pushed = await simControl(simUrl, "/__sim/push", { url: `${workerUrl}/wechat/events`, info_type: "component_verify_ticket" });
+  assert.equal(pushed.success, true, JSON.stringify(pushed));
+}
+
 /**
  * Starts the sim (if needed), the Worker allowing direct calls to the sim, and Chromium.
  * `shots` prefixes this test file's screenshot names (its old ones are removed, the other

@@ -5,7 +5,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker } from "../edge/harness.mjs";
-import { ENV, KEYS, SIM_TOKEN, openPage, screenshot, signIn, simControl, simGet, startAll, waitIdle } from "./browser.mjs";
+import {
+  ENV, KEYS, SIM_TOKEN, openPage, platformSettings, pushTicket, screenshot, signIn, simGet, startAll, waitIdle,
+} from "./browser.mjs";
 
 let env;
 
@@ -85,18 +87,10 @@ test("direct mode: no picker; the environments from the package's getEnvInfo", a
 
 test("the one-app platform: its app is chosen by itself, with nothing to add, import or choose", async () => {
   const AUTHORIZER_APPID = "wx-sim-authorizer";
-  const worker = await startWorker({
-    simUrl: env.sim.url,
-    secrets: {
-      WECHAT_ACCESS_TOKEN: undefined, COMPONENT_APPSECRET: "sim-component-secret",
-      COMPONENT_TOKEN: "sim-component-token", COMPONENT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-    },
-    vars: { COMPONENT_APPID: "wx-sim-component", AUTHORIZER_APPID, WECHAT_TIMEOUT_MS: "20000" },
-  });
+  const worker = await startWorker({ simUrl: env.sim.url, ...platformSettings({ AUTHORIZER_APPID }) });
   try {
     // WeChat's ticket, pushed; the authorizer's refresh token, as an admin stores it.
-    const pushed = await simControl(env.sim.url, "/__sim/push", { url: `${worker.url}/wechat/events`, info_type: "component_verify_ticket" });
-    assert.equal(pushed.success, true, JSON.stringify(pushed));
+    await pushTicket(env.sim.url, worker.url);
     const { authorizers } = await simGet(env.sim.url, "/__sim/state");
     const refreshToken = authorizers.find((a) => a.authorizer_appid === AUTHORIZER_APPID).refresh_token;
     const stored = await fetch(`${worker.url}/api/wechat/refresh-token`, {

@@ -1,13 +1,17 @@
 // The admin page scoped by mini program, through a Worker in platform mode (COMPONENT_APPID and
 // COMPONENT_APPSECRET without AUTHORIZER_APPID) in front of the simulator's generated
-// authorizers: the picker (search by name and by appid, pages), an app's environments, a
-// function, its config; the address at each step, back and reload; the admin's Add (through
-// the simulator's stand-in for WeChat's authorization page) and Import; what a viewer sees.
+// authorizers: the picker (search by name and by appid, pages, by keyboard), an app's
+// environments, a function, its config; the address at each step, back, forward, reload and a
+// shared link; the admin's Add (through the simulator's stand-in for WeChat's authorization
+// page, the link's referrer, an app without cloud development) and Import; a revoked app and one
+// to authorize again; what a viewer sees. In English, and in Chinese at 375 px.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { KEYS, eventually, openPage, screenshot, signIn, simControl, simGet, startAll, waitIdle } from "./browser.mjs";
+import {
+  KEYS, SIM_COMPONENT_APPID as COMPONENT_APPID, eventually, openPage, platformSettings, pushTicket, screenshot, signIn,
+  simControl, simGet, startAll, waitIdle,
+} from "./browser.mjs";
 
-const COMPONENT_APPID = "wx-sim-component";
 /** Generated authorizers (mock/README.md, "Many authorizers"): 25 make two pages of 20. */
 const COUNT = 25;
 const appid = (i) => `wx-sim-app-${String(i).padStart(4, "0")}`;
@@ -19,25 +23,13 @@ const ENVS_NO_CLOUD_STATUS = 502;
 let env;
 
 before(async () => {
-  env = await startAll({
-    shots: "platform-",
-    worker: {
-      secrets: {
-        WECHAT_ACCESS_TOKEN: undefined, COMPONENT_APPSECRET: "sim-component-secret",
-        COMPONENT_TOKEN: "sim-component-token", COMPONENT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-      },
-      vars: { COMPONENT_APPID, WECHAT_TIMEOUT_MS: "20000" },
-    },
-  });
+  env = await startAll({ shots: "platform-", worker: platformSettings() });
   await simControl(env.sim.url, "/__sim/authorizers", { count: COUNT });
-  // WeChat's ticket, pushed to the Worker's event URL as WeChat does every 10 minutes.
-  const pushed = await simControl(env.sim.url, "/__sim/push", { url: `${env.worker.url}/wechat/events`, info_type: "component_verify_ticket" });
-  assert.equal(pushed.success, true, JSON.stringify(pushed));
+  await pushTicket(env.sim.url, env.worker.url);
 });
 
 after(async () => {
-  // The generated accounts and the added ones go; the other page tests see the seed only.
-  await simControl(env.sim.url, "/__sim/authorizers", { count: 0 }).catch(() => {});
+  // A reset drops the generated and added accounts: the other page tests see the seed only.
   await simControl(env.sim.url, "/__sim/reset", {}).catch(() => {});
   await env?.stop();
 });
@@ -124,6 +116,10 @@ test("an admin imports the authorizations: the list shows the imported apps", as
   assert.equal(ids.length, 20);
   for (let i = 1; i <= 5; i++) assert.ok(ids.includes(appid(i)), `${appid(i)} listed`);
   await screenshot(page, "imported");
+  // The outcome is drawn again in the language chosen.
+  await page.locator("#lang").selectOption("zh-CN");
+  assert.equal(await outcome.textContent(), `共 ${total} 个授权，新增 ${total} 个。`);
+  assert.equal(await page.locator('#apps-admin button[data-action="import"]').textContent(), "导入授权");
   await waitForNicknames();
   await t.finish();
 });
