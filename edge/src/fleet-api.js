@@ -19,6 +19,7 @@ export const MAX_TARGETS = 5000;
 const MAX_BODY_BYTES = 1024 * 1024;
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ADMIN_HINT = "only an admin may start or cancel a job; a viewer may search and follow them";
+const UNAUTHORIZED_HINT = "send Authorization: Bearer <viewer or admin key>, or sign in through Cloudflare Access";
 
 const badArgument = (message) => apiError(400, "invalid_argument", "fix the request; nothing was started", message);
 
@@ -41,29 +42,36 @@ export function fleetRoute(pathname) {
 }
 
 /**
- * Answers a fleet route for an identified caller: the method and the role are checked here.
- * @returns {Promise<import("./api.js").ApiResult & { allow?: string, text?: string, contentType?: string }>}
+ * Answers a fleet route: the method first (a preflight never gets further), then the caller
+ * (`identify`, src/auth.js), the role, and for a write its origin and type, all before anything
+ * is asked of the FleetStore.
+ * @returns {Promise<{ identity: object | null, result: import("./api.js").ApiResult & { allow?: string, text?: string, contentType?: string } }>}
  */
-export async function handleFleet(request, url, env, identity) {
+export async function handleFleet(request, url, env, identify) {
   let route = fleetRoute(url.pathname);
   if (url.pathname === "/api/jobs") {
-    route = request.method === "POST"
-      ? { method: "POST", admin: true, handle: startJob }
-      : { method: "GET", admin: false, handle: listJobs };
+    if (request.method !== "GET" && request.method !== "POST") {
+      return { identity: null, result: { ...apiError(405, "method_not_allowed", "use GET to list jobs or POST to start one"), allow: "GET, POST" } };
+    }
+    route = request.method === "POST" ? { method: "POST", admin: true, handle: startJob } : { method: "GET", admin: false, handle: listJobs };
   }
-  if (request.method !== route.method && url.pathname !== "/api/jobs") {
-    return { ...apiError(405, "method_not_allowed", `use ${route.method}`), allow: route.method };
+  if (request.method !== route.method) {
+    const hint = route.method === "POST" ? "this route starts or stops a job: use POST" : "this route is read-only: use GET";
+    return { identity: null, result: { ...apiError(405, "method_not_allowed", hint), allow: route.method } };
   }
-  if (url.pathname === "/api/jobs" && request.method !== "GET" && request.method !== "POST") {
-    return { ...apiError(405, "method_not_allowed", "use GET to list jobs or POST to start one"), allow: "GET, POST" };
+  const identity = await identify(request, env);
+  if (!identity) return { identity, result: apiError(401, "unauthorized", UNAUTHORIZED_HINT) };
+  if (route.admin && identity.role !== "admin") return { identity, result: apiError(403, "forbidden", ADMIN_HINT) };
+  if (route.method === "POST") {
+    const refused = refuseCrossSite(request, url);
+    if (refused) return { identity, result: refused };
   }
-  if (route.admin && identity.role !== "admin") return apiError(403, "forbidden", ADMIN_HINT);
   const chosen = readSource(env);
-  if (chosen.problem) return misconfigured(chosen.problem);
+  if (chosen.problem) return { identity, result: misconfigured(chosen.problem) };
   if (chosen.source !== "platform" || !env.FLEET) {
-    return apiError(404, "not_platform", "the fleet routes serve a platform (COMPONENT_APPID without AUTHORIZER_APPID) with the FLEET Durable Object binding; see edge/README.md");
+    return { identity, result: apiError(404, "not_platform", "the fleet routes serve a platform (COMPONENT_APPID without AUTHORIZER_APPID) with the FLEET Durable Object binding; see edge/README.md") };
   }
-  return route.handle(request, url, env);
+  return { identity, result: await route.handle(request, url, env) };
 }
 
 function fleet(env) {
@@ -97,9 +105,7 @@ async function fleetStatus(_request, _url, env) {
   return { status: 200, body: { ...stats.body, lastIndex: jobs.body.jobs.find((j) => j.kind === "index") ?? null } };
 }
 
-async function readJson(request, url) {
-  const refused = refuseCrossSite(request, url);
-  if (refused) return { refused };
+async function readJson(request) {
   const read = await readBody(request, MAX_BODY_BYTES);
   if (read.tooLarge) return { refused: apiError(413, "payload_too_large", "send at most 1 MB; split the targets over several jobs") };
   if (read.text === null) return { refused: badArgument("the body is not UTF-8 text") };
@@ -113,8 +119,8 @@ async function readJson(request, url) {
 
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 
-async function startIndex(request, url, env) {
-  const read = await readJson(request, url);
+async function startIndex(request, _url, env) {
+  const read = await readJson(request);
   if (read.refused) return read.refused;
   const body = read.body;
   if (!isObject(body) || Object.keys(body).some((k) => k !== "types" && k !== "appids")) return badArgument("the body takes types ([1, 2, 3] by default) and appids (every authorized app by default)");
@@ -128,8 +134,8 @@ async function startIndex(request, url, env) {
   return ask(env, "/jobs", { method: "POST", body: JSON.stringify({ kind: "index", types: [...types].sort(), appids: body.appids }) }, 202);
 }
 
-async function startJob(request, url, env) {
-  const read = await readJson(request, url);
+async function startJob(request, _url, env) {
+  const read = await readJson(request);
   if (read.refused) return read.refused;
   const body = read.body;
   if (!isObject(body)) return badArgument("the body must be a JSON object");

@@ -130,11 +130,7 @@ async function handleAuthorized(request, url, env) {
 
 async function route(request, url, env) {
   // The fleet's routes (src/fleet-api.js) check their own methods and roles.
-  if (fleetRoute(url.pathname)) {
-    const identity = await identify(request, env);
-    if (!identity) return { result: apiError(401, "unauthorized", UNAUTHORIZED_HINT) };
-    return { identity, result: await handleFleet(request, url, env, identity) };
-  }
+  if (fleetRoute(url.pathname)) return handleFleet(request, url, env, identify);
   // GET but for the POST routes; a CORS preflight (OPTIONS) lands here too and gets no CORS
   // headers.
   const method = POST_ROUTES.has(url.pathname) ? "POST" : "GET";

@@ -145,6 +145,39 @@ test("a job's body is checked before anything starts; viewers may not start one"
   assert.equal((await get("/api/jobs/00000000-0000-0000-0000-000000000000")).status, 404);
 });
 
+test("the fleet's routes: methods, credentials, roles and origins are checked before anything starts", async () => {
+  const before = (await get("/api/jobs")).json.jobs.length;
+  const body = JSON.stringify({ edit: { kind: "set_timeout", spec: { timeout: 5 } }, targets: [target(fnOf(1))] });
+  const json = { "Content-Type": "application/json" };
+  const id = "00000000-0000-4000-8000-000000000000";
+  const routes = [
+    ["GET", "/api/fleet/search?name=login", false],
+    ["GET", "/api/fleet/status", false],
+    ["POST", "/api/fleet/index", true],
+    ["GET", "/api/jobs", false],
+    ["POST", "/api/jobs", true],
+    ["GET", `/api/jobs/${id}`, false],
+    ["POST", `/api/jobs/${id}/cancel`, true],
+    ["GET", `/api/jobs/${id}/report`, false],
+  ];
+  for (const [method, path, admin] of routes) {
+    const send = (k, headers = {}) => api.request(path, { key: k, method, headers: { ...json, ...headers }, body: method === "POST" ? body : undefined });
+    const none = await send(undefined);
+    assert.equal(none.status, 401, `${method} ${path} without a key: ${none.text}`);
+    const wrong = await send("not-the-key");
+    assert.equal(wrong.status, 401, `${method} ${path} with a wrong key`);
+    const preflight = await api.request(path, { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": method } });
+    assert.equal(preflight.status, 405, `OPTIONS ${path}`);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+    if (admin) {
+      assert.equal((await send(KEYS.viewer)).status, 403, `${method} ${path} as a viewer`);
+      assert.equal((await send(KEYS.admin, { Origin: "https://evil.example" })).status, 403, `${method} ${path} from another origin`);
+      assert.equal((await send(KEYS.admin, { "Content-Type": "text/plain" })).status, 415, `${method} ${path} not JSON`);
+    }
+  }
+  assert.equal((await get("/api/jobs")).json.jobs.length, before, "no job was made");
+});
+
 // One target per account: env 1's first function (`login`).
 const grantTargets = Array.from({ length: N }, (_, x) => fnOf(x + 1));
 const outcomeOf = (f, dryRun) => (!hasTcb(f.i) ? "error" : f.openapi.includes(GRANT) ? "unchanged" : dryRun ? "would_write" : "written");
