@@ -603,6 +603,11 @@ export function setLanguage(lang, { remember = false } = {}) {
   }
 }
 
+/** Adds a page's own strings (e.g. fleet-strings.js), `{en: {...}, "zh-CN": {...}}`. */
+export function addStrings(more) {
+  for (const lang of LANGUAGES) Object.assign(STRINGS[lang], more[lang] ?? {});
+}
+
 /** Whether a string exists for `key` (used for optional texts such as errcode explanations). */
 export function has(key) {
   return Object.hasOwn(STRINGS[current], key) || Object.hasOwn(STRINGS.en, key);
