@@ -11,6 +11,7 @@ const STRINGS = {
   en: {
     "app.title": "Cloud function configuration",
     "app.subtitle": "Read, compare and edit the configuration of WeChat cloud functions.",
+    "fleet.link": "Fleet",
     "lang.label": "Language",
 
     "role.viewer": "Viewer",
@@ -289,6 +290,7 @@ const STRINGS = {
   "zh-CN": {
     "app.title": "云函数配置",
     "app.subtitle": "查看、对比和编辑微信云开发云函数的配置。",
+    "fleet.link": "批量管理",
     "lang.label": "语言",
 
     "role.viewer": "查看者",
