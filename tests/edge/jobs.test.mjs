@@ -349,6 +349,27 @@ test("a lost upload answer is unknown_outcome, and that target is never written 
   assert.equal(tries.length, 1, "one upload was sent for it, never a second");
 });
 
+test("a second writer: a change between the reads is a conflict (nothing written), a change after the write is unverified", async () => {
+  const [a, b, c] = [fnOf(205, 1, 0), fnOf(206, 1, 1), fnOf(207, 1, 0)];
+  const hook = (f, after, timeout) => simControl(SIM, "hooks", { env: f.env, function: f.name, type: 3, after, nth: 1, config: JSON.stringify({ timeout, environment: [] }) });
+  await hook(a, "read", 99);
+  await hook(b, "upload", 98);
+  const since = await lastSeq();
+  const id = await startJob({ edit: { kind: "set_timeout", spec: { timeout: 21 } }, targets: [a, b, c].map(target) });
+  const done = await finished(id);
+  const results = byTarget(done.results);
+  const outcome = (f) => results.get(`${f.env} ${f.name}`);
+  assert.equal(outcome(a).outcome, "conflict", JSON.stringify(outcome(a)));
+  assert.equal(outcome(b).outcome, "unverified", JSON.stringify(outcome(b)));
+  assert.equal(outcome(c).outcome, "written", JSON.stringify(outcome(c)));
+  assert.ok(outcome(a).changes.some((ch) => ch.field === "timeout"), "the conflict says what changed");
+  const uploads = await applied(since);
+  assert.equal(uploads.get(`${a.env} ${a.name}`) ?? 0, 0);
+  assert.equal(uploads.get(`${b.env} ${b.name}`), 1);
+  assert.equal(uploads.get(`${c.env} ${c.name}`), 1);
+  assert.deepEqual(done.counts, { ...done.counts, written: 1, conflict: 1, unverified: 1, pending: 0 });
+});
+
 test("the report, as JSON and as CSV", async () => {
   const jobs = await get("/api/jobs");
   assert.equal(jobs.status, 200, jobs.text);
