@@ -232,11 +232,11 @@ export class FleetStore extends DurableObject {
       this.jobs.addTargets(job.id, chosen.map((a) => ({ unit: "app", appid: a.appid })));
       return;
     }
-    for (const t of this.jobs.results(job.id)) {
-      const s = status.get(t.appid);
+    for (const appid of this.jobs.appids(job.id)) {
+      const s = status.get(appid);
       if (s === "authorized") continue;
       const detail = { code: s ? s : "unknown_app", message: s ? `the mini program is ${s}: it must authorize the platform again` : "no such mini program in the registry" };
-      this.jobs.sql.exec("UPDATE fleet_targets SET state = 'done', outcome = 'error', detail = ? WHERE job_id = ? AND appid = ? AND state = 'pending'", JSON.stringify(detail), job.id, t.appid);
+      this.jobs.refuseApp(job.id, appid, detail);
     }
   }
 

@@ -96,6 +96,19 @@ export class Jobs {
     }
   }
 
+  /** The apps a job's targets belong to. */
+  appids(jobId) {
+    return this.sql.exec("SELECT DISTINCT appid FROM fleet_targets WHERE job_id = ?", jobId).toArray().map((r) => r.appid);
+  }
+
+  /** Every pending target of an app gets the outcome `error` with `detail` (e.g. the app is revoked). */
+  refuseApp(jobId, appid, detail) {
+    this.sql.exec(
+      "UPDATE fleet_targets SET state = 'done', outcome = 'error', detail = ? WHERE job_id = ? AND appid = ? AND state = 'pending'",
+      JSON.stringify(detail), jobId, appid,
+    );
+  }
+
   /** Targets an earlier invocation left in flight: each is read first before anything else. */
   reclaimInFlight(jobId) {
     return this.sql.exec("UPDATE fleet_targets SET state = 'pending', read_first = 1 WHERE job_id = ? AND state = 'in_flight'", jobId).rowsWritten;

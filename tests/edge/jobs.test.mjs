@@ -370,6 +370,19 @@ test("a second writer: a change between the reads is a conflict (nothing written
   assert.deepEqual(done.counts, { ...done.counts, written: 1, conflict: 1, unverified: 1, pending: 0 });
 });
 
+test("a target of an app the registry does not hold is an error at once, and nothing is sent for it", async () => {
+  const known = fnOf(208, 1, 0);
+  const unknown = { appid: "wx-sim-app-9999", env: "prod-app9999", functionName: "login" };
+  const id = await startJob({ edit: { kind: "set_timeout", spec: { timeout: 12 } }, targets: [target(known), unknown], dryRun: true });
+  const done = await finished(id);
+  const results = byTarget(done.results);
+  assert.equal(results.get("prod-app9999 login").outcome, "error");
+  assert.equal(results.get("prod-app9999 login").code, "unknown_app");
+  assert.equal(results.get(`${known.env} ${known.name}`).outcome, "would_write");
+  const asked = await simControl(SIM, "requests?path=%2Ftcb%2Fgetfuncconfig");
+  assert.ok(!asked.some((r) => r.body.includes("prod-app9999")), "nothing asked about the unknown app");
+});
+
 test("the report, as JSON and as CSV", async () => {
   const jobs = await get("/api/jobs");
   assert.equal(jobs.status, 200, jobs.text);
