@@ -383,6 +383,26 @@ test("a target of an app the registry does not hold is an error at once, and not
   assert.ok(!asked.some((r) => r.body.includes("prod-app9999")), "nothing asked about the unknown app");
 });
 
+test("set_env: the values reach WeChat and no answer about the job ever shows them", async () => {
+  const VALUE = "fleet-secret-value-5e1a";
+  const f = fnOf(209, 1, 0);
+  const since = await lastSeq();
+  const id = await startJob({ edit: { kind: "set_env", spec: { set: { FLEET_TOKEN: VALUE } } }, targets: [target(f)] });
+  const running = await get(`/api/jobs/${id}`);
+  assert.doesNotMatch(running.text, new RegExp(VALUE));
+  const done = await finished(id);
+  assert.equal(done.counts.written, 1, JSON.stringify(done.counts));
+  assert.deepEqual(done.results[0].changes, [{ op: "added", field: "environment", key: "FLEET_TOKEN", after: "••••••", masked: true }]);
+  for (const path of [`/api/jobs/${id}`, `/api/jobs/${id}/report`, `/api/jobs/${id}/report?format=csv`, "/api/jobs"]) {
+    const r = await get(path);
+    assert.equal(r.status, 200, r.text);
+    assert.doesNotMatch(r.text, new RegExp(VALUE), path);
+  }
+  assert.equal((await applied(since)).get(`${f.env} ${f.name}`), 1);
+  const config = await api.request(`/api/config?appid=${f.appid}&env=${f.env}&function=${f.name}&type=3&reveal=1`, { key: KEYS.admin, expectSecret: true });
+  assert.ok(config.json.environment.some((v) => v.key === "FLEET_TOKEN" && v.value === VALUE), "WeChat holds the value");
+});
+
 test("the report, as JSON and as CSV", async () => {
   const jobs = await get("/api/jobs");
   assert.equal(jobs.status, 200, jobs.text);
