@@ -37,6 +37,16 @@ const MAX_CLIENTS = 64;
 /** WeChat's lists hold at most 100 functions a page. */
 const LIST_PAGE = 100;
 
+/**
+ * A failure WeChat or the network may not repeat (a timeout, a reset, a 5xx) is tried again
+ * this many times, RETRY_MS apart, read first; the package's own retries are off (each call is
+ * one subrequest of the budget).
+ */
+const MAX_ATTEMPTS = 3;
+const RETRY_MS = 2000;
+/** Never tried again: the package's verdicts on an edit. */
+const FINAL_CODES = ["conflict", "unverified", "unknown_outcome"];
+
 const SLOW = 45011;
 const DAILY = 45009;
 const STOP_REASON = "WeChat's daily quota is used up (45009): nothing more was sent; start the job again when the quota is renewed";
@@ -291,6 +301,10 @@ export class FleetStore extends DurableObject {
           this.jobs.setState(job.id, "stopped", { reason: STOP_REASON, finishedAt: Date.now() });
           this.jobs.forgetValues(job.id);
         }
+        return;
+      }
+      if (isTcbError(e) && e.retryable === true && !FINAL_CODES.includes(e.code) && t.attempts + 1 < MAX_ATTEMPTS) {
+        this.jobs.later(job.id, t.seq, Date.now() + RETRY_MS, true);
         return;
       }
       const outcome = t.unit === "edit" && isTcbError(e) && ["conflict", "unverified", "unknown_outcome"].includes(e.code) ? e.code : "error";

@@ -7,7 +7,7 @@
 //                  created_at, started_at, finished_at, invocations, subrequests,
 //                  max_subrequests, backoffs
 //   fleet_targets  job_id, seq, unit (app|env|fn|edit), appid, env, function_name, state,
-//                  outcome, detail (JSON), read_first, not_before, mod_time
+//                  outcome, detail (JSON), read_first, not_before, mod_time, attempts
 
 export const STATES = ["queued", "running", "done", "cancelled", "stopped"];
 /** The outcomes of an edit's target; `pending` counts those without one yet. */
@@ -23,7 +23,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS fleet_targets (
      job_id TEXT NOT NULL, seq INTEGER NOT NULL, unit TEXT NOT NULL, appid TEXT NOT NULL, env TEXT, function_name TEXT,
      state TEXT NOT NULL DEFAULT 'pending', outcome TEXT, detail TEXT, read_first INTEGER NOT NULL DEFAULT 0,
-     not_before INTEGER NOT NULL DEFAULT 0, mod_time TEXT,
+     not_before INTEGER NOT NULL DEFAULT 0, mod_time TEXT, attempts INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (job_id, seq)
    )`,
   "CREATE INDEX IF NOT EXISTS fleet_targets_state ON fleet_targets (job_id, state, not_before)",
@@ -120,7 +120,7 @@ export class Jobs {
    */
   due(jobId, now, limit) {
     return this.sql.exec(
-      `SELECT seq, unit, appid, env, function_name, read_first, mod_time FROM (
+      `SELECT seq, unit, appid, env, function_name, read_first, mod_time, attempts FROM (
          SELECT *, row_number() OVER (PARTITION BY appid ORDER BY seq) AS turn
            FROM fleet_targets WHERE job_id = ? AND state = 'pending' AND not_before <= ?
        ) ORDER BY turn, seq LIMIT ?`,
@@ -148,9 +148,12 @@ export class Jobs {
     );
   }
 
-  /** Back to pending, to be read first, not before `notBefore`. */
-  later(jobId, seq, notBefore) {
-    this.sql.exec("UPDATE fleet_targets SET state = 'pending', read_first = 1, not_before = ? WHERE job_id = ? AND seq = ?", notBefore, jobId, seq);
+  /** Back to pending, to be read first, not before `notBefore`; `retry` counts it as another attempt. */
+  later(jobId, seq, notBefore, retry = false) {
+    this.sql.exec(
+      "UPDATE fleet_targets SET state = 'pending', read_first = 1, not_before = ?, attempts = attempts + ? WHERE job_id = ? AND seq = ?",
+      notBefore, retry ? 1 : 0, jobId, seq,
+    );
   }
 
   /** An app answered 45011: none of its pending targets before `notBefore`. */
