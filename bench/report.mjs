@@ -18,6 +18,7 @@ const workerd = read("workerd");
 const builder = read("builder");
 const twiggy = read("twiggy");
 const meta = read("meta") ?? {};
+const fleet = read("fleet");
 const cron = existsSync(join(OUT, "cron.txt")) ? readFileSync(join(OUT, "cron.txt"), "utf8").trim() : null;
 
 const run = (cmd, args) => {
@@ -217,6 +218,7 @@ if (memory || workerd?.memory) {
   }
 }
 
+if (fleet) p("## Fleet: the index build over the simulator's apps (bench/fleet.mjs)", "", "```", fleet.text, "```", "");
 if (cron) p("## Cron: next 1000 runs, wasm against croner (bench/cron.mjs)", "", "```", cron, "```", "");
 
 p("## Method and fairness", "",

@@ -4,7 +4,8 @@
 #   bytes go (twiggy), building one request (gloo-net's builder against the package's way), per
 #   call in Node against the simulator (time and CPU), decode with a stubbed fetch, the wasm memory across many calls, the
 #   Workers in workerd (cold start, memory under load, requests/s with wrk under wrangler dev and
-#   plain workerd), and the cron search against croner. The package is compared with a
+#   plain workerd), the fleet's index build over 250 apps (wall time, subrequests per alarm
+#   invocation, WeChat calls per function), and the cron search against croner. The package is compared with a
 #   hand-written JavaScript client doing the same job (bench/baseline.mjs).
 # BENCH_SKIP_BUILD=1 measures pkg/ as it is instead of rebuilding it first.
 source "$(dirname "$0")/lib.sh"
@@ -67,6 +68,8 @@ say "wasm linear memory across 10,000 calls"
 node --expose-gc bench/memory.mjs
 say "workerd: cold start, memory under load, requests/s (wrangler dev and plain workerd)"
 node bench/workerd.mjs
+say "fleet: the index build over 250 apps × 3 types in workerd (bench/fleet.mjs)"
+node bench/fleet.mjs | tee "$OUT/fleet.txt"
 say "cron: next 1000 runs, wasm vs croner"
 node bench/cron.mjs | tee "$OUT/cron.txt"
 

@@ -14,6 +14,7 @@ const STRINGS = {
   en: {
     "app.title": "Cloud function configuration",
     "app.subtitle": "Read, compare and edit the configuration of WeChat cloud functions.",
+    "fleet.link": "Fleet",
     "lang.label": "Language",
 
     "role.viewer": "Viewer",
@@ -292,6 +293,7 @@ const STRINGS = {
   "zh-CN": {
     "app.title": "云函数配置",
     "app.subtitle": "查看、对比和编辑微信云开发云函数的配置。",
+    "fleet.link": "批量管理",
     "lang.label": "语言",
 
     "role.viewer": "查看者",
@@ -606,6 +608,11 @@ export function setLanguage(lang, { remember = false } = {}) {
       // Not remembered; the switch still works for this visit.
     }
   }
+}
+
+/** Adds a page's own strings (e.g. fleet-strings.js), `{en: {...}, "zh-CN": {...}}`. */
+export function addStrings(more) {
+  for (const lang of LANGUAGES) Object.assign(STRINGS[lang], more[lang] ?? {});
 }
 
 /** Whether a string exists for `key` (used for optional texts such as errcode explanations). */

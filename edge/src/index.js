@@ -8,6 +8,7 @@ import { compare, listFunctions } from "./browse.js";
 import { EDIT_ROUTES, edit } from "./edit.js";
 import { EVENTS_PATH, receivePush } from "./events.js";
 import { HISTORY_PATH, history } from "./history.js";
+import { fleetRoute, handleFleet } from "./fleet-api.js";
 import { withSecurityHeaders } from "./headers.js";
 import { storeValue, tokenStatus } from "./wechat.js";
 
@@ -16,6 +17,7 @@ import { storeValue, tokenStatus } from "./wechat.js";
 export { TokenStore } from "./token-store.js";
 export { Platform } from "./platform-store.js";
 export { HistoryStore } from "./history-store.js";
+export { FleetStore } from "./fleet-store.js";
 
 const UNAUTHORIZED_HINT = "send Authorization: Bearer <viewer or admin key>, or sign in through Cloudflare Access";
 
@@ -74,10 +76,18 @@ async function handleApi(request, url, env) {
   }
   const headers = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
   if (result.status === 401) headers["WWW-Authenticate"] = "Bearer";
-  if (result.status === 405) headers.Allow = POST_ROUTES.has(url.pathname) || url.pathname.endsWith("/rollback") ? "POST" : "GET";
+  if (result.status === 405) headers.Allow = result.allow ?? (POST_ROUTES.has(url.pathname) || url.pathname.endsWith("/rollback") ? "POST" : "GET");
   // One line per request. An unknown path is not echoed: it could hold anything.
-  const path = ROUTES.has(url.pathname) ? url.pathname : url.pathname.startsWith(HISTORY_PATH) ? `${HISTORY_PATH}/*` : "/api/*";
+  const path = ROUTES.has(url.pathname)
+    ? url.pathname
+    : url.pathname.startsWith(HISTORY_PATH) ? `${HISTORY_PATH}/*` : (fleetRoute(url.pathname)?.path ?? "/api/*");
   console.log(`api ${request.method} ${path} ${result.status} role=${identity?.role ?? "-"} ${Date.now() - started}ms`);
+  if (result.text !== undefined) {
+    // A download (a job's CSV report).
+    headers["Content-Type"] = result.contentType;
+    if (result.filename) headers["Content-Disposition"] = `attachment; filename="${result.filename}"`;
+    return withSecurityHeaders(new Response(result.text, { status: result.status, headers }), env);
+  }
   return withSecurityHeaders(new Response(JSON.stringify(result.body), { status: result.status, headers }), env);
 }
 
@@ -134,6 +144,8 @@ async function route(request, url, env) {
     if (!identity) return { result: apiError(401, "unauthorized", UNAUTHORIZED_HINT) };
     return { identity, result: await history(request, url, env, identity) };
   }
+  // The fleet's routes (src/fleet-api.js) check their own methods and roles.
+  if (fleetRoute(url.pathname)) return handleFleet(request, url, env, identify);
   // GET but for the POST routes; a CORS preflight (OPTIONS) lands here too and gets no CORS
   // headers.
   const method = POST_ROUTES.has(url.pathname) ? "POST" : "GET";
