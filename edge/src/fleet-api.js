@@ -11,6 +11,7 @@ import { checkField } from "tcb-funcconfig";
 import { apiError, misconfigured, readBody, refuseCrossSite } from "./api.js";
 import { APPID_PATTERN } from "./app-clients.js";
 import { parseSearch } from "./fleet-search.js";
+import { whoOf } from "./history.js";
 import { checkEdit } from "./jobs-edit.js";
 import { readSource } from "./source.js";
 
@@ -71,7 +72,7 @@ export async function handleFleet(request, url, env, identify) {
   if (chosen.source !== "platform" || !env.FLEET) {
     return { identity, result: apiError(404, "not_platform", "the fleet routes serve a platform (COMPONENT_APPID without AUTHORIZER_APPID) with the FLEET Durable Object binding; see edge/README.md") };
   }
-  return { identity, result: await route.handle(request, url, env) };
+  return { identity, result: await route.handle(request, url, env, identity) };
 }
 
 function fleet(env) {
@@ -134,7 +135,7 @@ async function startIndex(request, _url, env) {
   return ask(env, "/jobs", { method: "POST", body: JSON.stringify({ kind: "index", types: [...types].sort(), appids: body.appids }) }, 202);
 }
 
-async function startJob(request, _url, env) {
+async function startJob(request, _url, env, identity) {
   const read = await readJson(request);
   if (read.refused) return read.refused;
   const body = read.body;
@@ -148,6 +149,8 @@ async function startJob(request, _url, env) {
     edit: { kind: body.edit.kind, spec: body.edit.spec ?? {} },
     targets: body.targets.map((t) => ({ appid: t.appid, env: t.env, functionName: t.functionName })),
     dryRun: body.dryRun === true,
+    // Who started it: each target's write is recorded in the history under this name.
+    who: whoOf(identity),
   };
   return ask(env, "/jobs", { method: "POST", body: JSON.stringify(job) }, 202);
 }

@@ -23,7 +23,10 @@ import { FleetIndex } from "./fleet-index.js";
 import { search } from "./fleet-search.js";
 import { Jobs } from "./jobs.js";
 import { EDIT_CALLS, KINDS, presentEdit } from "./jobs-edit.js";
+import { isNotConfigured } from "./api.js";
+import { outcomeOf, recordWrite } from "./history.js";
 import { fromTokenStore, platformStub } from "./source.js";
+import { versionOf } from "./version.js";
 
 const { baseUrl: DEFAULT_BASE_URL } = defaults();
 
@@ -134,7 +137,7 @@ export class FleetStore extends DurableObject {
     if (body.kind === "index") {
       this.jobs.create({ id, kind: "index", types: body.types, edit: body.appids ? { appids: body.appids } : null, now });
     } else {
-      this.jobs.create({ id, kind: "edit", dryRun: body.dryRun === true, edit: body.edit, now });
+      this.jobs.create({ id, kind: "edit", dryRun: body.dryRun === true, edit: body.edit, who: typeof body.who === "string" ? body.who : null, now });
       this.jobs.addTargets(id, body.targets.map((t) => ({ unit: "edit", appid: t.appid, env: t.env, functionName: t.functionName })));
     }
     await this.wake();
@@ -309,6 +312,9 @@ export class FleetStore extends DurableObject {
       }
       const outcome = t.unit === "edit" && isTcbError(e) && ["conflict", "unverified", "unknown_outcome"].includes(e.code) ? e.code : "error";
       this.jobs.finish(job.id, t.seq, outcome, errorDetail(e));
+      if (t.unit === "edit" && !job.dryRun) {
+        await this.record(job, t, { outcome: outcomeOf(e), errcode: isTcbError(e) ? e.errcode : undefined, changes: [], before: t.before ?? null });
+      }
       if (t.unit === "app") this.index.appFailed(t.appid, errorText(e));
       if (t.unit === "fn") this.index.functionFailed(t.appid, t.env, t.function_name, errorText(e));
     }
@@ -362,8 +368,36 @@ export class FleetStore extends DurableObject {
       if (job.dryRun) return { outcome: plan.changes.length === 0 ? "unchanged" : "would_write", detail: { changes: plan.changes } };
       if (plan.changes.length === 0) return { outcome: "written", detail: { changes: [], resumed: true } };
     }
-    const result = await kind.call(client, target, spec, { revealValues: false });
-    return { outcome: result.written ? "written" : "unchanged", detail: { changes: result.changes } };
+    // The config as it is before the write, for the history (its record keeps it sealed, so that
+    // the write can be rolled back); the edit is based on it: a change since is a conflict.
+    let before;
+    try {
+      before = await client.getFuncConfig({ env: t.env, functionName: t.function_name, type: kind.type });
+    } catch (e) {
+      if (!isNotConfigured(e)) throw e;
+      before = null;
+    }
+    t.before = before;
+    const result = await kind.call(client, target, spec, { revealValues: false, expectedRaw: before?.raw ?? null });
+    const outcome = result.written ? "written" : "unchanged";
+    await this.record(job, t, { outcome, changes: result.changes, before, after: result.config ?? null });
+    return { outcome, detail: { changes: result.changes } };
+  }
+
+  /** A target's write, recorded in the history (src/history.js) like a write through the page. */
+  async record(job, t, entry) {
+    const type = KINDS[job.edit.kind].type;
+    await recordWrite(this.env, {
+      who: job.who ?? "admin key",
+      appid: t.appid,
+      env: t.env,
+      function: t.function_name,
+      type,
+      kind: "job",
+      ...entry,
+      versionBefore: await versionOf(entry.before?.raw ?? null, this.env),
+      ...(entry.after !== undefined ? { versionAfter: await versionOf(entry.after?.raw ?? null, this.env) } : {}),
+    });
   }
 
   /** The app's client, kept across invocations (its token cached); a new one asks the app's TokenStore. */

@@ -100,5 +100,8 @@ export function presentEdit(edit) {
   return { ...edit, spec: { set: Object.fromEntries(Object.keys(edit.spec.set).map((k) => [k, "••••••"])) } };
 }
 
-/** WeChat calls of one target at most: read, read again, write, read back (a dry run: one read). */
-export const EDIT_CALLS = 4;
+/**
+ * Subrequests of one target at most: the read kept for the history, the helper's read, read
+ * again, write and read back, and the history's record (a dry run: one read).
+ */
+export const EDIT_CALLS = 6;

@@ -4,7 +4,7 @@
 // last, so a target found `in_flight` by a new invocation was interrupted: it is read first.
 //
 //   fleet_jobs     id, kind (index|edit), state, dry_run, edit (JSON), types (JSON), reason,
-//                  created_at, started_at, finished_at, invocations, subrequests,
+//                  who (for the history's records), created_at, started_at, finished_at, invocations, subrequests,
 //                  max_subrequests, backoffs
 //   fleet_targets  job_id, seq, unit (app|env|fn|edit), appid, env, function_name, state,
 //                  outcome, detail (JSON), read_first, not_before, mod_time, attempts
@@ -16,7 +16,7 @@ export const OUTCOMES = ["written", "would_write", "unchanged", "conflict", "unv
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS fleet_jobs (
      id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, dry_run INTEGER NOT NULL DEFAULT 0,
-     edit TEXT, types TEXT, reason TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+     edit TEXT, types TEXT, reason TEXT, who TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
      invocations INTEGER NOT NULL DEFAULT 0, subrequests INTEGER NOT NULL DEFAULT 0,
      max_subrequests INTEGER NOT NULL DEFAULT 0, backoffs INTEGER NOT NULL DEFAULT 0
    )`,
@@ -29,7 +29,7 @@ const SCHEMA = [
   "CREATE INDEX IF NOT EXISTS fleet_targets_state ON fleet_targets (job_id, state, not_before)",
 ];
 
-const JOB_COLUMNS = "id, kind, state, dry_run, edit, types, reason, created_at, started_at, finished_at, invocations, subrequests, max_subrequests, backoffs";
+const JOB_COLUMNS = "id, kind, state, dry_run, edit, types, reason, who, created_at, started_at, finished_at, invocations, subrequests, max_subrequests, backoffs";
 
 export class Jobs {
   /** @param {SqlStorage} sql */
@@ -38,10 +38,10 @@ export class Jobs {
     for (const statement of SCHEMA) this.sql.exec(statement);
   }
 
-  create({ id, kind, dryRun = false, edit = null, types = null, now }) {
+  create({ id, kind, dryRun = false, edit = null, types = null, who = null, now }) {
     this.sql.exec(
-      "INSERT INTO fleet_jobs (id, kind, state, dry_run, edit, types, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-      id, kind, dryRun ? 1 : 0, edit === null ? null : JSON.stringify(edit), types === null ? null : JSON.stringify(types), now,
+      "INSERT INTO fleet_jobs (id, kind, state, dry_run, edit, types, who, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+      id, kind, dryRun ? 1 : 0, edit === null ? null : JSON.stringify(edit), types === null ? null : JSON.stringify(types), who, now,
     );
   }
 
@@ -199,6 +199,7 @@ function toJob(row) {
     edit: row.edit === null ? null : JSON.parse(row.edit),
     types: row.types === null ? null : JSON.parse(row.types),
     reason: row.reason ?? null,
+    who: row.who ?? null,
     createdAt: row.created_at,
     startedAt: row.started_at ?? null,
     finishedAt: row.finished_at ?? null,

@@ -17,7 +17,12 @@ const N = 250;
 const UPLOAD = "/tcb/uploadfuncconfig";
 const GRANT = "urllink.generate";
 const SETTINGS = {
-  secrets: { WECHAT_ACCESS_TOKEN: undefined, COMPONENT_APPSECRET: "sim-component-secret", COMPONENT_TOKEN: "sim-component-token", COMPONENT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" },
+  secrets: {
+    WECHAT_ACCESS_TOKEN: undefined, COMPONENT_APPSECRET: "sim-component-secret", COMPONENT_TOKEN: "sim-component-token",
+    COMPONENT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    // Each target's write is recorded in the history, with the config it replaced kept sealed.
+    HISTORY_KEY: `k1:${Buffer.alloc(32, 9).toString("base64")}`,
+  },
   // A short back-off: the test moves the simulator's clock past WeChat's minute instead of waiting.
   vars: { COMPONENT_APPID: "wx-sim-component", WECHAT_TIMEOUT_MS: "20000", FLEET_BACKOFF_MS: "1000" },
 };
@@ -217,6 +222,25 @@ test("a bulk grant over 250 apps completes; every outcome is right, each written
     if (outcome === "error") assert.equal(r.errcode, 61007);
   }
   assert.deepEqual(done.counts, { ...done.counts, ...want, pending: 0, conflict: 0, unverified: 0, unknown_outcome: 0 });
+  // The history: exactly one record per target (the first job that writes), under the admin key.
+  const records = [];
+  for (let offset = 0; ; offset += 200) {
+    const page = await get(`/api/history?kind=job&offset=${offset}&limit=200`);
+    assert.equal(page.status, 200, page.text);
+    records.push(...page.json.records);
+    if (records.length >= page.json.total) break;
+  }
+  assert.equal(records.length, grantTargets.length, "one record per target");
+  const recorded = new Map(records.map((r) => [`${r.env} ${r.function}`, r]));
+  assert.equal(recorded.size, grantTargets.length, "no target recorded twice");
+  for (const f of grantTargets) {
+    const r = recorded.get(`${f.env} ${f.name}`);
+    assert.ok(r, `${f.appid} recorded`);
+    assert.equal(r.appid, f.appid);
+    assert.equal(r.who, "admin key");
+    assert.equal(r.type, 1);
+    assert.equal(r.outcome, outcomeOf(f, false) === "written" ? "written" : outcomeOf(f, false), f.appid);
+  }
   // What WeChat holds now, through the Worker's own read route.
   const f = grantTargets.find((x) => outcomeOf(x, false) === "written");
   const config = await get(`/api/config?appid=${f.appid}&env=${f.env}&function=${f.name}&type=1`);
