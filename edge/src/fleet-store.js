@@ -313,7 +313,7 @@ export class FleetStore extends DurableObject {
       const outcome = t.unit === "edit" && isTcbError(e) && ["conflict", "unverified", "unknown_outcome"].includes(e.code) ? e.code : "error";
       this.jobs.finish(job.id, t.seq, outcome, errorDetail(e));
       if (t.unit === "edit" && !job.dryRun) {
-        await this.record(job, t, { outcome: outcomeOf(e), errcode: isTcbError(e) ? e.errcode : undefined, changes: [], before: t.before ?? null });
+        await this.record(job, t, { outcome: outcomeOf(e), errcode: isTcbError(e) ? e.errcode : undefined, changes: [], before: t.before });
       }
       if (t.unit === "app") this.index.appFailed(t.appid, errorText(e));
       if (t.unit === "fn") this.index.functionFailed(t.appid, t.env, t.function_name, errorText(e));
@@ -366,7 +366,11 @@ export class FleetStore extends DurableObject {
     if (job.dryRun || t.read_first) {
       const plan = await kind.call(client, target, spec, { dryRun: true, revealValues: false });
       if (job.dryRun) return { outcome: plan.changes.length === 0 ? "unchanged" : "would_write", detail: { changes: plan.changes } };
-      if (plan.changes.length === 0) return { outcome: "written", detail: { changes: [], resumed: true } };
+      if (plan.changes.length === 0) {
+        // Written before the interruption: recorded now, without the config it replaced (not known).
+        await this.record(job, t, { outcome: "written", changes: [], after: plan.config ?? null });
+        return { outcome: "written", detail: { changes: [], resumed: true } };
+      }
     }
     // The config as it is before the write, for the history (its record keeps it sealed, so that
     // the write can be rolled back); the edit is based on it: a change since is a conflict.
@@ -388,6 +392,8 @@ export class FleetStore extends DurableObject {
   async record(job, t, entry) {
     const type = KINDS[job.edit.kind].type;
     await recordWrite(this.env, {
+      // One record per target, also when an interruption makes it come here twice.
+      id: await recordId(job.id, t.seq),
       who: job.who ?? "admin key",
       appid: t.appid,
       env: t.env,
@@ -395,7 +401,8 @@ export class FleetStore extends DurableObject {
       type,
       kind: "job",
       ...entry,
-      versionBefore: await versionOf(entry.before?.raw ?? null, this.env),
+      // Unknown (undefined) stays unknown: null would say "not configured".
+      ...(entry.before !== undefined ? { versionBefore: await versionOf(entry.before?.raw ?? null, this.env) } : {}),
       ...(entry.after !== undefined ? { versionAfter: await versionOf(entry.after?.raw ?? null, this.env) } : {}),
     });
   }
@@ -421,6 +428,13 @@ export class FleetStore extends DurableObject {
     while (this.clients.size > MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value);
     return client;
   }
+}
+
+/** The history record's id of a job's target: a UUID made from the job's id and the target's number. */
+async function recordId(jobId, seq) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${jobId}:${seq}`)));
+  const hex = Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** What a failure says, for the results: the package's code, errcode and message; never a value. */

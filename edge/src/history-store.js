@@ -15,6 +15,8 @@ import { diffConfigs, maskChanges } from "tcb-funcconfig";
 import { comparable } from "./browse.js";
 import { open, readKeys, seal } from "./history-key.js";
 
+/** A record's id: a UUID. */
+const RECORD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_RETENTION_DAYS = 180;
 /** The page size of list() unless asked, and the most it gives. */
@@ -67,10 +69,17 @@ export class HistoryStore extends DurableObject {
   /**
    * Records one write. `entry`: who, appid, env, function, type, kind, outcome, errcode?,
    * changes, versionBefore, versionAfter, ref?, before/after (configs as the package gives them,
-   * with `raw`; null: not configured; undefined: not known). Returns `{ id, at, kept }`.
+   * with `raw`; null: not configured; undefined: not known), `id?`: a writer that may record the
+   * same write twice (a bulk job resumed after an interruption) names it, and a second record
+   * with that id is not made. Returns `{ id, at, kept }`.
    */
   async write(entry) {
-    const id = crypto.randomUUID();
+    const named = typeof entry.id === "string" && RECORD_ID.test(entry.id);
+    const id = named ? entry.id : crypto.randomUUID();
+    if (named) {
+      const existing = this.sql.exec("SELECT at, sealed_before, sealed_after FROM records WHERE id = ?", id).toArray()[0];
+      if (existing) return { id, at: existing.at, kept: existing.sealed_before !== null || existing.sealed_after !== null };
+    }
     const at = Date.now();
     const keys = await this.keys();
     let kid = null;
