@@ -522,7 +522,7 @@ test("a profile WeChat does not give at the authorization is read by the alarm; 
   assert.equal(r.json.error.code, "revoked");
 });
 
-test("the one-app platform and the static source: /api/apps and appid as the contract says", async () => {
+test("the one-app platform and the static source: /api/apps and appid as edge/README.md says", async () => {
   const oneApp = await startWorker({
     simUrl: SIM,
     secrets: { WECHAT_ACCESS_TOKEN: undefined, COMPONENT_APPSECRET: "sim-component-secret" },
