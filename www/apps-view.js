@@ -29,10 +29,13 @@ export function renderAppsAll() {
 
 // --- one app -------------------------------------------------------------------------------
 
+/** The hosts of WeChat's avatars, as the Worker's Content-Security-Policy allows them (img-src). */
+const AVATAR_HOST = /^(?:[a-z0-9-]+\.qlogo\.cn|mmbiz\.qpic\.cn)$/;
+
 /**
- * A letter in a circle for the app's avatar. The page's Content-Security-Policy allows images
- * from its own origin only, and WeChat's avatars (`headImg`) are on wx.qlogo.cn: loading one
- * would be refused, so the letter stands in for every app.
+ * The app's avatar (`headImg`) over a letter in a circle: the letter shows while the image
+ * loads, when there is none, and when it fails. WeChat gives the URL as http://; it is asked
+ * over https (the same hosts serve both), and only from WeChat's avatar hosts.
  */
 function avatar(app) {
   // The nickname's first letter or digit, else the appid's after its "wx".
@@ -40,7 +43,24 @@ function avatar(app) {
   const letter = name.match(/[\p{L}\p{N}]/u)?.[0].toUpperCase() ?? "?";
   let hash = 0;
   for (const ch of app.appid) hash = (hash * 31 + ch.codePointAt(0)) % 997;
-  return h("span", { class: "avatar", "aria-hidden": "true", dataset: { tone: hash % 6 } }, letter);
+  const src = avatarUrl(app.headImg);
+  const img = src
+    ? h("img", { class: "avatar-img", src, alt: "", loading: "lazy", referrerpolicy: "no-referrer", on: { error: (e) => e.target.remove() } })
+    : null;
+  return h("span", { class: "avatar", "aria-hidden": "true", dataset: { tone: hash % 6 } }, letter, img);
+}
+
+/** `headImg` as an https URL on WeChat's avatar hosts, or null. */
+function avatarUrl(headImg) {
+  if (typeof headImg !== "string") return null;
+  try {
+    const url = new URL(headImg);
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || !AVATAR_HOST.test(url.hostname) || url.port !== "") return null;
+    url.protocol = "https:";
+    return url.href;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -15,6 +15,8 @@ export function contentSecurityPolicy(devConnectSrc) {
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
     `connect-src ${connect.join(" ")}`,
+    // The mini programs' avatars (headImg) are on WeChat's image hosts.
+    "img-src 'self' https://*.qlogo.cn https://mmbiz.qpic.cn",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "object-src 'none'",

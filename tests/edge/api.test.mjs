@@ -93,7 +93,7 @@ test("type 1: the cloud-call config, for viewer and admin", async () => {
     assert.equal(r.headers.get("cache-control"), "no-store");
     assert.equal(
       r.headers.get("content-security-policy"),
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' https://*.qlogo.cn https://mmbiz.qpic.cn; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
     );
     assert.equal(r.json.kind, "cloudCall");
     assert.equal(r.json.type, 1);

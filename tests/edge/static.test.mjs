@@ -19,7 +19,7 @@ before(async () => {
 after(() => worker?.stop());
 
 const CSP = () =>
-  `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${SIM}; frame-ancestors 'none'; ` +
+  `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${SIM}; img-src 'self' https://*.qlogo.cn https://mmbiz.qpic.cn; frame-ancestors 'none'; ` +
   "base-uri 'none'; object-src 'none'; form-action 'self'";
 
 function assertSecurityHeaders(headers, where) {

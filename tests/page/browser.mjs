@@ -18,6 +18,8 @@ export const SIM_TOKEN = "sim-access-token";
 export const SCREENSHOTS = join(ROOT, "build/screenshots/page");
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+/** A 1×1 PNG. */
+const AVATAR_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
 const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -128,6 +130,8 @@ let shotPrefix = "";
  */
 export async function openPage(env, { viewport = { width: 1100, height: 900 }, locale = "en-US", permissions = [] } = {}) {
   const context = await env.browser.newContext({ viewport, locale, permissions });
+  // WeChat's avatar hosts are not reachable from the tests: a 1×1 image answers for them.
+  await context.route(/^https:\/\/[a-z0-9-]+\.qlogo\.cn\//, (route) => route.fulfill({ status: 200, contentType: "image/png", body: AVATAR_PNG }));
   const page = await context.newPage();
   const problems = [];
   const expected = [];

@@ -149,7 +149,11 @@ for (const run of RUNS) {
     await page.locator("#apps-q").fill("app 0007");
     await eventually(async () => JSON.stringify(await appIds(page)) === JSON.stringify([appid(7)]), "the search by name");
     assert.equal(await rows(page).locator(".app-name").textContent(), nickName(7));
-    assert.equal(await rows(page).locator(".avatar").textContent(), "S", "a letter stands in for the avatar");
+    assert.equal(await rows(page).locator(".avatar").textContent(), "S", "the letter under the avatar");
+    // The avatar itself, asked over https from WeChat's image host (served by openPage's stand-in).
+    const img = rows(page).locator(".avatar img");
+    assert.equal(await img.getAttribute("src"), `https://wx.qlogo.cn/mmopen/sim-app-0007/0`);
+    await eventually(async () => (await img.evaluate((el) => el.complete && el.naturalWidth)) === 1, "the avatar loaded");
     // A search by appid: every tenth app has not granted cloud development, and says so.
     await page.locator("#apps-q").fill(appid(10));
     await eventually(async () => JSON.stringify(await appIds(page)) === JSON.stringify([appid(10)]), "the search by appid");
