@@ -130,8 +130,8 @@ export async function importApps(request, url, env) {
   if (refused) return refused;
   const response = await platformStub(env).fetch("https://platform/import", { method: "POST" });
   if (!response.ok) return fromStoreAnswer(response);
-  const { total, added, updated, requests } = await response.json();
-  return { status: 200, body: { total, added, updated, requests } };
+  const { total, added, updated, revoked, requests } = await response.json();
+  return { status: 200, body: { total, added, updated, revoked, requests } };
 }
 
 /** The refusal of a platform write (cross-site, a body that is not `{}`-like JSON, not the platform), or null. */

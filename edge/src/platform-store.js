@@ -385,10 +385,15 @@ export class Platform extends DurableObject {
    */
   async importAll() {
     const listed = await this.component().getAllAuthorizers();
-    const { added, updated } = this.ctx.storage.transactionSync(() => this.registry.upsertListed(listed.list));
+    // Only a complete list says which apps are gone (the list may change while it is paged).
+    const complete = listed.list.length === listed.totalCount;
+    const { added, updated, revoked } = this.ctx.storage.transactionSync(() => ({
+      ...this.registry.upsertListed(listed.list),
+      revoked: complete ? this.registry.revokeUnlisted(listed.list.map((a) => a.authorizerAppid)) : 0,
+    }));
     await this.scheduleInfo();
     const requests = Math.max(1, Math.ceil(listed.list.length / LIST_PAGE));
-    return { total: listed.totalCount, added, updated, requests };
+    return { total: listed.totalCount, added, updated, revoked, requests };
   }
 
   // --- the alarm: profiles of imported apps ------------------------------------------------------

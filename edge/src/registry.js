@@ -168,6 +168,20 @@ export class Registry {
     return { added, updated };
   }
 
+  /**
+   * After a complete authorization list: every app it no longer holds is `revoked` (an
+   * `unauthorized` push that never arrived), and an imported refresh token not collected yet is
+   * dropped. Returns how many were revoked.
+   * @param {string[]} listed the appids of the whole list
+   */
+  revokeUnlisted(listed) {
+    // Counted by the rows it returns: rowsWritten counts index entries too.
+    return this.sql.exec(
+      "UPDATE apps SET status = 'revoked', pending_refresh_token = NULL WHERE status != 'revoked' AND appid NOT IN (SELECT value FROM json_each(?)) RETURNING appid",
+      JSON.stringify(listed),
+    ).toArray().length;
+  }
+
   /** Up to `limit` authorized apps without a profile, not tried since `triedBefore` (Unix s). */
   missingInfo(limit, triedBefore) {
     return this.sql.exec(

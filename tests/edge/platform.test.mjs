@@ -276,7 +276,7 @@ test("importing 250 authorizers: one list request, every one registered, paging 
   assert.equal(r.status, 200, r.text);
   assert.equal(await count(LIST), lists + 1, "exactly one api_get_authorizer_list request");
   // The seeded authorizer and the 250 are new; the app authorized above is listed too.
-  assert.deepEqual(r.json, { total: 252, added: 251, updated: 1, requests: 1 });
+  assert.deepEqual(r.json, { total: 252, added: 251, updated: 1, revoked: 0, requests: 1 });
 
   const listed = await apps("limit=100");
   assert.equal(listed.json.total, 252);
@@ -449,6 +449,8 @@ test("1,000 apps: a filtered page answers the right rows", async () => {
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.total, standing);
   assert.equal(r.json.added, 750);
+  // 0002 withdrew without a push (the simulator's /__sim/unauthorize): it left WeChat's list.
+  assert.equal(r.json.revoked, 1);
   assert.equal(r.json.requests, Math.ceil(standing / 500));
   assert.equal(await count(LIST), lists + r.json.requests);
   assert.equal(await profilesFilled(), 1003);
@@ -458,7 +460,7 @@ test("1,000 apps: a filtered page answers the right rows", async () => {
     { appid: pushedApp, nickName: `Sim New App ${pushedApp.slice(-4)}` },
     ...Array.from({ length: 1000 }, (_, k) => generated(k + 1)),
   ].sort(byNameThenAppid);
-  for (const [q, status, offset, limit] of [["app 09", "", 0, 100], ["app 09", "", 100, 100], ["-app-07", "authorized", 5, 7], ["0002", "reauthorize", 0, 10], ["0002", "", 0, 100], ["new app", "", 1, 2], ["", "authorized", 990, 100]]) {
+  for (const [q, status, offset, limit] of [["app 09", "", 0, 100], ["app 09", "", 100, 100], ["-app-07", "authorized", 5, 7], ["0002", "revoked", 0, 10], ["0002", "", 0, 100], ["new app", "", 1, 2], ["", "authorized", 990, 100]]) {
     const want = all.filter((a) => matchesQ(a, q)).filter((a) => status === "" || statusOf(a.appid) === status);
     const page = await apps(`q=${encodeURIComponent(q)}&status=${status}&offset=${offset}&limit=${limit}`);
     assert.equal(page.status, 200, page.text);
@@ -468,9 +470,12 @@ test("1,000 apps: a filtered page answers the right rows", async () => {
   }
 });
 
-/** Each app's status after the tests above: 0001 withdrew and came back, 0002 lost its token. */
+/**
+ * Each app's status after the tests above: 0001 withdrew and came back; 0002 withdrew without a
+ * push, lost its token (reauthorize), and the next import found it gone from WeChat's list.
+ */
 function statusOf(appid) {
-  return appid === "wx-sim-app-0002" ? "reauthorize" : "authorized";
+  return appid === "wx-sim-app-0002" ? "revoked" : "authorized";
 }
 
 test("an authorization code WeChat calls expired (61010): 303 expired_code", async () => {
